@@ -1,0 +1,59 @@
+"""hyoka: compose 特定個人情報保護評価書 from versioned stock clauses.
+
+The public API; the ``hyoka`` command line only wraps these functions.
+"""
+
+from .api import (
+    ClauseUse,
+    build,
+    check,
+    clause_uses,
+    compose_all,
+    compose_assessment,
+    init_workspace,
+)
+from .errors import Diagnostics, ErrorList, HyokaError, Location, UserError
+from .model import (
+    Annotation,
+    Assessment,
+    Block,
+    Clause,
+    ClauseVersion,
+    ComposedAssessment,
+    ComposedBlock,
+    ComposedItem,
+    Notes,
+    Pin,
+    Source,
+)
+from .workspace import Workspace, load_workspace
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Annotation",
+    "Assessment",
+    "Block",
+    "Clause",
+    "ClauseUse",
+    "ClauseVersion",
+    "ComposedAssessment",
+    "ComposedBlock",
+    "ComposedItem",
+    "Diagnostics",
+    "ErrorList",
+    "HyokaError",
+    "Location",
+    "Notes",
+    "Pin",
+    "Source",
+    "UserError",
+    "Workspace",
+    "build",
+    "check",
+    "clause_uses",
+    "compose_all",
+    "compose_assessment",
+    "init_workspace",
+    "load_workspace",
+]

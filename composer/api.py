@@ -1,0 +1,179 @@
+"""The library's operations, one function per user task; the CLI only wraps these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .compose import Composer
+from .errors import Diagnostics, Location, UserError
+from .model import Assessment, ComposedAssessment
+from .workspace import CONFIG_NAME, Workspace, load_workspace
+from .yamlio import atomic_write
+
+
+def composer_for(ws: Workspace) -> Composer:
+    return Composer(ws.library, ws.config.municipality, ws.config.parameters, ws.config.terms)
+
+
+def compose_assessment(ws: Workspace, name: str) -> ComposedAssessment:
+    """Load and compose one assessment; raises every error found in it."""
+    diag = Diagnostics()
+    a = ws.load_assessment(name, diag)
+    if a is None:
+        diag.raise_if_errors()
+        raise UserError(f"cannot load assessment '{name}'")
+    composed = composer_for(ws).compose(a, diag)
+    diag.raise_if_errors()
+    return composed
+
+
+def compose_all(ws: Workspace, names: Iterable[str] | None, diag: Diagnostics) -> list[tuple[Assessment, ComposedAssessment]]:
+    """Compose every (or the named) assessment, collecting all errors in ``diag``."""
+    comp = composer_for(ws)
+    out = []
+    for a in ws.load_assessments(list(names) if names else None, diag):
+        before = len(diag.errors)
+        composed = comp.compose(a, diag)
+        if len(diag.errors) == before:
+            out.append((a, composed))
+    return out
+
+
+def check(root: Path | None = None, names: Iterable[str] | None = None, lint: bool = True) -> Diagnostics:
+    """Validate the workspace, its clauses and assessments; report everything found."""
+    diag = Diagnostics()
+    ws = load_workspace(root, diag)
+    composed = compose_all(ws, names, diag)
+    if lint:
+        from .lint import lint_workspace
+
+        diag.extend(lint_workspace(ws, composed, names=list(names) if names else None))
+    return diag
+
+
+@dataclass(frozen=True)
+class ClauseUse:
+    assessment: str
+    item: str  # item ref, e.g. "juki:II.6.1"
+    label: str
+    clause: str
+    version: int
+    latest: int
+    variant: bool
+    location: Location | None
+
+    @property
+    def outdated(self) -> bool:
+        return self.version < self.latest
+
+
+def clause_uses(ws: Workspace, clause_id: str | None = None, names: Iterable[str] | None = None) -> list[ClauseUse]:
+    """Every use of a clause (or of all clauses) in the workspace's assessments."""
+    diag = Diagnostics()
+    uses = []
+    for a in ws.load_assessments(list(names) if names else None, diag):
+        for entry in a.items:
+            for b in entry.blocks:
+                if b.pin is None or (clause_id and b.pin.clause != clause_id):
+                    continue
+                clause = ws.library.get(b.pin.clause)
+                latest = clause.latest.number if clause else b.pin.version
+                uses.append(
+                    ClauseUse(a.name, entry.ref, entry.key, b.pin.clause, b.pin.version, latest, b.variant is not None, b.location)
+                )
+    diag.raise_if_errors()
+    if clause_id and ws.library.get(clause_id) is None:
+        from .validate import did_you_mean
+
+        raise UserError(f"unknown clause '{clause_id}'", None, did_you_mean(clause_id, ws.library.clauses) or "see `hyoka clauses list`")
+    return uses
+
+
+# --------------------------------------------------------------------------- init
+
+_CONFIG_TEMPLATE = """\
+# hyoka workspace: {municipality}
+municipality: {municipality}
+stock_clauses: true      # use the stock clauses bundled with hyoka
+clauses: clauses         # this workspace's own clauses ({municipality}における措置 …)
+assessments: assessments # one file per 評価書
+snapshots: snapshots     # published revisions (hyoka publish)
+output: build            # where hyoka build writes
+parameters: {{}}
+terms: {{}}              # glossary: term -> current wording, used as {{{{ term.KEY }}}}
+"""
+
+_LOCAL_README = """\
+# {municipality}の条項
+
+One YAML file per clause, e.g. `{slug}/storage.yaml` becomes the clause id `{slug}/storage`.
+See the stock clauses bundled with hyoka (`hyoka clauses list`) for examples.
+"""
+
+
+def init_workspace(directory: Path, municipality: str) -> list[Path]:
+    """Create a workspace: hyoka.yaml, assessments/, clauses/. Refuses to overwrite."""
+    directory = Path(directory)
+    config = directory / CONFIG_NAME
+    if config.exists():
+        raise UserError(f"{CONFIG_NAME} already exists", Location.of(config), "this directory is already a workspace")
+    if not municipality.strip():
+        raise UserError("the municipality name is empty", None, "pass --municipality 豊島区")
+    created = []
+    for sub in ("assessments", "clauses", "snapshots"):
+        (directory / sub).mkdir(parents=True, exist_ok=True)
+        created.append(directory / sub)
+    atomic_write(config, _CONFIG_TEMPLATE.format(municipality=municipality))
+    readme = directory / "clauses" / "README.md"
+    if not readme.exists():
+        atomic_write(readme, _LOCAL_README.format(municipality=municipality, slug="local"))
+    created.insert(0, config)
+    return created
+
+
+# --------------------------------------------------------------------------- build
+
+Writer = Callable[[ComposedAssessment, Path], None]
+
+
+def writers() -> dict[str, tuple[str, Writer]]:
+    """Output formats of ``hyoka build``: name -> (file suffix, writer)."""
+    from . import preview
+
+    table: dict[str, tuple[str, Writer]] = {
+        "md": (".md", preview.write_markdown),
+        "html": (".html", preview.write_html),
+    }
+    try:
+        from . import docx_writer
+
+        table["docx"] = (".docx", docx_writer.write_assessment)
+    except ImportError:  # pragma: no cover - python-docx missing
+        pass
+    return table
+
+
+def build(
+    root: Path | None = None,
+    names: Iterable[str] | None = None,
+    out_dir: Path | None = None,
+    fmt: str = "md",
+) -> list[Path]:
+    """Compose and write every (or the named) assessment. Nothing is written on error."""
+    table = writers()
+    if fmt not in table:
+        raise UserError(f"unknown format '{fmt}'", None, f"use one of: {', '.join(table)}")
+    suffix, writer = table[fmt]
+    diag = Diagnostics()
+    ws = load_workspace(root, diag)
+    composed = compose_all(ws, names, diag)
+    diag.raise_if_errors()
+    target = Path(out_dir) if out_dir else ws.output_dir
+    written = []
+    for _, c in composed:
+        path = target / f"{c.name}{suffix}"
+        writer(c, path)
+        written.append(path)
+    return written

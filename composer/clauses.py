@@ -1,0 +1,315 @@
+"""Stage 1: load the clause library (stock clauses plus the workspace's own).
+
+A clause file is ``<root>/<group>/<name>.yaml``; its id is the path without
+``.yaml``. Published versions are protected by ``clauses.lock`` in each root: a version
+whose content no longer matches its recorded hash is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .errors import Diagnostics, Location, UserError
+from .model import CLAUSE_KINDS, RISK_CHANGES, Clause, ClauseVersion, Notes, Parameter, Pin, Source
+from .validate import Fields, did_you_mean, is_identifier
+from .yamlio import YMap, atomic_write, load_mapping
+
+LOCK_NAME = "clauses.lock"
+CLAUSE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$")
+PIN = re.compile(r"^(?P<id>[^@\s]+)@(?P<version>\d+)$")
+
+CLAUSE_KEYS = ("id", "title", "heading", "kind", "homes", "parameters", "versions", "description")
+VERSION_KEYS = ("version", "date", "source", "heading", "text", "notes")
+SOURCE_KEYS = ("issuer", "document", "edition", "url")
+NOTES_KEYS = ("reason", "risk_change", "risk_situation", "countermeasure")
+PARAM_KEYS = ("description", "default")
+
+
+@dataclass(frozen=True)
+class LibraryRoot:
+    path: Path
+    name: str  # "stock" or "local"
+
+
+@dataclass
+class Library:
+    """All clauses known to a workspace, by id."""
+
+    clauses: dict[str, Clause] = field(default_factory=dict)
+    roots: tuple[LibraryRoot, ...] = ()
+
+    def get(self, clause_id: str) -> Clause | None:
+        return self.clauses.get(clause_id)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(sorted(self.clauses.values(), key=lambda c: c.id))
+
+    def __len__(self) -> int:
+        return len(self.clauses)
+
+    def resolve(self, pin: Pin, location: Location) -> tuple[Clause, ClauseVersion]:
+        """The clause and version a pin names, or a located error listing what exists."""
+        clause = self.clauses.get(pin.clause)
+        if clause is None:
+            raise UserError(
+                f"unknown clause '{pin.clause}'",
+                location,
+                did_you_mean(pin.clause, self.clauses) or "see `hyoka clauses list`",
+            )
+        version = clause.version(pin.version)
+        if version is None:
+            have = ", ".join(str(v.number) for v in clause.versions)
+            raise UserError(f"clause {pin.clause} has no version {pin.version} (have: {have})", location)
+        return clause, version
+
+
+def check_clause_id(text: str) -> str | None:
+    """None if ``text`` is a valid clause id, else a message saying why not."""
+    if not CLAUSE_ID.match(text):
+        return (
+            f"'{text}' is not a clause id: ids are names such as 'gov-cloud/storage' "
+            "(lower-case letters, digits and '-', groups separated by '/'), never paths"
+        )
+    return None
+
+
+def parse_pin(text: str, location: Location) -> Pin:
+    """Parse ``gov-cloud/storage@1``."""
+    m = PIN.match(text.strip())
+    if not m:
+        hint = "write the clause id and version as 'gov-cloud/storage@1'"
+        problem = check_clause_id(text.split("@", 1)[0].strip())
+        if problem:
+            raise UserError(problem, location, hint)
+        raise UserError(f"'{text}' does not name a clause version", location, hint)
+    problem = check_clause_id(m.group("id"))
+    if problem:
+        raise UserError(problem, location)
+    return Pin(m.group("id"), int(m.group("version")))
+
+
+def _date_text(value: object) -> str:
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()[:10]
+    return "" if value is None else str(value)
+
+
+def load_clause(path: Path, clause_id: str, library: str, diag: Diagnostics) -> Clause | None:
+    """Load one clause file; errors go to ``diag``; returns None if unusable."""
+    try:
+        data = load_mapping(path, "a clause definition")
+    except UserError as exc:
+        diag.add(exc)
+        return None
+    f = Fields(data, path, diag, "clause", CLAUSE_KEYS)
+    declared = f.str("id", required=True)
+    if declared and declared != clause_id:
+        diag.error(
+            f"clause id '{declared}' does not match its file name (expected '{clause_id}')",
+            f.loc("id"),
+            f"rename the file or set id: {clause_id}",
+        )
+    kind = f.str("kind", required=True)
+    if kind and kind not in CLAUSE_KINDS:
+        diag.error(f"kind must be verbatim or adaptable, not '{kind}'", f.loc("kind"))
+        kind = "adaptable"
+    params: list[Parameter] = []
+    pmap = f.map("parameters")
+    for name, spec in pmap.items():
+        ploc = Location.of(path, pmap.line_of(name), f"parameters.{name}")
+        if not is_identifier(str(name)):
+            diag.error(f"parameter name '{name}' is not a valid name", ploc, "use letters, digits and _")
+            continue
+        pf = Fields(spec if spec is not None else YMap(), path, diag, f"parameter '{name}'", PARAM_KEYS)
+        default = pf.data.get("default")
+        params.append(Parameter(str(name), pf.str("description"), None if default is None else str(default)))
+    versions: list[ClauseVersion] = []
+    vlist = f.list("versions")
+    if f.ok and not vlist:
+        diag.error("a clause needs at least one version", f.loc("versions" if f.has("versions") else None), "add versions:")
+    for i, vdata in enumerate(vlist):
+        v = _load_version(vdata, path, vlist.line_of(i), diag)
+        if v is None:
+            continue
+        expected = len(versions) + 1
+        if v.number != expected:
+            diag.error(
+                f"version {v.number} out of sequence (expected {expected})",
+                v.location,
+                "number versions 1, 2, 3 … in order",
+            )
+        versions.append(v)
+    if not versions:
+        return None
+    return Clause(
+        id=clause_id,
+        title=f.str("title", required=True),
+        heading=f.str("heading"),
+        kind=kind or "adaptable",  # type: ignore[arg-type]
+        homes=f.str_list("homes"),
+        parameters=tuple(params),
+        versions=tuple(versions),
+        library=library,
+        location=Location.of(path, 1),
+    )
+
+
+def _load_version(data: object, path: Path, line: int, diag: Diagnostics) -> ClauseVersion | None:
+    f = Fields(data, path, diag, "clause version", VERSION_KEYS)
+    if not f.ok:
+        return None
+    number = f.int("version", required=True)
+    loc = Location.of(path, line, f"version {number}" if number else None)
+    src = Fields(f.map("source"), path, diag, "source", SOURCE_KEYS)
+    if not f.has("source"):
+        diag.error("missing required key 'source' in clause version", loc, "say who published this wording (issuer, document, edition)")
+    source = Source(src.str("issuer", required=f.has("source")), src.str("document", required=f.has("source")), src.str("edition"), src.str("url"))
+    nf = Fields(f.map("notes"), path, diag, "notes", NOTES_KEYS)
+    risk = nf.str("risk_change") or None
+    if risk is not None and risk not in RISK_CHANGES:
+        diag.error(f"risk_change must be あり or なし, not '{risk}'", nf.loc("risk_change"))
+        risk = None
+    notes = Notes(nf.str("reason"), risk, nf.str("risk_situation"), nf.str("countermeasure"))  # type: ignore[arg-type]
+    text = f.str("text", required=True)
+    if number is None:
+        return None
+    date = _date_text(f.data.get("date"))
+    if not date:
+        diag.error("missing required key 'date' in clause version", loc, "add date: YYYY-MM-DD")
+    heading = f.data.get("heading")
+    return ClauseVersion(
+        number=number,
+        date=date,
+        source=source,
+        text=text,
+        notes=notes,
+        heading=None if heading is None else str(heading),
+        location=loc,
+    )
+
+
+def clause_files(root: Path) -> Iterable[tuple[str, Path]]:
+    """(id, path) of every clause file below ``root``, sorted by id."""
+    if not root.is_dir():
+        return []
+    out = []
+    for path in root.rglob("*"):
+        if path.is_dir() or path.name == LOCK_NAME or path.name.startswith("."):
+            continue
+        rel = path.relative_to(root).as_posix()
+        if path.suffix not in (".yaml", ".yml"):
+            continue
+        out.append((rel.rsplit(".", 1)[0], path))
+    return sorted(out)
+
+
+def load_library(roots: Iterable[LibraryRoot], diag: Diagnostics) -> Library:
+    """Load every clause under ``roots``; report bad ids, duplicates and lock breaches."""
+    lib = Library(roots=tuple(roots))
+    for root in lib.roots:
+        loaded: list[Clause] = []
+        for clause_id, path in clause_files(root.path):
+            problem = check_clause_id(clause_id)
+            if problem:
+                diag.error(problem, Location.of(path), "rename the file")
+                continue
+            clause = load_clause(path, clause_id, root.name, diag)
+            if clause is None:
+                continue
+            other = lib.clauses.get(clause_id)
+            if other is not None:
+                diag.error(
+                    f"duplicate clause id '{clause_id}' (also defined in {other.location.file if other.location else '?'})",
+                    Location.of(path, 1),
+                    "give the workspace's clause another id; stock clauses cannot be overridden",
+                )
+                continue
+            lib.clauses[clause_id] = clause
+            loaded.append(clause)
+        verify_lock(root, loaded, diag)
+    return lib
+
+
+# --------------------------------------------------------------------------- lock
+
+
+def read_lock(root: Path) -> dict[str, str]:
+    path = root / LOCK_NAME
+    if not path.exists():
+        return {}
+    data = load_mapping(path, "a clause lock file")
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def verify_lock(root: LibraryRoot, clauses: list[Clause], diag: Diagnostics) -> None:
+    try:
+        lock = read_lock(root.path)
+    except UserError as exc:
+        diag.add(exc)
+        return
+    lock_path = root.path / LOCK_NAME
+    seen = set()
+    for clause in clauses:
+        for v in clause.versions:
+            key = f"{clause.id}@{v.number}"
+            seen.add(key)
+            recorded = lock.get(key)
+            if recorded is None:
+                diag.warning(
+                    f"clause {key} is not published yet (not in {LOCK_NAME})",
+                    v.location,
+                    "run `hyoka clauses lock` once its wording is final",
+                    code="unpublished",
+                )
+            elif recorded != v.content_hash():
+                diag.error(
+                    f"published clause {key} was changed",
+                    v.location,
+                    "published versions never change: restore its wording and add a new version instead",
+                    code="lock",
+                )
+    ids = {c.id for c in clauses}
+    for key in lock:
+        cid = key.rsplit("@", 1)[0]
+        if key not in seen and (cid in ids or True):
+            diag.error(
+                f"published clause {key} was removed",
+                Location.of(lock_path),
+                "published versions are kept forever: restore it (mark it superseded by adding a new version)",
+                code="lock",
+            )
+
+
+def write_lock(root: Path, clauses: Iterable[Clause]) -> list[str]:
+    """Record hashes of versions not yet in the lock; refuse changed ones. Returns added keys."""
+    lock = read_lock(root)
+    added = []
+    for clause in clauses:
+        for v in clause.versions:
+            key = f"{clause.id}@{v.number}"
+            h = v.content_hash()
+            if key in lock:
+                if lock[key] != h:
+                    raise UserError(
+                        f"published clause {key} was changed",
+                        v.location,
+                        "restore its wording and add a new version instead",
+                    )
+                continue
+            lock[key] = h
+            added.append(key)
+    lines = [
+        "# Content hashes of published clause versions, written by `hyoka clauses lock`.",
+        "# A published version never changes: new wording is a new version.",
+    ]
+    lines += [f"{k}: {lock[k]}" for k in sorted(lock)]
+    atomic_write(root / LOCK_NAME, "\n".join(lines) + "\n")
+    return added
+
+
+def by_id(clauses: Mapping[str, Clause]) -> list[Clause]:
+    return [clauses[k] for k in sorted(clauses)]

@@ -1,0 +1,231 @@
+"""Stage 2: load form schemas (the 様式 as data) from ``templates/forms/*.yaml``.
+
+A schema is a tree of :class:`FormNode`. Items are addressed by full keys such as
+``III.7.r1.5.detail``; nodes marked ``repeat`` have ``{n}`` in key and label and are
+instantiated as ``II.4.entrust1``, ``II.4.entrust2`` … by the assessment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import Diagnostics, ErrorList, Location, UserError
+from .model import Form, FormNode
+from .resources import forms_dir
+from .validate import Fields, did_you_mean, suggest
+from .yamlio import YList, load_mapping
+
+FORM_KEYS = ("form", "title", "aliases", "choices", "sections")
+NODE_KEYS = ("key", "label", "type", "choices", "important", "per_file", "repeat", "items", "note")
+
+_FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def fullwidth(n: int) -> str:
+    return str(n).translate(_FULLWIDTH)
+
+
+@dataclass(frozen=True)
+class ResolvedItem:
+    """A form node as it appears in one assessment: repeat numbers filled in."""
+
+    node: FormNode
+    key: str
+    labels: tuple[str, ...]  # labels from the section down, repeat numbers filled in
+
+
+class FormIndex:
+    """Lookup of full keys (with repeat instances) for one form."""
+
+    def __init__(self, form: Form) -> None:
+        self.form = form
+        self.nodes: dict[str, FormNode] = {}
+        self.parents: dict[str, FormNode | None] = {}
+        self._patterns: list[tuple[re.Pattern[str], FormNode]] = []
+        for section in form.sections:
+            self._index(section, None)
+
+    def _index(self, node: FormNode, parent: FormNode | None) -> None:
+        self.nodes[node.key] = node
+        self.parents[node.key] = parent
+        if "{n}" in node.key:
+            pattern = re.escape(node.key).replace(r"\{n\}", r"(\d+)")
+            self._patterns.append((re.compile(f"^{pattern}$"), node))
+        for child in node.children:
+            self._index(child, node)
+
+    def section_of(self, key: str) -> FormNode | None:
+        head = key.split(".", 1)[0]
+        for s in self.form.sections:
+            if s.key == head:
+                return s
+        return None
+
+    def resolve(self, key: str) -> ResolvedItem | None:
+        node = self.nodes.get(key)
+        numbers: list[str] = []
+        if node is None or "{n}" in key:
+            node = None
+            for pattern, candidate in self._patterns:
+                m = pattern.match(key)
+                if m:
+                    node, numbers = candidate, list(m.groups())
+                    break
+        if node is None:
+            return None
+        return ResolvedItem(node, key, self._labels(node, numbers))
+
+    def _labels(self, node: FormNode, numbers: list[str]) -> tuple[str, ...]:
+        chain: list[FormNode] = []
+        cur: FormNode | None = node
+        while cur is not None:
+            chain.append(cur)
+            cur = self.parents.get(cur.key)
+        chain.reverse()
+        labels = []
+        nums = iter(numbers)
+        for n in chain:
+            label = n.label
+            if n.repeat:
+                label = label.replace("{n}", fullwidth(int(next(nums, "1"))))
+            labels.append(label)
+        return tuple(labels)
+
+    def suggest(self, key: str) -> str | None:
+        """A 'did you mean' for an unknown key, matching keys and labels."""
+        keys = [k.replace("{n}", "1") for k in self.nodes]
+        best = suggest(key, keys)
+        if best:
+            return f"did you mean '{best}'?"
+        by_label = {n.label: k.replace("{n}", "1") for k, n in self.nodes.items()}
+        label = suggest(key, by_label)
+        if label:
+            return f"did you mean '{by_label[label]}' ({label})?"
+        return None
+
+    def content_keys(self) -> list[str]:
+        return [k for k, n in self.nodes.items() if n.holds_content]
+
+
+def load_form(path: Path) -> Form:
+    diag = Diagnostics()
+    data = load_mapping(path, "a form schema")
+    f = Fields(data, path, diag, "form schema", FORM_KEYS)
+    choices: dict[str, tuple[str, ...]] = {}
+    cmap = f.map("choices")
+    for name, values in cmap.items():
+        if not isinstance(values, YList) or not values:
+            diag.error(f"choice list '{name}' must be a non-empty list", Location.of(path, cmap.line_of(name)))
+            continue
+        choices[str(name)] = tuple(str(v) for v in values)
+    sections = []
+    slist = f.list("sections")
+    for i, s in enumerate(slist):
+        node = _load_node(s, path, slist.line_of(i), "", 0, False, choices, diag)
+        if node is not None:
+            sections.append(node)
+    form = Form(name=f.str("form", required=True), title=f.str("title"), sections=tuple(sections), choices=choices, path=str(path))
+    seen: dict[str, int] = {}
+    _check_unique(form.sections, seen, path, diag)
+    diag.raise_if_errors()
+    return form
+
+
+def _check_unique(nodes: tuple[FormNode, ...], seen: dict[str, int], path: Path, diag: Diagnostics) -> None:
+    for n in nodes:
+        if n.key in seen:
+            diag.error(f"duplicate item key '{n.key}'", Location.of(path, None, n.key))
+        seen[n.key] = 1
+        _check_unique(n.children, seen, path, diag)
+
+
+def _load_node(
+    data: object, path: Path, line: int, prefix: str, depth: int, per_file: bool, choices: dict[str, tuple[str, ...]], diag: Diagnostics
+) -> FormNode | None:
+    f = Fields(data, path, diag, "form item", NODE_KEYS)
+    if not f.ok:
+        return None
+    key = f.str("key", required=True)
+    full = f"{prefix}.{key}" if prefix else key
+    per_file = per_file or f.bool("per_file")
+    typ = f.str("type") or None
+    if typ not in (None, "text", "choice"):
+        diag.error(f"type must be text or choice, not '{typ}'", f.loc("type"))
+        typ = None
+    choice_name = f.str("choices") or None
+    opts: tuple[str, ...] = ()
+    if choice_name:
+        if choice_name not in choices:
+            diag.error(f"unknown choice list '{choice_name}'", f.loc("choices"), did_you_mean(choice_name, choices))
+        opts = choices.get(choice_name, ())
+    if typ == "choice" and not choice_name:
+        diag.error(f"choice item '{full}' needs a choices list", f.loc())
+    children = []
+    items = f.list("items")
+    for i, c in enumerate(items):
+        child = _load_node(c, path, items.line_of(i), full, depth + 1, per_file, choices, diag)
+        if child is not None:
+            children.append(child)
+    repeat = f.bool("repeat")
+    if repeat and "{n}" not in key:
+        diag.error(f"repeated item '{full}' needs {{n}} in its key", f.loc("key"))
+    return FormNode(
+        key=full,
+        label=f.str("label", required=True),
+        type=typ,  # type: ignore[arg-type]
+        choices=opts,
+        choice_list=choice_name,
+        important=f.bool("important"),
+        per_file=per_file,
+        repeat=repeat,
+        depth=depth,
+        children=tuple(children),
+    )
+
+
+@lru_cache(maxsize=None)
+def _load_all(directory: str) -> dict[str, tuple[Form, FormIndex]]:
+    out: dict[str, tuple[Form, FormIndex]] = {}
+    errors: list[UserError] = []
+    for path in sorted(Path(directory).glob("*.yaml")):
+        try:
+            form = load_form(path)
+        except ErrorList as exc:
+            errors.extend(exc.errors)
+            continue
+        except UserError as exc:
+            errors.append(exc)
+            continue
+        index = FormIndex(form)
+        out[form.name] = (form, index)
+        data = load_mapping(path, "a form schema")
+        for alias in data.get("aliases") or []:
+            out[str(alias)] = (form, index)
+    if errors:
+        raise ErrorList(errors)
+    return out
+
+
+def available_forms(directory: Path | None = None) -> dict[str, tuple[Form, FormIndex]]:
+    return _load_all(str(directory or forms_dir()))
+
+
+def get_form(name: str, location: Location | None = None, directory: Path | None = None) -> tuple[Form, FormIndex]:
+    forms = available_forms(directory)
+    if name not in forms:
+        names = sorted({f.name for f, _ in forms.values()})
+        raise UserError(
+            f"unknown form '{name}'",
+            location,
+            did_you_mean(name, forms) or f"available forms: {', '.join(names) or 'none'}",
+        )
+    return forms[name]
+
+
+def iter_nodes(nodes: tuple[FormNode, ...]):  # type: ignore[no-untyped-def]
+    for n in nodes:
+        yield n
+        yield from iter_nodes(n.children)

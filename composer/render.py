@@ -1,0 +1,71 @@
+"""Rendering texts: Jinja2 in a sandbox, strict about undefined names.
+
+Every clause text, change note and local text is a template. Templates come only
+from strings in clause and assessment files (and, for documents, from the bundled
+``templates/`` folder); none can reach Python internals, and an undefined name is an
+error that names the file and line where the text was written.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Mapping
+
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from .errors import Location, UserError
+
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+
+@lru_cache(maxsize=4096)
+def _compile(source: str):  # type: ignore[no-untyped-def]
+    return _ENV.from_string(source)
+
+
+def _at(location: Location | None, lineno: int | None) -> Location | None:
+    if location is None or location.line is None or not lineno:
+        return location
+    return Location(location.file, location.line + lineno - 1, location.key)
+
+
+def render_text(source: str, context: Mapping[str, Any], location: Location | None, what: str = "text") -> str:
+    """Render one template; normalise line ends and trailing newlines."""
+    if "{" not in source:  # fast path: plain text needs no template engine
+        return _normalise(source)
+    try:
+        out = _compile(source).render(context)
+    except SecurityError as exc:
+        raise UserError(
+            f"unsafe expression in {what}: {exc}", location, "templates may only use parameters and terms"
+        ) from None
+    except UndefinedError as exc:
+        names = ", ".join(sorted(k for k in context if not k.startswith("_"))) or "none"
+        raise UserError(
+            f"undefined name in {what}: {exc.message}", location, f"declare it as a parameter or give a value (available: {names})"
+        ) from None
+    except TemplateSyntaxError as exc:
+        raise UserError(f"template syntax error in {what}: {exc.message}", _at(location, exc.lineno), "fix the {{ }} expression") from None
+    except TemplateError as exc:
+        raise UserError(f"cannot render {what}: {exc}", location) from None
+    except (TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
+        raise UserError(f"cannot render {what}: {exc}", location) from None
+    return _normalise(out)
+
+
+def undeclared_names(source: str) -> set[str]:
+    """Names a template reads (for lint: undefined / unused parameters)."""
+    if "{" not in source:
+        return set()
+    from jinja2 import meta
+
+    try:
+        return set(meta.find_undeclared_variables(_ENV.parse(source)))
+    except TemplateSyntaxError:
+        return set()
+
+
+def _normalise(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")

@@ -1,0 +1,143 @@
+"""Small helpers shared by the loaders: typed field access with located errors."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+from .errors import Diagnostics, Location
+from .yamlio import YList, YMap
+
+
+def suggest(word: str, candidates: Iterable[str], n: int = 1) -> str | None:
+    """A 'did you mean' suggestion, or None."""
+    pool = list(candidates)
+    found = difflib.get_close_matches(word, pool, n=n, cutoff=0.6)
+    return found[0] if found else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    best = suggest(word, candidates)
+    return f"did you mean '{best}'?" if best else None
+
+
+class Fields:
+    """Read fields of one YAML mapping, recording located errors in ``diag``.
+
+    Unknown keys are reported with a suggestion; wrong types name the key and line.
+    """
+
+    def __init__(self, data: Any, path: Path, diag: Diagnostics, what: str, allowed: Iterable[str]) -> None:
+        self.path = path
+        self.diag = diag
+        self.what = what
+        self.ok = isinstance(data, YMap)
+        self.data: YMap = data if isinstance(data, YMap) else YMap()
+        if not self.ok:
+            line = getattr(data, "line", None)
+            diag.error(f"{what} must be a mapping of keys, found {_type_name(data)}", Location.of(path, line))
+            return
+        allowed = list(allowed)
+        for key in self.data:
+            if key not in allowed:
+                diag.error(
+                    f"unknown key '{key}' in {what}",
+                    Location.of(path, self.data.line_of(key), str(key)),
+                    did_you_mean(str(key), allowed) or f"allowed keys: {', '.join(allowed)}",
+                )
+
+    def loc(self, key: str | None = None) -> Location:
+        line = self.data.line_of(key) if key is not None else self.data.line
+        return Location.of(self.path, line, key)
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def str(self, key: str, required: bool = False, default: str = "") -> str:
+        if key not in self.data or self.data[key] is None:
+            if required and self.ok:
+                self.diag.error(f"missing required key '{key}' in {self.what}", self.loc(), f"add '{key}:'")
+            return default
+        value = self.data[key]
+        if isinstance(value, bool) or isinstance(value, (YMap, YList)):
+            self.diag.error(f"'{key}' must be text, found {_type_name(value)}", self.loc(key))
+            return default
+        return str(value)
+
+    def int(self, key: str, required: bool = False) -> int | None:
+        value = self.data.get(key)
+        if value is None:
+            if required and self.ok:
+                self.diag.error(f"missing required key '{key}' in {self.what}", self.loc(), f"add '{key}:'")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.diag.error(f"'{key}' must be a whole number, found {value!r}", self.loc(key))
+            return None
+        return value
+
+    def bool(self, key: str, default: bool = False) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            self.diag.error(f"'{key}' must be true or false, found {value!r}", self.loc(key))
+            return default
+        return value
+
+    def map(self, key: str) -> YMap:
+        value = self.data.get(key)
+        if value is None:
+            return YMap()
+        if not isinstance(value, YMap):
+            self.diag.error(f"'{key}' must be a mapping, found {_type_name(value)}", self.loc(key))
+            return YMap()
+        return value
+
+    def list(self, key: str) -> YList:
+        value = self.data.get(key)
+        if value is None:
+            return YList()
+        if not isinstance(value, YList):
+            self.diag.error(f"'{key}' must be a list, found {_type_name(value)}", self.loc(key))
+            return YList()
+        return value
+
+    def str_list(self, key: str) -> tuple[str, ...]:
+        out = []
+        for i, v in enumerate(self.list(key)):
+            if isinstance(v, (YMap, YList)) or v is None:
+                self.diag.error(f"'{key}' entries must be text", Location.of(self.path, self.list(key).line_of(i), key))
+                continue
+            out.append(str(v))
+        return tuple(out)
+
+    def str_map(self, key: str) -> dict[str, str]:
+        m = self.map(key)
+        out: dict[str, str] = {}
+        for k, v in m.items():
+            if isinstance(v, (YMap, YList)):
+                self.diag.error(f"'{key}.{k}' must be text", Location.of(self.path, m.line_of(k), f"{key}.{k}"))
+                continue
+            out[str(k)] = "" if v is None else str(v)
+        return out
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, YMap) or isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, YList) or isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"'{value}'"
+
+
+IDENT = re.compile(r"^[^\W\d]\w*$")
+
+
+def is_identifier(name: str) -> bool:
+    return bool(IDENT.match(name))

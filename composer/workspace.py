@@ -1,0 +1,172 @@
+"""The workspace: ``hyoka.yaml``, the clause library, assessments and snapshots.
+
+:func:`load_workspace` gathers all data first (config, stock and local clauses, lock
+checks) and reports every problem at once; later stages only read from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .assessment import load_assessment
+from .clauses import Library, LibraryRoot, load_library
+from .errors import Diagnostics, Location, UserError
+from .resources import stock_clauses_dir
+from .validate import Fields, is_identifier
+from .yamlio import YMap, load_mapping
+
+CONFIG_NAME = "hyoka.yaml"
+CONFIG_KEYS = (
+    "municipality", "stock_clauses", "clauses", "assessments", "snapshots", "output",
+    "parameters", "terms", "lint", "profiles",
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    municipality: str
+    stock_clauses: bool = True
+    clauses: str = "clauses"
+    assessments: str = "assessments"
+    snapshots: str = "snapshots"
+    output: str = "build"
+    profiles: str = "profiles"
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    terms: Mapping[str, str] = field(default_factory=dict)
+    lint: Mapping[str, Any] = field(default_factory=dict)
+    path: str = ""
+    term_lines: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Workspace:
+    root: Path
+    config: Config
+    library: Library
+    diagnostics: Diagnostics
+
+    @property
+    def assessments_dir(self) -> Path:
+        return self.root / self.config.assessments
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.root / self.config.snapshots
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / self.config.output
+
+    @property
+    def local_clauses_dir(self) -> Path:
+        return self.root / self.config.clauses
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    def assessment_names(self) -> list[str]:
+        d = self.assessments_dir
+        if not d.is_dir():
+            return []
+        return sorted(p.stem for p in d.glob("*.yaml"))
+
+    def assessment_path(self, name: str) -> Path:
+        """Path of an assessment by name; the name may also be given as a path."""
+        p = Path(name)
+        if p.suffix in (".yaml", ".yml") and (p.exists() or p.parent != Path(".")):
+            return p if p.is_absolute() else (Path.cwd() / p)
+        path = self.assessments_dir / f"{name}.yaml"
+        if not path.exists():
+            from .validate import did_you_mean
+
+            names = self.assessment_names()
+            raise UserError(
+                f"no assessment named '{name}'",
+                Location.of(self.assessments_dir),
+                did_you_mean(name, names) or f"have: {', '.join(names) or 'none'}",
+            )
+        return path
+
+    def load_assessment(self, name: str, diag: Diagnostics | None = None):  # type: ignore[no-untyped-def]
+        """Load one assessment; raise its errors unless a ``diag`` collects them."""
+        own = diag or Diagnostics()
+        a = load_assessment(self.assessment_path(name), own)
+        if diag is None:
+            own.raise_if_errors()
+        return a
+
+    def load_assessments(self, names: list[str] | None, diag: Diagnostics):  # type: ignore[no-untyped-def]
+        out = []
+        for name in names or self.assessment_names():
+            try:
+                path = self.assessment_path(name)
+            except UserError as exc:
+                diag.add(exc)
+                continue
+            a = load_assessment(path, diag)
+            if a is not None:
+                out.append(a)
+        return out
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest directory at or above ``start`` that holds ``hyoka.yaml``."""
+    here = (start or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / CONFIG_NAME).is_file():
+            return d
+    raise UserError(
+        f"no {CONFIG_NAME} here or in any parent directory",
+        Location.of(here),
+        "run `hyoka init DIR` to create a workspace, or pass -C DIR",
+    )
+
+
+def load_config(root: Path, diag: Diagnostics) -> Config:
+    path = root / CONFIG_NAME
+    try:
+        data = load_mapping(path, "the workspace configuration")
+    except UserError as exc:
+        diag.add(exc)
+        return Config(municipality="", path=str(path))
+    f = Fields(data, path, diag, "hyoka.yaml", CONFIG_KEYS)
+    terms = f.map("terms")
+    term_values: dict[str, str] = {}
+    for k, v in terms.items():
+        if not is_identifier(str(k)):
+            diag.error(f"term '{k}' is not a valid name", Location.of(path, terms.line_of(k), f"terms.{k}"), "use letters (漢字 are fine), digits and _")
+            continue
+        term_values[str(k)] = "" if v is None else str(v)
+    lint = f.map("lint")
+    return Config(
+        municipality=f.str("municipality", required=True),
+        stock_clauses=f.bool("stock_clauses", True),
+        clauses=f.str("clauses", default="clauses"),
+        assessments=f.str("assessments", default="assessments"),
+        snapshots=f.str("snapshots", default="snapshots"),
+        output=f.str("output", default="build"),
+        profiles=f.str("profiles", default="profiles"),
+        parameters=f.str_map("parameters"),
+        terms=term_values,
+        lint=dict(lint) if isinstance(lint, YMap) else {},
+        path=str(path),
+        term_lines={str(k): terms.line_of(k) for k in terms},
+    )
+
+
+def load_workspace(root: Path | None = None, diag: Diagnostics | None = None) -> Workspace:
+    """Load config and clause library. Raises on errors unless ``diag`` collects them."""
+    own = diag or Diagnostics()
+    root = find_root(root) if root is None or not (Path(root) / CONFIG_NAME).exists() else Path(root).resolve()
+    config = load_config(root, own)
+    roots = []
+    if config.stock_clauses:
+        roots.append(LibraryRoot(stock_clauses_dir(), "stock"))
+    roots.append(LibraryRoot(root / config.clauses, "local"))
+    library = load_library(roots, own)
+    if diag is None:
+        own.raise_if_errors()
+    return Workspace(root=root, config=config, library=library, diagnostics=own)

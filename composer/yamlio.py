@@ -1,0 +1,180 @@
+"""Reading YAML that remembers where every key and value was written.
+
+hyoka owns its loader: mappings load as :class:`YMap` and sequences as :class:`YList`,
+which record the line of every key, value and item, so that any later stage can point
+the user at ``file:line``. Files that are empty, binary, not UTF-8, or that contain
+characters Word cannot store are refused with the file and line named.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Location, UserError
+
+try:  # the C parser is much faster; both record marks
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _BaseLoader = yaml.SafeLoader
+
+
+class YMap(dict):  # type: ignore[type-arg]
+    """A mapping that knows the line of itself, of each key and of each value."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+    value_lines: dict[Any, int]
+    block_values: set[Any]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.key_lines = {}
+        self.value_lines = {}
+        self.block_values = set()
+
+    def line_of(self, key: Any) -> int:
+        return self.key_lines.get(key, self.line)
+
+    def text_line_of(self, key: Any) -> int:
+        """First line of the text of ``key`` (the line after ``|`` for block scalars)."""
+        line = self.value_lines.get(key, self.line_of(key))
+        return line + 1 if key in self.block_values else line
+
+
+class YList(list):  # type: ignore[type-arg]
+    """A sequence that knows the line of itself and of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.item_lines = []
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    pass
+
+
+def _construct_map(loader: Any, node: yaml.MappingNode) -> Any:
+    data = YMap()
+    data.line = node.start_mark.line + 1
+    yield data
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value", key_node.start_mark
+            ) from None
+        if key in data:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first at line {data.key_lines[key]})", key_node.start_mark
+            )
+        data[key] = loader.construct_object(value_node, deep=False)
+        data.key_lines[key] = key_node.start_mark.line + 1
+        data.value_lines[key] = value_node.start_mark.line + 1
+        if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">"):
+            data.block_values.add(key)
+
+
+def _construct_seq(loader: Any, node: yaml.SequenceNode) -> Any:
+    data = YList()
+    data.line = node.start_mark.line + 1
+    yield data
+    for child in node.value:
+        data.append(loader.construct_object(child, deep=False))
+        data.item_lines.append(child.start_mark.line + 1)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+# Characters that XML 1.0 (and so Word) cannot store.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+CONFLICT_MARKER = re.compile(r"^\s*(<<<<<<<|>>>>>>>|=======)( |$)", re.M)
+
+
+def read_text(path: Path, what: str = "YAML") -> str:
+    """Read a UTF-8 text file, refusing empty, binary and XML-illegal content."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError("file not found", Location.of(path), f"create it or check the path") from None
+    except OSError as exc:
+        raise UserError(f"cannot read file: {exc.strerror}", Location.of(path)) from None
+    if b"\x00" in raw:
+        raise UserError(f"binary file where {what} was expected", Location.of(path), "replace it with a UTF-8 text file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise UserError(
+            f"not UTF-8 text ({what} expected)", Location.of(path, line), "save the file as UTF-8"
+        ) from None
+    if not text.strip():
+        raise UserError(f"empty file where {what} was expected", Location.of(path), "fill it in or delete it")
+    bad = XML_ILLEGAL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise UserError(
+            f"control character U+{ord(bad.group()):04X} cannot be stored in a Word document",
+            Location.of(path, line),
+            "delete the character",
+        )
+    return text
+
+
+def parse_yaml(text: str, path: Path) -> Any:
+    """Parse YAML text, turning syntax errors into one-line user errors."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise UserError(f"invalid YAML: {problem}", Location.of(path, line), "fix the syntax at that line") from None
+    except yaml.YAMLError as exc:
+        raise UserError(f"invalid YAML: {exc}", Location.of(path)) from None
+
+
+def load_yaml(path: Path, what: str = "YAML") -> Any:
+    return parse_yaml(read_text(path, what), path)
+
+
+def load_mapping(path: Path, what: str) -> YMap:
+    data = load_yaml(path, what)
+    if not isinstance(data, YMap):
+        raise UserError(f"expected a mapping of keys ({what}), found {type(data).__name__}", Location.of(path, 1))
+    return data
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write a file so that readers see either the old or the whole new content."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
