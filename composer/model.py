@@ -351,3 +351,58 @@ class ComposedAssessment:
     @property
     def pins(self) -> tuple[tuple[ComposedItem, ComposedBlock], ...]:
         return tuple((it, b) for it in self.items for b in it.blocks if b.clause)
+
+
+# --------------------------------------------------------------------------- change tables
+
+ChangeKind = Literal["added", "removed", "edited", "version", "choice", "merged"]
+NO_REASON = "（変更理由未記入）"
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One row of a 変更点リスク評価表 (and, reduced, of the official 別添3 変更箇所)."""
+
+    no: int  # 通番
+    section: str  # 評価書の変更箇所: the item's full path in the 様式's words, one label per line
+    before: str  # 変更前
+    after: str  # 変更後
+    reason: str  # 変更理由
+    risk_change: RiskChange | None  # リスク変化
+    risk_situation: str  # リスク変化の状況
+    countermeasure: str  # リスク対策
+    important: bool  # 重要な変更 (the item carries ※)
+    submission: Submission  # 提出時期
+    item: str = ""  # item ref, e.g. "juki:II.6.1"
+    blocks: tuple[str, ...] = ()
+    kind: ChangeKind = "edited"
+    date: str = ""  # 変更日
+    submission_note: str = ""  # 提出時期に係る説明
+
+    def to_json(self) -> dict[str, object]:
+        """The row as the documented JSON object (exactly these keys)."""
+        return {
+            "no": self.no,
+            "section": self.section,
+            "before": self.before,
+            "after": self.after,
+            "reason": self.reason,
+            "risk_change": self.risk_change or "なし",
+            "risk_situation": self.risk_situation,
+            "countermeasure": self.countermeasure,
+            "important": self.important,
+            "submission": self.submission,
+        }
+
+
+@dataclass(frozen=True)
+class ChangeTable:
+    """The rows of one assessment's change between two revisions."""
+
+    assessment: str  # assessment name, e.g. "juki"
+    jimu: str  # 事務の名称 for the title, e.g. "住民基本台帳"
+    title: str  # e.g. "変更点リスク評価表(住民基本台帳)"
+    rows: tuple[ChangeRow, ...]
+    from_label: str = ""  # e.g. "2024-04-01"
+    to_label: str = ""  # e.g. "draft"
+    date: str = ""  # 変更日 of the rows
