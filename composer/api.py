@@ -177,3 +177,74 @@ def build(
         writer(c, path)
         written.append(path)
     return written
+
+
+# --------------------------------------------------------------------------- publish / diff
+
+
+def publish(root: Path | None, name: str, date: str | None = None):  # type: ignore[no-untyped-def]
+    """Freeze the current draft of ``name`` into an immutable snapshot."""
+    from .snapshot import publish as _publish
+
+    ws = load_workspace(root)
+    composed = compose_assessment(ws, name)
+    return _publish(composed, ws.snapshots_dir, date)
+
+
+def revision(ws: Workspace, name: str, ref: str | None):  # type: ignore[no-untyped-def]
+    """A revision of ``name``: a snapshot by id/date, the latest (None), or the draft."""
+    from .snapshot import DRAFT, find_snapshot
+
+    if ref == DRAFT:
+        return DRAFT, compose_assessment(ws, name)
+    snap = find_snapshot(ws.snapshots_dir, name, ref)
+    return snap, snap.composed
+
+
+def diff(
+    root: Path | None,
+    name: str,
+    from_ref: str | None = None,
+    to_ref: str | None = None,
+    start: int = 1,
+    same_as: bool = False,
+    strict: bool = False,
+):  # type: ignore[no-untyped-def]
+    """Change table between two revisions (default: last published → draft).
+
+    Returns (ChangeTable, warnings). With ``strict``, rows without a reason raise.
+    """
+    from dataclasses import replace as _replace
+
+    from .diff import DiffOptions, consumed
+    from .diff import diff as _diff
+    from .errors import ErrorList
+    from .snapshot import DRAFT, list_snapshots, read_snapshot
+
+    ws = load_workspace(root)
+    to_ref = to_ref or DRAFT
+    # the draft is checked first so that its errors are reported even when never published
+    to_rev, new = revision(ws, name, to_ref)
+    if from_ref is None and to_rev != DRAFT:
+        paths = [p for p in list_snapshots(ws.snapshots_dir, name) if p.stem != to_rev.id]
+        older = [p for p in paths if p.stem < to_rev.id]
+        if not older:
+            raise UserError(f"snapshot {to_rev.id} of '{name}' is its first publication", Location.of(to_rev.path), "pass --from")
+        from_rev, old = "x", read_snapshot(older[-1]).composed
+        from_label = older[-1].stem
+    else:
+        from_rev, old = revision(ws, name, from_ref)
+        from_label = from_rev.id
+    if to_rev == DRAFT:
+        annotations = consumed(new.changes, old.changes)
+        date = ""
+        to_label = DRAFT
+    else:
+        annotations = list(new.changes)
+        date = to_rev.date
+        to_label = to_rev.id
+    table, problems = _diff(old, new, annotations, DiffOptions(start=start, same_as=same_as, strict=strict, date=date))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ErrorList(errors)
+    return _replace(table, from_label=from_label, to_label=to_label), problems

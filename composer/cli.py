@@ -219,5 +219,63 @@ def clauses_lock(ctx: Ctx, stock: bool) -> None:
         click.echo("nothing new to publish")
 
 
+@main.command()
+@click.argument("assessment")
+@click.option("--date", help="Publication date YYYY-MM-DD (default: today).")
+@pass_ctx
+def publish(ctx: Ctx, assessment: str, date: str | None) -> None:
+    """Freeze ASSESSMENT's current text into an immutable snapshot."""
+    snap = api.publish(ctx.root, assessment, date)
+    click.echo(f"published {assessment} as {snap.path}")
+    if snap.composed.changes:
+        click.echo("its change annotations are recorded with the snapshot; later diffs ignore them", err=True)
+
+
+@main.command()
+@click.argument("assessment")
+@pass_ctx
+def history(ctx: Ctx, assessment: str) -> None:
+    """List the published snapshots of ASSESSMENT."""
+    from .snapshot import list_snapshots, read_snapshot
+
+    paths = list_snapshots(load_workspace(ctx.root).snapshots_dir, assessment)
+    if not paths:
+        click.echo(f"{assessment} has never been published")
+    for p in paths:
+        snap = read_snapshot(p)
+        click.echo(f"{snap.id}  {snap.date}  {snap.content_hash[:19]}  {p}")
+
+
+@main.command()
+@click.argument("assessment")
+@click.option("--from", "from_ref", help="Snapshot to compare from (default: the last published).")
+@click.option("--to", "to_ref", help="Snapshot to compare to, or 'draft' (default).")
+@click.option("--start", type=int, default=1, show_default=True, help="Number of the first row (通番).")
+@click.option("--same-as", is_flag=True, help="Write 「通番Nと同様」 where a row repeats an earlier row's reason and notes.")
+@click.option("--strict", is_flag=True, help="A row without a reason is an error.")
+@click.option("--table", "table_kind", type=click.Choice(["risk", "official"]), default="risk", show_default=True,
+              help="risk: 変更点リスク評価表; official: (別添3) 変更箇所.")
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "csv", "html", "docx", "xlsx"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (required for docx/xlsx).")
+@click.option("--reference-doc", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Word reference document for styles.")
+@pass_ctx
+def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, start: int, same_as: bool, strict: bool,
+         table_kind: str, fmt: str, output: Path | None, reference_doc: Path | None) -> None:
+    """Change table of ASSESSMENT between two revisions (default: last published → draft)."""
+    from . import tables
+
+    table, warnings = api.diff(ctx.root, assessment, from_ref, to_ref, start, same_as, strict)
+    for w in warnings:
+        click.echo(str(w), err=True)
+    official = table_kind == "official"
+    if output is None and fmt in ("docx", "xlsx"):
+        raise UserError(f"--format {fmt} writes a file", None, "pass -o FILE")
+    if output is None:
+        click.echo(tables.render(table, fmt, official), nl=False)
+        return
+    tables.write(table, fmt, output, official, reference_doc)
+    click.echo(f"wrote {output} ({len(table.rows)} rows)")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

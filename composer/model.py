@@ -387,7 +387,7 @@ class ChangeRow:
             "before": self.before,
             "after": self.after,
             "reason": self.reason,
-            "risk_change": self.risk_change or "なし",
+            "risk_change": self.risk_change,
             "risk_situation": self.risk_situation,
             "countermeasure": self.countermeasure,
             "important": self.important,

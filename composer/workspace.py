@@ -76,8 +76,11 @@ class Workspace:
     def assessment_path(self, name: str) -> Path:
         """Path of an assessment by name; the name may also be given as a path."""
         p = Path(name)
-        if p.suffix in (".yaml", ".yml") and (p.exists() or p.parent != Path(".")):
-            return p if p.is_absolute() else (Path.cwd() / p)
+        if p.suffix in (".yaml", ".yml"):
+            for candidate in (p, self.root / p):
+                if candidate.exists():
+                    return candidate.resolve()
+            raise UserError("assessment file not found", Location.of(p), "check the path")
         path = self.assessments_dir / f"{name}.yaml"
         if not path.exists():
             from .validate import did_you_mean

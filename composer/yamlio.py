@@ -144,6 +144,9 @@ def parse_yaml(text: str, path: Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
+        cmark = exc.context_mark
+        if exc.problem and exc.context and cmark is not None and (mark is None or cmark.line != mark.line):
+            problem += f" ({exc.context} started at line {cmark.line + 1})"
         raise UserError(f"invalid YAML: {problem}", Location.of(path, line), "fix the syntax at that line") from None
     except yaml.YAMLError as exc:
         raise UserError(f"invalid YAML: {exc}", Location.of(path)) from None
