@@ -126,8 +126,12 @@ def _annotation_key(a: Annotation) -> tuple:  # type: ignore[type-arg]
 
 
 def _apply(
-    raws: list[_Raw], annotations: Iterable[Annotation], warnings: list[UserError]
+    raws: list[_Raw],
+    annotations: Iterable[Annotation],
+    pairs: dict[str, tuple[ComposedItem | None, ComposedItem | None]],
+    warnings: list[UserError],
 ) -> list[tuple[_Raw, Annotation | None]]:
+    """Attach annotations to rows; an annotation naming several blocks makes one row of them."""
     out: list[tuple[_Raw, Annotation | None]] = [(r, None) for r in raws]
     for ann in annotations:
         idx = [i for i, (r, _) in enumerate(out) if r.item.ref == ann.ref and (not ann.blocks or set(r.blocks) <= set(ann.blocks))]
@@ -143,14 +147,15 @@ def _apply(
                 )
             )
             continue
-        if len(ann.blocks) >= 2 and len(idx) >= 2:
+        if len(ann.blocks) >= 2:
             parts = [out[i][0] for i in idx]
+            o, n = pairs[ann.ref]
             merged = _Raw(
                 item=parts[0].item,
                 blocks=tuple(b for p in parts for b in p.blocks),
                 kind="merged",
-                before=_join(p.before for p in parts),
-                after=_join(p.after for p in parts if p.after != REMOVED_TEXT) or REMOVED_TEXT,
+                before=_join(b.text for b in (o.blocks if o else ()) if b.id in ann.blocks),
+                after=_join(b.text for b in (n.blocks if n else ()) if b.id in ann.blocks) or REMOVED_TEXT,
                 notes=next((p.notes for p in parts if p.notes), None),
             )
             out[idx[0]] = (merged, ann)
@@ -177,8 +182,10 @@ def diff(
 ) -> tuple[ChangeTable, list[UserError]]:
     """The change table from ``old`` to ``new`` and warnings (or strict errors)."""
     warnings: list[UserError] = []
-    raws = [r for o, n in _align_items(old, new) for r in _raw_rows(o, n)]
-    annotated = _apply(raws, annotations, warnings)
+    aligned = _align_items(old, new)
+    pairs = {(n or o).ref: (o, n) for o, n in aligned}  # type: ignore[union-attr]
+    raws = [r for o, n in aligned for r in _raw_rows(o, n)]
+    annotated = _apply(raws, annotations, pairs, warnings)
     rows: list[ChangeRow] = []
     for i, (r, ann) in enumerate(annotated):
         notes = r.notes or RenderedNotes()
