@@ -47,13 +47,14 @@ def check_conflict_markers(text: str, path: Path) -> list[UserError]:
     return out
 
 
-def load_assessment(path: Path, diag: Diagnostics, form_dir: Path | None = None) -> Assessment | None:
-    """Load one assessment; errors go to ``diag``; None when it cannot be used at all."""
-    try:
-        text = read_text(path, "an assessment")
-    except UserError as exc:
-        diag.add(exc)
-        return None
+def load_assessment(path: Path, diag: Diagnostics, form_dir: Path | None = None, text: str | None = None) -> Assessment | None:
+    """Load one assessment (from ``text`` if given); errors go to ``diag``; None when unusable."""
+    if text is None:
+        try:
+            text = read_text(path, "an assessment")
+        except UserError as exc:
+            diag.add(exc)
+            return None
     markers = check_conflict_markers(text, path)
     if markers:
         diag.extend(markers)

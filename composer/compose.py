@@ -27,6 +27,7 @@ from .model import (
     FormNode,
     ItemEntry,
     RenderedNotes,
+    Term,
 )
 from .render import render_text
 from .validate import did_you_mean
@@ -35,11 +36,12 @@ from .validate import did_you_mean
 class Composer:
     """Composes assessments of one workspace (library, config and forms loaded once)."""
 
-    def __init__(self, library: Library, municipality: str, parameters: Mapping[str, str], terms: Mapping[str, str]) -> None:
+    def __init__(self, library: Library, municipality: str, parameters: Mapping[str, str], terms: Mapping[str, Term]) -> None:
         self.library = library
         self.municipality = municipality
         self.parameters = dict(parameters)
         self.terms = dict(terms)
+        self.wordings = {k: t.wording for k, t in self.terms.items()}
 
     # ------------------------------------------------------------------ contexts
 
@@ -50,7 +52,7 @@ class Composer:
         if f is not None:
             ctx["file_name"] = f.name
             ctx.update(f.parameters)
-        ctx["term"] = self.terms
+        ctx["term"] = self.wordings
         return ctx
 
     def clause_context(self, clause: Clause, block: Block, local: Mapping[str, Any]) -> dict[str, Any]:
@@ -148,6 +150,7 @@ class Composer:
             files=files,
             items=tuple(items),
             changes=a.changes,
+            terms=tuple(self.terms[k] for k in sorted(self.terms)),
         )
 
     def _walk(

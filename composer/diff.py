@@ -98,7 +98,29 @@ def _block_events(old: tuple[ComposedBlock, ...], new: tuple[ComposedBlock, ...]
     return events
 
 
-def _raw_rows(o: ComposedItem | None, n: ComposedItem | None) -> list[_Raw]:
+def renamed_terms(old: ComposedAssessment, new: ComposedAssessment) -> list[tuple[str, str, RenderedNotes]]:
+    """Glossary terms whose wording changed: (old wording, new wording, the change's notes)."""
+    before = {t.key: t.wording for t in old.terms}
+    out = []
+    for t in new.terms:
+        if t.key in before and before[t.key] != t.wording:
+            notes = RenderedNotes(t.reason, t.risk_change, t.risk_situation, t.countermeasure)
+            out.append((before[t.key], t.wording, notes))
+    return out
+
+
+def _explained_by_terms(before: str, after: str, renames: list[tuple[str, str, RenderedNotes]]) -> RenderedNotes | None:
+    """The notes of the term renames that turn ``before`` into ``after``, if they do."""
+    used = []
+    text = before
+    for old, new, notes in renames:
+        if old and old in text:
+            text = text.replace(old, new)
+            used.append(notes)
+    return used[0] if used and text == after else None
+
+
+def _raw_rows(o: ComposedItem | None, n: ComposedItem | None, renames: list[tuple[str, str, RenderedNotes]] = []) -> list[_Raw]:  # noqa: B006
     item = n or o
     assert item is not None
     rows: list[_Raw] = []
@@ -114,7 +136,8 @@ def _raw_rows(o: ComposedItem | None, n: ComposedItem | None) -> list[_Raw]:
         elif nb.clause and (ob.clause, ob.version) != (nb.clause, nb.version):
             rows.append(_Raw(item, (nb.id,), "version", ob.text, nb.text, nb.notes))
         elif ob.text != nb.text:
-            rows.append(_Raw(item, (nb.id,), "edited", ob.text, nb.text, None))
+            notes = _explained_by_terms(ob.text, nb.text, renames) if renames else None
+            rows.append(_Raw(item, (nb.id,), "edited", ob.text, nb.text, notes))
     return rows
 
 
@@ -184,7 +207,8 @@ def diff(
     warnings: list[UserError] = []
     aligned = _align_items(old, new)
     pairs = {(n or o).ref: (o, n) for o, n in aligned}  # type: ignore[union-attr]
-    raws = [r for o, n in aligned for r in _raw_rows(o, n)]
+    renames = renamed_terms(old, new)
+    raws = [r for o, n in aligned for r in _raw_rows(o, n, renames)]
     annotated = _apply(raws, annotations, pairs, warnings)
     rows: list[ChangeRow] = []
     for i, (r, ann) in enumerate(annotated):

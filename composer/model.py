@@ -325,6 +325,18 @@ class ComposedItem:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A glossary entry: current wording, and why it last changed (for change tables)."""
+
+    key: str
+    wording: str
+    reason: str = ""
+    risk_change: RiskChange | None = None
+    risk_situation: str = ""
+    countermeasure: str = ""
+
+
+@dataclass(frozen=True)
 class ComposedFile:
     id: str
     name: str
@@ -341,6 +353,7 @@ class ComposedAssessment:
     files: tuple[ComposedFile, ...]
     items: tuple[ComposedItem, ...]
     changes: tuple[Annotation, ...] = ()
+    terms: tuple[Term, ...] = ()
 
     def item(self, ref: str) -> ComposedItem | None:
         for it in self.items:

@@ -25,6 +25,7 @@ from .model import (
     ComposedItem,
     Meta,
     RenderedNotes,
+    Term,
 )
 from .validate import did_you_mean
 from .yamlio import atomic_write
@@ -87,6 +88,7 @@ def encode(c: ComposedAssessment, date: str) -> dict[str, Any]:
         "files": [asdict(f) for f in c.files],
         "items": [_item_to_json(it) for it in c.items],
         "changes": [_annotation_to_json(a) for a in c.changes],
+        "terms": [asdict(t) for t in c.terms],
     }
     body["content_hash"] = content_hash(body)
     return body
@@ -124,7 +126,7 @@ def decode(body: dict[str, Any], path: Path) -> ComposedAssessment:
     return ComposedAssessment(
         name=body["assessment"], form=body["form"], form_title=body.get("form_title", ""), meta=Meta(**body["meta"]),
         municipality=body.get("municipality", ""), files=tuple(ComposedFile(**f) for f in body["files"]),
-        items=items, changes=changes,
+        items=items, changes=changes, terms=tuple(Term(**t) for t in body.get("terms", ())),
     )
 
 

@@ -14,10 +14,12 @@ from .assessment import load_assessment
 from .clauses import Library, LibraryRoot, load_library
 from .errors import Diagnostics, Location, UserError
 from .resources import stock_clauses_dir
+from .model import RISK_CHANGES, Term
 from .validate import Fields, is_identifier
-from .yamlio import YMap, load_mapping
+from .yamlio import YList, YMap, load_mapping
 
 CONFIG_NAME = "hyoka.yaml"
+TERM_KEYS = ("wording", "reason", "risk_change", "risk_situation", "countermeasure")
 CONFIG_KEYS = (
     "municipality", "stock_clauses", "clauses", "assessments", "snapshots", "output",
     "parameters", "terms", "lint", "profiles",
@@ -34,7 +36,7 @@ class Config:
     output: str = "build"
     profiles: str = "profiles"
     parameters: Mapping[str, str] = field(default_factory=dict)
-    terms: Mapping[str, str] = field(default_factory=dict)
+    terms: Mapping[str, Term] = field(default_factory=dict)
     lint: Mapping[str, Any] = field(default_factory=dict)
     path: str = ""
     term_lines: Mapping[str, int] = field(default_factory=dict)
@@ -137,12 +139,26 @@ def load_config(root: Path, diag: Diagnostics) -> Config:
         return Config(municipality="", path=str(path))
     f = Fields(data, path, diag, "hyoka.yaml", CONFIG_KEYS)
     terms = f.map("terms")
-    term_values: dict[str, str] = {}
+    term_values: dict[str, Term] = {}
     for k, v in terms.items():
+        loc = Location.of(path, terms.line_of(k), f"terms.{k}")
         if not is_identifier(str(k)):
-            diag.error(f"term '{k}' is not a valid name", Location.of(path, terms.line_of(k), f"terms.{k}"), "use letters (漢字 are fine), digits and _")
+            diag.error(f"term '{k}' is not a valid name", loc, "use letters (漢字 are fine), digits and _")
             continue
-        term_values[str(k)] = "" if v is None else str(v)
+        if isinstance(v, YMap):
+            tf = Fields(v, path, diag, f"term '{k}'", TERM_KEYS)
+            risk = tf.str("risk_change") or None
+            if risk is not None and risk not in RISK_CHANGES:
+                diag.error(f"risk_change must be あり or なし, not '{risk}'", tf.loc("risk_change"))
+                risk = None
+            term_values[str(k)] = Term(
+                str(k), tf.str("wording", required=True), tf.str("reason"), risk,  # type: ignore[arg-type]
+                tf.str("risk_situation"), tf.str("countermeasure"),
+            )
+        elif isinstance(v, YList):
+            diag.error(f"term '{k}' must be its wording or a mapping with wording:", loc)
+        else:
+            term_values[str(k)] = Term(str(k), "" if v is None else str(v))
     lint = f.map("lint")
     return Config(
         municipality=f.str("municipality", required=True),

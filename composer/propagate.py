@@ -1,0 +1,235 @@
+"""Stage 9: propagate a new clause version into every assessment that uses it.
+
+Each use of the clause moves to the new version. A use with a local variant is
+updated by a three-way merge (base: the pinned version rendered for that assessment,
+ours: the local variant, theirs: the new version rendered the same way). Everything is
+computed in memory first; files are then edited line by line (comments, key order and
+formatting stay as they were) and written all-or-nothing: if any file cannot be
+updated, none is changed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Literal
+
+from . import yamlio
+from .assessment import load_assessment
+from .clauses import PIN
+from .compose import Composer
+from .errors import Diagnostics, ErrorList, Location, UserError
+from .merge import Conflict, merge3
+from .model import Assessment, Block, Clause
+from .render import render_text
+from .validate import did_you_mean
+from .workspace import Workspace
+from .yamlio import YList, YMap
+
+Status = Literal["moved", "merged", "conflict"]
+
+
+@dataclass(frozen=True)
+class UseUpdate:
+    assessment: str
+    item: str
+    clause: str
+    from_version: int
+    to_version: int
+    status: Status
+    location: Location
+    conflicts: tuple[Conflict, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileEdit:
+    path: Path
+    before: str
+    after: str
+
+    def unified_diff(self) -> str:
+        return "".join(
+            difflib.unified_diff(
+                self.before.splitlines(keepends=True),
+                self.after.splitlines(keepends=True),
+                fromfile=f"a/{yamlio_display(self.path)}",
+                tofile=f"b/{yamlio_display(self.path)}",
+            )
+        )
+
+
+def yamlio_display(path: Path) -> str:
+    from .errors import display_path
+
+    return display_path(path)
+
+
+@dataclass(frozen=True)
+class Plan:
+    clause: str
+    version: int
+    updates: tuple[UseUpdate, ...]
+    edits: tuple[FileEdit, ...]
+
+    @property
+    def conflicts(self) -> tuple[UseUpdate, ...]:
+        return tuple(u for u in self.updates if u.status == "conflict")
+
+
+def parse_target(ws: Workspace, ref: str) -> tuple[Clause, int]:
+    """``gov-cloud/storage`` (latest) or ``gov-cloud/storage@2``."""
+    clause_id, _, version = ref.partition("@")
+    clause = ws.library.get(clause_id)
+    if clause is None:
+        raise UserError(f"unknown clause '{clause_id}'", None, did_you_mean(clause_id, ws.library.clauses) or "see `hyoka clauses list`")
+    if not version:
+        return clause, clause.latest.number
+    if not version.isdigit() or clause.version(int(version)) is None:
+        have = ", ".join(str(v.number) for v in clause.versions)
+        raise UserError(f"clause {clause_id} has no version {version} (have: {have})")
+    return clause, int(version)
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def plan(ws: Workspace, ref: str, names: Iterable[str] | None = None) -> Plan:
+    """Compute every update and the new file texts, writing nothing."""
+    clause, target = parse_target(ws, ref)
+    comp = Composer(ws.library, ws.config.municipality, ws.config.parameters, ws.config.terms)
+    updates: list[UseUpdate] = []
+    edits: list[FileEdit] = []
+    errors: list[UserError] = []
+    for name in list(names) if names else ws.assessment_names():
+        path = ws.assessment_path(name)
+        diag = Diagnostics()
+        a = load_assessment(path, diag)
+        if a is None or diag.errors:
+            errors.extend(diag.errors)
+            continue
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines(keepends=True)
+        tree = yamlio.parse_yaml(text, path)
+        uses = [
+            (entry, block, node)
+            for entry in a.items
+            for block, node in zip(entry.blocks, _block_nodes(tree, entry.file, entry.key))
+            if block.pin is not None and block.pin.clause == clause.id and block.pin.version < target
+        ]
+        # edit from the bottom up, so that the line numbers of the uses above stay valid
+        done: list[UseUpdate] = []
+        for entry, block, node in sorted(uses, key=lambda u: -u[2].line):
+            try:
+                done.append(_update_use(comp, a, entry.file, entry.ref, block, node, lines, clause, target))
+            except UserError as exc:
+                errors.append(exc)
+        updates.extend(reversed(done))
+        if done:
+            after = "".join(lines)
+            edits.append(FileEdit(path, text, after))
+    if errors:
+        raise ErrorList(errors)
+    return Plan(clause.id, target, tuple(updates), tuple(edits))
+
+
+def _block_nodes(tree: YMap, file_id: str | None, key: str) -> list[YMap | str]:
+    if file_id is None:
+        items = tree.get("items") or YMap()
+    else:
+        spec = next(f for f in tree.get("files") or [] if isinstance(f, YMap) and str(f.get("id")) == file_id)
+        items = spec.get("items") or YMap()
+    value = items.get(key)
+    return list(value) if isinstance(value, YList) else []
+
+
+def _update_use(comp: Composer, a: Assessment, file_id, ref, block: Block, node, lines, clause: Clause, target: int) -> UseUpdate:  # type: ignore[no-untyped-def]
+    assert block.pin is not None and isinstance(node, YMap)
+    old = clause.version(block.pin.version)
+    new = clause.version(target)
+    assert old is not None and new is not None
+    fspec = a.file(file_id) if file_id else None
+    local = comp.local_context(a, fspec)
+    ctx = comp.clause_context(clause, block, local)
+    status: Status = "moved"
+    conflicts: tuple[Conflict, ...] = ()
+    if block.variant is not None:
+        base = render_text(old.text, ctx, old.location, f"clause {block.pin}")
+        theirs = render_text(new.text, ctx, new.location, f"clause {clause.id}@{target}")
+        ours = render_text(block.variant, {**local, **ctx}, block.location, "local variant")
+        result = merge3(base, ours, theirs, ours_label="local", theirs_label=f"new ({clause.id}@{target})")
+        status = "merged" if result.clean else "conflict"
+        conflicts = result.conflicts
+        _replace_block_scalar(lines, node, "variant", result.text)
+    _bump_pin(lines, node, clause.id, block.pin.version, target, a.path)
+    line = node.line_of("clause")
+    return UseUpdate(a.name, ref, clause.id, block.pin.version, target, status, Location.of(a.path, line, ref), conflicts)
+
+
+def _bump_pin(lines: list[str], node: YMap, clause_id: str, old: int, new: int, path: str) -> None:
+    i = node.value_lines["clause"] - 1
+    pattern = re.compile(rf"({re.escape(clause_id)})@{old}(?!\d)")
+    replaced, n = pattern.subn(rf"\g<1>@{new}", lines[i], count=1)
+    if n != 1 or not PIN.search(replaced.split("clause:", 1)[-1].strip().strip("'\"")):
+        raise UserError(f"cannot find the pin {clause_id}@{old} on this line", Location.of(path, i + 1), "write the pin as clause: ID@N on one line")
+    lines[i] = replaced
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _replace_block_scalar(lines: list[str], node: YMap, key: str, text: str) -> None:
+    """Replace the value of ``key`` (block or inline scalar) with ``text`` as a literal block."""
+    key_line = node.key_lines[key] - 1
+    head = lines[key_line]
+    key_indent = head.index(f"{key}:") if f"{key}:" in head else _indent(head)
+    # the extent of the old value: following lines that are blank or indented deeper than the key
+    end = key_line + 1
+    content_indent = None
+    if key in node.block_values:
+        while end < len(lines) and (not lines[end].strip() or _indent(lines[end]) > key_indent):
+            if lines[end].strip() and content_indent is None:
+                content_indent = _indent(lines[end])
+            end += 1
+        while end > key_line + 1 and not lines[end - 1].strip():
+            end -= 1  # keep blank lines that separate this value from the next key
+    pad = " " * (content_indent if content_indent is not None else key_indent + 2)
+    newline = "\r\n" if head.endswith("\r\n") else "\n"
+    prefix = head[:key_indent]
+    body = [f"{pad}{ln}{newline}" if ln else newline for ln in text.split("\n")]
+    lines[key_line:end] = [f"{prefix}{key}: |{'-' if not text.endswith(chr(10)) else ''}{newline}", *body]
+
+
+# --------------------------------------------------------------------------- apply
+
+
+def apply(p: Plan, allow_conflicts: bool = False, write=yamlio.atomic_write) -> None:  # type: ignore[no-untyped-def]
+    """Write every edit, or none: a failure restores the files already written."""
+    if p.conflicts and not allow_conflicts:
+        raise ErrorList(
+            UserError(
+                f"conflict merging the local variant with {u.clause}@{u.to_version} ({len(u.conflicts)} place(s))",
+                u.location,
+                "nothing was written; resolve by hand, or rerun with --allow-conflicts to write conflict markers",
+                code="conflict",
+            )
+            for u in p.conflicts
+        )
+    for e in p.edits:  # the new texts must load (conflict markers aside) before anything is written
+        if not allow_conflicts or not yamlio.CONFLICT_MARKER.search(e.after):
+            diag = Diagnostics()
+            load_assessment(e.path, diag, text=e.after)
+            if diag.errors:
+                raise ErrorList(diag.errors)
+    done: list[FileEdit] = []
+    try:
+        for e in p.edits:
+            write(e.path, e.after)
+            done.append(e)
+    except OSError as exc:
+        for e in reversed(done):
+            yamlio.atomic_write(e.path, e.before)
+        raise UserError(f"cannot write: {exc}", Location.of(getattr(exc, 'filename', '') or p.edits[len(done)].path),
+                        "no assessment was changed") from None
