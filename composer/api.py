@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .batch import BuildResult, Progress, build_many
 from .compose import Composer
 from .errors import Diagnostics, Location, UserError
 from .model import Assessment, ComposedAssessment
@@ -138,8 +140,11 @@ def init_workspace(directory: Path, municipality: str) -> list[Path]:
 Writer = Callable[[ComposedAssessment, Path], None]
 
 
-def writers() -> dict[str, tuple[str, Writer]]:
-    """Output formats of ``hyoka build``: name -> (file suffix, writer)."""
+def writers(reference: Path | None = None) -> dict[str, tuple[str, Writer]]:
+    """Output formats of ``hyoka build``: name -> (file suffix, writer).
+
+    ``reference`` is the Word reference document (styles, page setup) of the docx writer.
+    """
     from . import preview
 
     table: dict[str, tuple[str, Writer]] = {
@@ -148,35 +153,68 @@ def writers() -> dict[str, tuple[str, Writer]]:
     }
     try:
         from . import docx_writer
-
-        table["docx"] = (".docx", docx_writer.write_assessment)
     except ImportError:  # pragma: no cover - python-docx missing
-        pass
+        return table
+    if reference is None:
+        table["docx"] = (".docx", docx_writer.write_assessment)
+    else:
+        table["docx"] = (".docx", functools.partial(docx_writer.write_assessment, reference=Path(reference)))
     return table
+
+
+def build_documents(
+    root: Path | None = None,
+    names: Iterable[str] | None = None,
+    out_dir: Path | None = None,
+    fmt: str = "docx",
+    *,
+    reference: Path | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> list[BuildResult]:
+    """Compose every (or the named) assessment, then write those whose inputs changed.
+
+    Nothing is written when any assessment has an error. Unchanged documents (same
+    composed content, writer and reference document; see :mod:`composer.batch`) are
+    skipped unless ``force``; ``jobs > 1`` writes in that many processes.
+    """
+    table = writers(reference)
+    if fmt not in table:
+        raise UserError(f"unknown format '{fmt}'", None, f"use one of: {', '.join(table)}")
+    if reference is not None:
+        if fmt != "docx":
+            raise UserError(f"a reference document applies to Word output only (not '{fmt}')", None, "add --format docx")
+        from .docx_writer import _open, resolve_styles
+
+        resolve_styles(_open(Path(reference)))  # refuse an unreadable reference before composing
+    if jobs < 1:
+        raise UserError(f"--jobs must be 1 or more (got {jobs})")
+    diag = Diagnostics()
+    ws = load_workspace(root, diag)
+    composed = compose_all(ws, names, diag)
+    diag.raise_if_errors()
+    target = Path(out_dir) if out_dir else ws.output_dir
+    return build_many([c for _, c in composed], target, fmt, jobs, force, reference=reference, progress=progress)
 
 
 def build(
     root: Path | None = None,
     names: Iterable[str] | None = None,
     out_dir: Path | None = None,
-    fmt: str = "md",
+    fmt: str = "docx",
+    *,
+    reference: Path | None = None,
+    jobs: int = 1,
+    force: bool = False,
 ) -> list[Path]:
-    """Compose and write every (or the named) assessment. Nothing is written on error."""
-    table = writers()
-    if fmt not in table:
-        raise UserError(f"unknown format '{fmt}'", None, f"use one of: {', '.join(table)}")
-    suffix, writer = table[fmt]
-    diag = Diagnostics()
-    ws = load_workspace(root, diag)
-    composed = compose_all(ws, names, diag)
-    diag.raise_if_errors()
-    target = Path(out_dir) if out_dir else ws.output_dir
-    written = []
-    for _, c in composed:
-        path = target / f"{c.name}{suffix}"
-        writer(c, path)
-        written.append(path)
-    return written
+    """Compose and write every (or the named) assessment; returns the output paths.
+
+    Nothing is written on error; unchanged documents are left as they are (see
+    :func:`build_documents`, which also tells which documents were written).
+    """
+    results = build_documents(root, names, out_dir, fmt, reference=reference, jobs=jobs, force=force)
+    return [r.path for r in results]
 
 
 # --------------------------------------------------------------------------- publish / diff
@@ -248,3 +286,41 @@ def diff(
     if errors:
         raise ErrorList(errors)
     return _replace(table, from_label=from_label, to_label=to_label), problems
+
+
+# --------------------------------------------------------------------------- outdated / propagate
+
+
+def outdated(root: Path | None = None, names: Iterable[str] | None = None) -> list[ClauseUse]:
+    """Every use of a clause version older than the clause's latest."""
+    ws = load_workspace(root)
+    return [u for u in clause_uses(ws, None, names) if u.outdated]
+
+
+def propagate(
+    root: Path | None,
+    clause_ref: str,
+    names: Iterable[str] | None = None,
+    dry_run: bool = False,
+    allow_conflicts: bool = False,
+):  # type: ignore[no-untyped-def]
+    """Move every (or the named assessments') use of a clause to a new version.
+
+    Returns the plan (updates and file edits). With ``dry_run`` nothing is written.
+    """
+    from . import propagate as _p
+
+    ws = load_workspace(root)
+    plan = _p.plan(ws, clause_ref, names)
+    if not dry_run:
+        _p.apply(plan, allow_conflicts)
+    return plan
+
+
+def new_assessment(
+    root: Path | None, name: str, form: str = "全項目", profile: str | None = None, files: Iterable[str] = (), jimu: str = ""
+) -> Path:
+    """Draft a new assessment from the stock library (see :mod:`composer.draft`)."""
+    from .draft import draft
+
+    return draft(load_workspace(root), name, form, profile, files, jimu)

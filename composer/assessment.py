@@ -28,7 +28,7 @@ CHANGE_KEYS = (
     "countermeasure", "before", "after", "submission", "submission_note",
 )
 FILE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
-PLACEHOLDER = re.compile(r"【要記入[^】]*】")
+PLACEHOLDER = re.compile(r"【要(?:記入|選択)[^】]*】")
 
 
 def check_conflict_markers(text: str, path: Path) -> list[UserError]:
@@ -138,6 +138,15 @@ def _load_items(data: YMap, path: Path, index: FormIndex, file_id: str | None, d
                 diag.error(f"choice item '{key}' takes one of: {'、'.join(node.choices)}", loc)
                 continue
             choice = str(value)
+            if PLACEHOLDER.fullmatch(choice):
+                diag.warning(
+                    f"{node.label} is not chosen yet",
+                    loc,
+                    f"choose one of: {'、'.join(node.choices)}",
+                    code="placeholder",
+                )
+                out.append(ItemEntry(key, file_id, loc, (), None))
+                continue
             if choice not in node.choices:
                 diag.error(
                     f"'{choice}' is not a choice of {node.label}",

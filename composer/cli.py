@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from . import api
-from .errors import Diagnostics, ErrorList, HyokaError, UserError, set_display_root
+from .errors import Diagnostics, ErrorList, HyokaError, UserError, display_path, set_display_root
 from .workspace import Workspace, find_root, load_workspace
 
 
@@ -108,6 +108,30 @@ def check(ctx: Ctx, assessments: tuple[str, ...], strict: bool, fmt: str) -> Non
     report(diag, fmt == "json")
 
 
+@main.command()
+@click.argument("assessments", nargs=-1)
+@click.option("--fix", is_flag=True, help="Apply the safe fixes to assessment files (never to clauses), then lint again.")
+@click.option("--all", "everything", is_flag=True, help="Report every empty item and every stock clause version, not only those in use.")
+@click.option("--rules", "list_rules", is_flag=True, help="List the lint rules and exit.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_ctx
+def lint(ctx: Ctx, assessments: tuple[str, ...], fix: bool, everything: bool, list_rules: bool, fmt: str) -> None:
+    """Report wording problems in assessments and clauses; exit 1 on errors."""
+    from . import lint as linter
+
+    if list_rules:
+        rows = linter.rules_table()
+        if fmt == "json":
+            click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        for r in rows if fmt == "text" else ():
+            click.echo(f"{r['id']:<20} {r['severity']:<8} {'fix' if r['fixable'] else '   '}  {r['summary']}")
+        return
+    result = linter.run_lint(ctx.root, assessments or None, fix=fix, everything=everything)
+    for path, n in result.fixed.items():
+        click.echo(f"fixed {n} in {display_path(path)}", err=True)
+    report(result.diagnostics, fmt == "json")
+
+
 def _strict(diag: Diagnostics) -> Diagnostics:
     out = Diagnostics()
     for d in diag.items:
@@ -118,12 +142,35 @@ def _strict(diag: Diagnostics) -> Diagnostics:
 @main.command()
 @click.argument("assessments", nargs=-1)
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output directory (default: the workspace's build/).")
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "docx"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["docx", "md", "html"]), default="docx", show_default=True)
+@click.option("--reference-doc", "reference", type=click.Path(dir_okay=False, path_type=Path), help="Word document whose styles and page setup to use (default: hyoka's templates/reference.docx).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Write documents in N processes.")
+@click.option("--force", is_flag=True, help="Rewrite documents even when their inputs did not change.")
 @pass_ctx
-def build(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str) -> None:
-    """Compose assessments and write them (Markdown, HTML or Word)."""
-    for p in api.build(ctx.root, assessments or None, out_dir, fmt):
-        click.echo(f"wrote {p}")
+def build(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str, reference: Path | None, jobs: int, force: bool) -> None:
+    """Compose assessments and write them (Word, Markdown or HTML)."""
+    from .batch import PROGRESS_MIN
+
+    bar: Any = None
+
+    def progress(done: int, total: int, result: Any) -> None:
+        nonlocal bar
+        if total <= PROGRESS_MIN:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="building", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+        if done == total:
+            bar.__exit__(None, None, None)
+
+    try:
+        results = api.build_documents(ctx.root, assessments or None, out_dir, fmt, reference=reference, jobs=jobs, force=force, progress=progress)
+    finally:
+        if bar is not None and not bar.finished:
+            bar.__exit__(None, None, None)
+    for r in results:
+        click.echo(f"wrote {r.path}" if r.status == "written" else f"unchanged {r.path} (skipped; --force rewrites it)")
 
 
 @main.group()
@@ -275,6 +322,91 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
         return
     tables.write(table, fmt, output, official, reference_doc)
     click.echo(f"wrote {output} ({len(table.rows)} rows)")
+
+
+@main.command()
+@click.argument("assessments", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_ctx
+def outdated(ctx: Ctx, assessments: tuple[str, ...], fmt: str) -> None:
+    """List uses of clause versions older than the latest; exit 2 when there are any."""
+    uses = api.outdated(ctx.root, assessments or None)
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"assessment": u.assessment, "item": u.item, "clause": u.clause, "version": u.version, "latest": u.latest,
+             "variant": u.variant, "file": u.location.file if u.location else None, "line": u.location.line if u.location else None}
+            for u in uses
+        ], ensure_ascii=False, indent=2))
+    else:
+        for u in uses:
+            flag = "  (local variant)" if u.variant else ""
+            click.echo(f"{u.assessment}  {u.item}  {u.clause}  @{u.version} -> @{u.latest}{flag}")
+        click.echo(f"{len(uses)} outdated uses" if uses else "all clause uses are current", err=True)
+    if uses:
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("clause")
+@click.option("--assessment", "-a", "assessments", multiple=True, help="Only this assessment (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--allow-conflicts", is_flag=True, help="Write conflict markers where a local variant conflicts.")
+@pass_ctx
+def propagate(ctx: Ctx, clause: str, assessments: tuple[str, ...], dry_run: bool, allow_conflicts: bool) -> None:
+    """Move every use of CLAUSE[@VERSION] to that (default: the latest) version."""
+    plan = api.propagate(ctx.root, clause, assessments or None, dry_run=dry_run or False, allow_conflicts=allow_conflicts)
+    for e in plan.edits:
+        click.echo(e.unified_diff(), nl=False)
+    for u in plan.updates:
+        click.echo(f"{u.location}: {u.clause} @{u.from_version} -> @{u.to_version} {u.status}", err=True)
+    verb = "would update" if dry_run else "updated"
+    click.echo(f"{verb} {len(plan.updates)} uses in {len(plan.edits)} files ({len(plan.conflicts)} conflicts)", err=True)
+    if plan.conflicts and not dry_run:
+        click.echo("conflict markers were written: hyoka check, build and publish refuse the files until they are resolved", err=True)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--form", "form_name", default="全項目", show_default=True, help="Form schema (全項目).")
+@click.option("--profile", help="Which stock clauses go where, e.g. gov-cloud or mid-server.")
+@click.option("--file", "files", multiple=True, metavar="ID=NAME", help="A 特定個人情報ファイル, e.g. juki=住民基本台帳ファイル (repeatable).")
+@click.option("--jimu", default="", help="事務の名称, e.g. 住民基本台帳に関する事務.")
+@pass_ctx
+def new(ctx: Ctx, name: str, form_name: str, profile: str | None, files: tuple[str, ...], jimu: str) -> None:
+    """Draft a new assessment NAME pre-filled from the stock library."""
+    path = api.new_assessment(ctx.root, name, form_name, profile, files, jimu)
+    click.echo(f"wrote {path}")
+    click.echo(f"fill in the 【要記入】 placeholders; `hyoka check {name}` lists those still open", err=True)
+
+
+@main.command("report")
+@click.option("--year", type=int, help="Fiscal year: 2025 is 2025-04-01..2026-03-31 (default: the current one).")
+@click.option("--from", "from_date", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period (overrides the year's).")
+@click.option("--to", "to_date", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the period (overrides the year's).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json", "docx", "xlsx"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (required for docx/xlsx).")
+@click.option("--reference-doc", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Word reference document for styles.")
+@pass_ctx
+def report_command(ctx: Ctx, year: int | None, from_date: Any, to_date: Any, fmt: str, output: Path | None,
+                   reference_doc: Path | None) -> None:
+    """The yearly report to the 審議会: every assessment's state and changes in the period."""
+    import datetime as dt
+
+    from .report import build_report, fiscal_year, fiscal_year_of, render_report, write_report
+
+    if output is None and fmt in ("docx", "xlsx"):
+        raise UserError(f"--format {fmt} writes a file", None, "pass -o FILE")
+    period = fiscal_year(year if year is not None else fiscal_year_of(dt.date.today()))
+    start = from_date.date() if from_date else period.start
+    end = to_date.date() if to_date else period.end
+    result = build_report(ctx.root, start, end)
+    for w in result.warnings:
+        click.echo(str(w), err=True)
+    if output is None:
+        click.echo(render_report(result, fmt), nl=False)
+        return
+    write_report(result, fmt, output, reference_doc)
+    click.echo(f"wrote {output} ({len(result.assessments)} assessments)")
 
 
 if __name__ == "__main__":  # pragma: no cover

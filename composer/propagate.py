@@ -199,13 +199,14 @@ def _replace_block_scalar(lines: list[str], node: YMap, key: str, text: str) -> 
     newline = "\r\n" if head.endswith("\r\n") else "\n"
     prefix = head[:key_indent]
     body = [f"{pad}{ln}{newline}" if ln else newline for ln in text.split("\n")]
-    lines[key_line:end] = [f"{prefix}{key}: |{'-' if not text.endswith(chr(10)) else ''}{newline}", *body]
+    header = head if key in node.block_values else f"{prefix}{key}: |{newline}"
+    lines[key_line:end] = [header, *body]
 
 
 # --------------------------------------------------------------------------- apply
 
 
-def apply(p: Plan, allow_conflicts: bool = False, write=yamlio.atomic_write) -> None:  # type: ignore[no-untyped-def]
+def apply(p: Plan, allow_conflicts: bool = False) -> None:
     """Write every edit, or none: a failure restores the files already written."""
     if p.conflicts and not allow_conflicts:
         raise ErrorList(
@@ -226,7 +227,7 @@ def apply(p: Plan, allow_conflicts: bool = False, write=yamlio.atomic_write) -> 
     done: list[FileEdit] = []
     try:
         for e in p.edits:
-            write(e.path, e.after)
+            yamlio.atomic_write(e.path, e.after)
             done.append(e)
     except OSError as exc:
         for e in reversed(done):

@@ -120,7 +120,7 @@ def decode(body: dict[str, Any], path: Path) -> ComposedAssessment:
         for d in body["items"]
     )
     changes = tuple(
-        Annotation(**{**{k: v for k, v in a.items() if k != "blocks"}, "blocks": tuple(a.get("blocks", ())), "location": loc})
+        Annotation(**{"file": None, **{k: v for k, v in a.items() if k != "blocks"}, "blocks": tuple(a.get("blocks", ())), "location": loc})
         for a in body.get("changes", ())
     )
     return ComposedAssessment(
