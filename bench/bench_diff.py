@@ -1,0 +1,73 @@
+"""Benchmark: diffing two full assessments (issue: well under 50 ms).
+
+Composes the bundled 豊島区 assessments, then times:
+  * diff of the published 住民基本台帳 snapshot against the draft (16 rows),
+  * diff of a synthetic full assessment — every content item of the 全項目 form filled for
+    four files — against a copy with one block changed in every item.
+
+    python bench/bench_diff.py [--repeat 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from composer import api
+from composer.diff import DiffOptions, diff
+from composer.model import ComposedBlock
+from composer.snapshot import find_snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "toshima"
+
+
+def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
+def synthetic(old):  # type: ignore[no-untyped-def]
+    """Fill every content item with two blocks; the 'new' side edits one block per item."""
+    text = "①サーバ等はクラウド事業者が保有・管理する環境に設置し、設置場所のセキュリティ対策はクラウド事業者が実施する。" * 3
+    filled, edited = [], []
+    for it in old.items:
+        if it.type != "text":
+            filled.append(it)
+            edited.append(it)
+            continue
+        blocks = (ComposedBlock("a", "text", "＜豊島区における措置＞", text), ComposedBlock("b", "text", "", text))
+        filled.append(replace(it, blocks=blocks))
+        edited.append(replace(it, blocks=(blocks[0], replace(blocks[1], body=text + "追記。"))))
+    return replace(old, items=tuple(filled)), replace(old, items=tuple(edited))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=50)
+    args = parser.parse_args()
+    ws = api.load_workspace(EXAMPLE)
+    draft = api.compose_assessment(ws, "juki")
+    snap = find_snapshot(ws.snapshots_dir, "juki", None).composed
+    t_example = timed(lambda: diff(snap, draft, draft.changes, DiffOptions(start=91)), args.repeat)
+    rows = len(diff(snap, draft, draft.changes, DiffOptions(start=91))[0].rows)
+    a, b = synthetic(api.compose_assessment(ws, "juminzei"))
+    n_items = sum(1 for it in a.items if it.blocks)
+    t_full = timed(lambda: diff(a, b), args.repeat)
+    full_rows = len(diff(a, b)[0].rows)
+    t_compose = timed(lambda: api.compose_assessment(ws, "juminzei"), max(5, args.repeat // 5))
+    print(f"diff 住基 snapshot → draft ({rows} rows):            {t_example:7.2f} ms")
+    print(f"diff full assessment ({n_items} filled items, {full_rows} rows): {t_full:7.2f} ms")
+    print(f"compose 個人住民税 (load + render):               {t_compose:7.2f} ms")
+    print("target: diff well under 50 ms")
+
+
+if __name__ == "__main__":
+    main()
