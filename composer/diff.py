@@ -103,9 +103,10 @@ def renamed_terms(old: ComposedAssessment, new: ComposedAssessment) -> list[tupl
     before = {t.key: t.wording for t in old.terms}
     out = []
     for t in new.terms:
-        if t.key in before and before[t.key] != t.wording:
-            notes = RenderedNotes(t.reason, t.risk_change, t.risk_situation, t.countermeasure)
-            out.append((before[t.key], t.wording, notes))
+        notes = RenderedNotes(t.reason, t.risk_change, t.risk_situation, t.countermeasure)
+        olds = [before[t.key]] if t.key in before and before[t.key] != t.wording else []
+        olds += [p for p in t.previous if p not in olds and p != t.wording]
+        out += [(o, t.wording, notes) for o in olds]
     return out
 
 
@@ -114,7 +115,7 @@ def _explained_by_terms(before: str, after: str, renames: list[tuple[str, str, R
     used = []
     text = before
     for old, new, notes in renames:
-        if old and old in text:
+        if old and old in text and old not in new:
             text = text.replace(old, new)
             used.append(notes)
     return used[0] if used and text == after else None

@@ -334,6 +334,7 @@ class Term:
     risk_change: RiskChange | None = None
     risk_situation: str = ""
     countermeasure: str = ""
+    previous: tuple[str, ...] = ()  # former wordings, newest first
 
 
 @dataclass(frozen=True)

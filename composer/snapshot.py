@@ -126,7 +126,7 @@ def decode(body: dict[str, Any], path: Path) -> ComposedAssessment:
     return ComposedAssessment(
         name=body["assessment"], form=body["form"], form_title=body.get("form_title", ""), meta=Meta(**body["meta"]),
         municipality=body.get("municipality", ""), files=tuple(ComposedFile(**f) for f in body["files"]),
-        items=items, changes=changes, terms=tuple(Term(**t) for t in body.get("terms", ())),
+        items=items, changes=changes, terms=tuple(Term(**{**t, "previous": tuple(t.get("previous", ()))}) for t in body.get("terms", ())),
     )
 
 

@@ -19,7 +19,7 @@ from .validate import Fields, is_identifier
 from .yamlio import YList, YMap, load_mapping
 
 CONFIG_NAME = "hyoka.yaml"
-TERM_KEYS = ("wording", "reason", "risk_change", "risk_situation", "countermeasure")
+TERM_KEYS = ("wording", "previous", "reason", "risk_change", "risk_situation", "countermeasure")
 CONFIG_KEYS = (
     "municipality", "stock_clauses", "clauses", "assessments", "snapshots", "output",
     "parameters", "terms", "lint", "profiles",
@@ -153,7 +153,7 @@ def load_config(root: Path, diag: Diagnostics) -> Config:
                 risk = None
             term_values[str(k)] = Term(
                 str(k), tf.str("wording", required=True), tf.str("reason"), risk,  # type: ignore[arg-type]
-                tf.str("risk_situation"), tf.str("countermeasure"),
+                tf.str("risk_situation"), tf.str("countermeasure"), tf.str_list("previous"),
             )
         elif isinstance(v, YList):
             diag.error(f"term '{k}' must be its wording or a mapping with wording:", loc)
