@@ -250,7 +250,7 @@ def _load_changes(data: YList, path: Path, index: FormIndex, file_ids: set[str],
             diag.error(f"submission must be 事前 or 事後, not '{sub}'", cf.loc("submission"))
             sub = None
 
-        def opt(key: str) -> str | None:
+        def opt(key: str, cf: Fields = cf) -> str | None:
             return cf.str(key) if cf.has(key) else None
 
         out.append(

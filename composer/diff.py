@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Iterable
 
 from .errors import Location, UserError
 from .model import (
@@ -215,7 +215,7 @@ def diff(
     for i, (r, ann) in enumerate(annotated):
         notes = r.notes or RenderedNotes()
 
-        def pick(field: str, default: str = "") -> str:
+        def pick(field: str, default: str = "", ann: Annotation | None = ann, notes: RenderedNotes = notes) -> str:
             value = getattr(ann, field) if ann is not None else None
             return value if value is not None else (getattr(notes, field, "") or default)
 
