@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from .errors import Diagnostics, Location, UserError
 from .model import CLAUSE_KINDS, RISK_CHANGES, Clause, ClauseVersion, Notes, Parameter, Pin, Source

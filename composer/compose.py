@@ -9,7 +9,8 @@ notes see only the clause's declared parameters.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from .clauses import Library
 from .errors import Diagnostics, Location, UserError

@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from .errors import Diagnostics, Location, UserError
 from .forms import get_form, iter_nodes

@@ -8,9 +8,10 @@ the library never prints and never exits.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Literal
+from typing import Literal
 
 Severity = Literal["error", "warning"]
 
@@ -32,7 +33,7 @@ class Location:
         return text
 
     @classmethod
-    def of(cls, path: str | Path, line: int | None = None, key: str | None = None) -> "Location":
+    def of(cls, path: str | Path, line: int | None = None, key: str | None = None) -> Location:
         return cls(display_path(path), line, key)
 
 

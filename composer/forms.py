@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from .errors import Diagnostics, ErrorList, Location, UserError
@@ -186,7 +186,7 @@ def _load_node(
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_all(directory: str) -> dict[str, tuple[Form, FormIndex]]:
     out: dict[str, tuple[Form, FormIndex]] = {}
     errors: list[UserError] = []

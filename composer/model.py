@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Mapping
+from typing import Literal
 
 from .errors import Location
 
@@ -144,7 +145,7 @@ class FormNode:
     per_file: bool = False
     repeat: bool = False
     depth: int = 0
-    children: tuple["FormNode", ...] = ()
+    children: tuple[FormNode, ...] = ()
 
     @property
     def holds_content(self) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .errors import UserError
 from .model import ChangeRow, ChangeTable

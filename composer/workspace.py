@@ -6,15 +6,16 @@ checks) and reports every problem at once; later stages only read from it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .assessment import load_assessment
 from .clauses import Library, LibraryRoot, load_library
 from .errors import Diagnostics, Location, UserError
-from .resources import stock_clauses_dir
 from .model import RISK_CHANGES, Term
+from .resources import stock_clauses_dir
 from .validate import Fields, is_identifier
 from .yamlio import YList, YMap, load_mapping
 

@@ -111,7 +111,7 @@ def read_text(path: Path, what: str = "YAML") -> str:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise UserError("file not found", Location.of(path), f"create it or check the path") from None
+        raise UserError("file not found", Location.of(path), "create it or check the path") from None
     except OSError as exc:
         raise UserError(f"cannot read file: {exc.strerror}", Location.of(path)) from None
     if b"\x00" in raw:

@@ -60,3 +60,50 @@ items:
   IV.1.2.detail:
     - clause: mid-server/audit@2
 """
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "libreoffice: converts documents with LibreOffice headless (soffice); fails when soffice is missing"
+    )
+
+
+def libreoffice_pdf(files: list[Path], outdir: Path, timeout: float = 120) -> list[Path]:
+    """Convert documents to PDF with LibreOffice headless (own profile: no lock clashes).
+
+    Fails (never skips) when soffice is missing: CI installs LibreOffice (.ci/run).
+    """
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.fail("soffice (LibreOffice) is not installed; install libreoffice-writer-nogui (see .ci/run)")
+    profile = outdir / "lo-profile"
+    cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(outdir)]
+    proc = subprocess.run(cmd + [str(f) for f in files], capture_output=True, text=True, timeout=timeout)
+    pdfs = [outdir / (f.stem + ".pdf") for f in files]
+    missing = [p for p in pdfs if not p.exists()]
+    hint = " (.xlsx needs LibreOffice Calc: libreoffice-calc-nogui)" if any(f.suffix == ".xlsx" for f in files) else ""
+    assert not missing, f"LibreOffice did not convert {missing}{hint}: {proc.stdout} {proc.stderr}"
+    return pdfs
+
+
+def pdf_text(pdf: Path) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_fonts(pdf: Path) -> list[tuple[str, bool]]:
+    """(font name, embedded) for every font of the PDF, from pdffonts."""
+    import subprocess
+
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    fonts = []
+    for line in out.splitlines()[2:]:
+        cols = line.split()
+        # name type... encoding emb sub uni object ID: "emb" is the 4th column from the right + 1
+        if len(cols) >= 7:
+            fonts.append((cols[0], cols[-5] == "yes"))
+    return fonts

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-import composer
 from composer import api
 from composer.model import NO_REASON
 
