@@ -250,42 +250,33 @@ def diff(
 ):  # type: ignore[no-untyped-def]
     """Change table between two revisions (default: last published → draft).
 
-    Returns (ChangeTable, warnings). With ``strict``, rows without a reason raise.
+    ``to_ref`` is a snapshot id/date or ``"draft"``; ``from_ref`` defaults to the publication
+    before ``to_ref``. Returns (ChangeTable, warnings); with ``strict``, rows without a reason raise.
     """
-    from dataclasses import replace as _replace
-
-    from .diff import DiffOptions, consumed
-    from .diff import diff as _diff
+    from .diff import DiffOptions, between
     from .errors import ErrorList
     from .snapshot import DRAFT, list_snapshots, read_snapshot
 
     ws = load_workspace(root)
-    to_ref = to_ref or DRAFT
-    # the draft is checked first so that its errors are reported even when never published
-    to_rev, new = revision(ws, name, to_ref)
+    # the draft is composed first so that its errors are reported even when it was never published
+    to_rev, new = revision(ws, name, to_ref or DRAFT)
+    if to_rev == DRAFT:
+        to_label, date = DRAFT, ""
+    else:
+        to_label, date = to_rev.id, to_rev.date
     if from_ref is None and to_rev != DRAFT:
-        paths = [p for p in list_snapshots(ws.snapshots_dir, name) if p.stem != to_rev.id]
-        older = [p for p in paths if p.stem < to_rev.id]
+        older = [p for p in list_snapshots(ws.snapshots_dir, name) if p.stem < to_rev.id]
         if not older:
             raise UserError(f"snapshot {to_rev.id} of '{name}' is its first publication", Location.of(to_rev.path), "pass --from")
-        from_rev, old = "x", read_snapshot(older[-1]).composed
-        from_label = older[-1].stem
+        from_label, old = older[-1].stem, read_snapshot(older[-1]).composed
     else:
         from_rev, old = revision(ws, name, from_ref)
         from_label = from_rev.id
-    if to_rev == DRAFT:
-        annotations = consumed(new.changes, old.changes)
-        date = ""
-        to_label = DRAFT
-    else:
-        annotations = list(new.changes)
-        date = to_rev.date
-        to_label = to_rev.id
-    table, problems = _diff(old, new, annotations, DiffOptions(start=start, same_as=same_as, strict=strict, date=date))
+    table, problems = between(old, new, from_label, to_label, DiffOptions(start=start, same_as=same_as, strict=strict, date=date))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ErrorList(errors)
-    return _replace(table, from_label=from_label, to_label=to_label), problems
+    return table, problems
 
 
 # --------------------------------------------------------------------------- outdated / propagate

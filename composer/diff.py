@@ -282,3 +282,15 @@ def consumed(annotations: Iterable[Annotation], published: Iterable[Annotation])
     """Annotations not already recorded with the previous publication."""
     done = {_annotation_key(a) for a in published}
     return [a for a in annotations if _annotation_key(a) not in done]
+
+
+def between(
+    old: ComposedAssessment, new: ComposedAssessment, from_label: str, to_label: str, options: DiffOptions = DiffOptions()
+) -> tuple[ChangeTable, list[UserError]]:
+    """The change table from one revision to the next, labelled.
+
+    ``new``'s annotations describe the changes since the previous publication: those already
+    recorded with ``old`` belong to an earlier change table and are left out.
+    """
+    table, problems = diff(old, new, consumed(new.changes, old.changes), options)
+    return replace(table, from_label=from_label, to_label=to_label), problems

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any, Literal
@@ -262,14 +262,11 @@ def _snapshot_only_names(snapshots_dir: Path, known: Iterable[str]) -> list[str]
 
 def _table(old: ComposedAssessment, new: ComposedAssessment, from_label: str, to_label: str, start: int, date: str,
            warnings: list[UserError]) -> ChangeTable:
-    from .diff import DiffOptions, consumed
-    from .diff import diff as diff_revisions
+    from .diff import DiffOptions, between
 
-    # annotations already published with ``old`` describe its changes, not these
-    annotations = consumed(new.changes, old.changes)
-    table, problems = diff_revisions(old, new, annotations, DiffOptions(start=start, date=date))
+    table, problems = between(old, new, from_label, to_label, DiffOptions(start=start, date=date))
     warnings.extend(problems)
-    return replace(table, from_label=from_label, to_label=to_label)
+    return table
 
 
 def _reassessment(meta_date: str, meta_location: Location | None, snaps: list[Snapshot], period: Period) -> Reassessment:
