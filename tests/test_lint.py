@@ -1,4 +1,4 @@
-"""hyoka lint: each rule is tested on the seed's own wording (the published 評価書 that hyoka was built from)."""
+"""hyoka lint: each rule is tested on the 豊島区 table's own wording (the published 評価書 that hyoka was built from)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def codes(findings) -> list[str]:  # type: ignore[no-untyped-def]
 
 # --------------------------------------------------------------------------- one test per wording rule
 
-# rule, the seed's text (verbatim), what the message quotes, what the hint suggests, severity
+# rule, the 豊島区 table's text (verbatim), what the message quotes, what the hint suggests, severity
 SEED_CASES = [
     (
         "bracket-balance",
@@ -124,7 +124,7 @@ def test_half_width_katakana_from_the_issue(ws: Path) -> None:
     assert "｢ｻｰﾊﾞ｣" in f.message and f.hint == "write 「「サーバ」」"
 
 
-# The same sentences as the seed corrected: nothing to report.
+# The same sentences as the 豊島区 table corrected: nothing to report.
 CLEAN = [
     "①ガバメントクラウドについては政府情報システムのセキュリティ制度（ISMAP）のリストに登録されたクラウドサービスから調達する。",
     "・滞納整理システムと番号連携サーバー（団体内統合宛名システム）との間では、直接の連携はおこなわない。",

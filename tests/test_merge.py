@@ -12,7 +12,7 @@ import yaml
 from composer.merge import Conflict, MergeResult, merge3, split_units
 from composer.yamlio import CONFLICT_MARKER
 
-# ＜ガバメントクラウドにおける措置＞ 技術的対策 ①–⑧ (seed, 住民基本台帳ファイル ７．⑥), as rendered.
+# ＜ガバメントクラウドにおける措置＞ 技術的対策 ①–⑧ (豊島区 table, 住民基本台帳ファイル ７．⑥), as rendered.
 TECH = [
     "①国及びクラウド事業者は利用者のデータにアクセスしない契約等となっている。\n",
     "②地方公共団体が委託したASP(「地方公共団体情報システムのガバメントクラウドの利用に関する基準【第1.0版】」"
@@ -31,7 +31,7 @@ TECH = [
 ]
 TECHNICAL = "".join(TECH)
 
-# ＜ガバメントクラウドにおける措置＞ 保管場所 (seed, 住民基本台帳ファイル ６．①), as rendered.
+# ＜ガバメントクラウドにおける措置＞ 保管場所 (豊島区 table, 住民基本台帳ファイル ６．①), as rendered.
 STORAGE_1A = "①サーバ等はクラウド事業者が保有・管理する環境に設置し、設置場所のセキュリティ対策はクラウド事業者が実施する。"
 STORAGE_1B = "なお、クラウド事業者はISMAPのリストに登録されたクラウドサービス事業者であり、セキュリティ管理策が適切に実施されているほか、次を満たすものとする。\n"
 STORAGE_ISO = "・ISO/IEC27017、ISO/IEC27018 の認証を受けていること。\n"
@@ -86,7 +86,7 @@ def test_split_units_sentences_and_items() -> None:
         # list markers without 。 or line breaks between them
         ("①契約②監視③対策", ["①契約", "②監視", "③対策"]),
         ("⑲十九⑳二十㉑二十一㊿五十", ["⑲十九", "⑳二十", "㉑二十一", "㊿五十"]),
-        # a run of markers is one marker (seed: 「⑥⑦閉域ネットワーク」)
+        # a run of markers is one marker (豊島区 table: 「⑥⑦閉域ネットワーク」)
         ("⑤パッチ適用\n⑥⑦閉域ネットワーク\n", ["⑤パッチ適用\n", "⑥⑦閉域ネットワーク\n"]),
         # 「・」 starts a unit at line start only, not inside a word (保有・管理)
         ("次を満たす。\n・ISO\n・国内保管\n", ["次を満たす。\n", "・ISO\n", "・国内保管\n"]),
@@ -403,7 +403,7 @@ def test_records_are_frozen() -> None:
 
 
 def _variants() -> list[str]:
-    """Seeded random edits of the seed texts: replaced, deleted, inserted and split units."""
+    """Seeded random edits of the 豊島区 table texts: replaced, deleted, inserted and split units."""
     rng = random.Random(20241001)
     words = ["豊島区", "速やかに", "。", "\n", "⑨", "・", "ISMAP", ""]
     out: list[str] = []

@@ -1,7 +1,7 @@
 """Wording rules: each reads one passage of text and yields hits.
 
-Every rule here is built from a mistake the seed's published 評価書 actually makes; the
-test table in ``tests/test_lint.py`` quotes the seed's own text for each.
+Every rule here is built from a mistake the 豊島区 table's published 評価書 actually makes; the
+test table in ``tests/test_lint.py`` quotes the 豊島区 table's own text for each.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ _LIST_MARKER = re.compile(r"^[ \t　]*[0-9０-９a-zA-Zａ-ｚＡ-Ｚア-ンイ�
 def bracket_balance(p: Passage, data: LintData) -> Iterator[Hit]:
     """A closing bracket with no opening one, or an opening bracket never closed.
 
-    The seed: 「政府情報システムのセキュリティ制度ISMAP）のリスト」 lost its 「（」. Full- and
+    The 豊島区 table: 「政府情報システムのセキュリティ制度ISMAP）のリスト」 lost its 「（」. Full- and
     half-width forms of one bracket close each other; ``1)`` / ``１）`` at the start of a line
     is a list number, not a bracket. Not fixable: only the drafter knows where the other half goes.
     """
@@ -81,7 +81,7 @@ _KATAKANA_RUN = re.compile(f"[{KATAKANA}ー]+$")
 def long_vowel(p: Passage, data: LintData) -> Iterator[Hit]:
     """― (U+2015), ‐ (U+2010), － (U+FF0D), ｰ (U+FF70) and similar dashes right after katakana.
 
-    The seed: 「番号連携サーバ―（団体内統合宛名システム）」 with U+2015. A doubled dash (――) is a dash and
+    The 豊島区 table: 「番号連携サーバ―（団体内統合宛名システム）」 with U+2015. A doubled dash (――) is a dash and
     is left alone. ``--fix`` writes ー.
     """
     text = p.text
@@ -108,7 +108,7 @@ _FULL_KATAKANA = re.compile(f"[{KATAKANA}]")
 def halfwidth_kana(p: Passage, data: LintData) -> Iterator[Hit]:
     """Half-width katakana, ｢｣､｡ and the half-width middle dot ･ (U+FF65).
 
-    The seed: 「中間サーバ･プラットフォーム」. ``--fix`` converts the run to full width (NFKC on the
+    The 豊島区 table: 「中間サーバ･プラットフォーム」. ``--fix`` converts the run to full width (NFKC on the
     run only), so ･ becomes ・ and ｻｰﾊﾞ becomes サーバ.
     """
     text = p.text
@@ -128,7 +128,7 @@ def halfwidth_kana(p: Passage, data: LintData) -> Iterator[Hit]:
 def compat_char(p: Passage, data: LintData) -> Iterator[Hit]:
     """Characters from ``templates/lint/characters.yaml``: vertical forms, ㈱ and era ligatures, invisible characters.
 
-    The seed: 「︓第三欄（情報提供者）が…」 and 「リスク４︓入手の際に…」 with ︓ (U+FE13 PRESENTATION FORM
+    The 豊島区 table: 「︓第三欄（情報提供者）が…」 and 「リスク４︓入手の際に…」 with ︓ (U+FE13 PRESENTATION FORM
     FOR VERTICAL COLON) where ： belongs. ``--fix`` writes the listed replacement.
     """
     if data.compat_pattern is None:
@@ -150,7 +150,7 @@ def compat_char(p: Passage, data: LintData) -> Iterator[Hit]:
 def term_variant(p: Passage, data: LintData) -> Iterator[Hit]:
     """Variants from ``templates/lint/terms.yaml`` and ``lint.terms``, and variants of the glossary's wordings.
 
-    The seed mixes サーバ / サーバー, 中間サーバ・プラットフォーム / 中間サーバー・プラットフォーム and writes DDos.
+    The 豊島区 table mixes サーバ / サーバー, 中間サーバ・プラットフォーム / 中間サーバー・プラットフォーム and writes DDos.
     A glossary wording (``terms:`` in hyoka.yaml) also matches with a long vowel missing, the middle
     dot missing or half-width, and ASCII case differing; the glossary wins where both apply.
     ``--fix`` writes the canonical form.
@@ -208,7 +208,7 @@ def _inside(text: str, word: str, start: int, end: int) -> bool:
 def vendor_name(p: Passage, data: LintData) -> Iterator[Hit]:
     """Names from ``templates/lint/vendors.yaml`` and ``lint.vendors``.
 
-    The seed: 「システム共通基盤（富士通）」, removed because 「評価書から事業者名を削除する方針へ変更と
+    The 豊島区 table: 「システム共通基盤（富士通）」, removed because 「評価書から事業者名を削除する方針へ変更と
     なった」. A name in brackets is reported with its brackets. Not fixed automatically: deleting a
     name may need the sentence reworded.
     """
@@ -232,7 +232,7 @@ def vendor_name(p: Passage, data: LintData) -> Iterator[Hit]:
 def identifier_spacing(p: Passage, data: LintData) -> Iterator[Hit]:
     """Identifier families from ``templates/lint/identifiers.yaml``, each with its canonical spelling.
 
-    The seed writes 「ISO/IEC27017、ISO/IEC27018 の認証」 and 「ISO/IEC 27017と27018の認証」, and
+    The 豊島区 table writes 「ISO/IEC27017、ISO/IEC27018 の認証」 and 「ISO/IEC 27017と27018の認証」, and
     「NIST 800-88」 for NIST SP 800-88. ``--fix`` writes the canonical spelling.
     """
     text = p.text
