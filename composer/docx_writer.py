@@ -30,16 +30,17 @@ from __future__ import annotations
 
 import copy
 import io
-import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from . import tables
+from .dates import wareki
 from .errors import Location, UserError
-from .model import ChangeRow, ChangeTable, ComposedAssessment, ComposedItem
+from .model import COVER_FIELDS, ChangeTable, ComposedAssessment, ComposedItem
 from .resources import templates_dir
 from .yamlio import atomic_write
 
@@ -65,34 +66,6 @@ STYLES: dict[str, tuple[str, str]] = {
     "small": ("Hyoka Small", "paragraph"),
 }
 
-COVER_FIELDS = (
-    ("評価書番号", "number"),
-    ("評価書名", "title"),
-    ("個人のプライバシー等の権利利益の保護の宣言", "declaration"),
-    ("特記事項", "remarks"),
-    ("評価実施機関名", "office"),
-    ("公表日", "published"),
-)
-
-RISK_COLUMNS = (
-    ("通番", 4.0),
-    ("評価書の変更箇所", 14.5),
-    ("変更前", 15.5),
-    ("変更後", 15.5),
-    ("変更理由", 14.0),
-    ("リスク変化", 7.5),
-    ("リスク変化の状況", 14.5),
-    ("リスク対策", 14.5),
-)
-OFFICIAL_COLUMNS = (
-    ("変更日", 10.0),
-    ("項目", 20.0),
-    ("変更前の記載", 24.0),
-    ("変更後の記載", 24.0),
-    ("提出時期", 9.0),
-    ("提出時期に係る説明", 13.0),
-)
-OFFICIAL_TITLE = "（別添３）変更箇所"
 SHADE = '<w:shd w:val="clear" w:color="auto" w:fill="D9D9D9"/>'
 
 
@@ -391,7 +364,7 @@ def _lines(text: str) -> list[str]:
     return text.split("\n") if text else []
 
 
-class _Xml:
+class Xml:
     """Builds the body as a list of WordprocessingML strings (joined once)."""
 
     def __init__(self, styles: dict[str, str]) -> None:
@@ -443,7 +416,7 @@ class _Xml:
         )
 
 
-def _widths(total: int, columns: Iterable[tuple[str, float]]) -> list[int]:
+def column_widths(total: int, columns: Iterable[tuple[str, float]]) -> list[int]:
     cols = list(columns)
     scale = sum(f for _, f in cols)
     widths = [int(total * f / scale) for _, f in cols]
@@ -452,24 +425,6 @@ def _widths(total: int, columns: Iterable[tuple[str, float]]) -> list[int]:
 
 
 # --------------------------------------------------------------------------- dates
-
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-
-
-def wareki(value: str) -> str:
-    """``2025-04-01`` -> ``令和7年4月1日``; anything else is returned unchanged."""
-    m = _ISO_DATE.match(str(value).strip())
-    if not m:
-        return str(value)
-    y, mo, d = (int(g) for g in m.groups())
-    if (y, mo, d) >= (2019, 5, 1):
-        era, n = "令和", y - 2018
-    elif (y, mo, d) >= (1989, 1, 8):
-        era, n = "平成", y - 1988
-    else:
-        return str(value)
-    return f"{era}{'元' if n == 1 else n}年{mo}月{d}日"
-
 
 # --------------------------------------------------------------------------- the 評価書
 
@@ -484,7 +439,7 @@ def item_label(item: ComposedItem) -> str:
     return f"{item.label} ※" if item.important and item.type else item.label
 
 
-def _content(x: _Xml, item: ComposedItem) -> str:
+def _content(x: Xml, item: ComposedItem) -> str:
     parts: list[str] = []
     if item.type == "choice":
         value, options = choice_lines(item)
@@ -499,7 +454,7 @@ def _content(x: _Xml, item: ComposedItem) -> str:
 
 def assessment_xml(c: ComposedAssessment, styles: dict[str, str], text_width: int) -> str:
     """The body of the 評価書 as WordprocessingML (without the section properties)."""
-    x = _Xml(styles)
+    x = Xml(styles)
     out = x.out
     label_w = int(text_width * 0.3)
     content_w = text_width - label_w
@@ -566,35 +521,47 @@ def assessment_xml(c: ComposedAssessment, styles: dict[str, str], text_width: in
     return "".join(out)
 
 
+def write_document(
+    path: Path,
+    title: str,
+    body: Callable[[dict[str, str], int], str],
+    reference: Path | None = None,
+    landscape: bool = False,
+    total_pages: bool = True,
+) -> None:
+    """Write a .docx whose body is ``body(styles, text_width)`` (WordprocessingML), atomically.
+
+    ``styles`` maps the writer's style keys (see :data:`STYLES`) to the reference
+    document's style ids; ``text_width`` is the page's text width in twips.
+    """
+    with _lock:
+        prepared = _prepare(reference, landscape=landscape, total_pages=total_pages)
+        _write(prepared, body(prepared.styles, prepared.page.text_width), title, path)
+
+
 def write_assessment(composed: ComposedAssessment, path: Path, reference: Path | None = None) -> None:
     """Write the 評価書 as .docx (A4 portrait), atomically."""
-    with _lock:
-        prepared = _prepare(reference, landscape=False, total_pages=False)
-        xml = assessment_xml(composed, prepared.styles, prepared.page.text_width)
-        _write(prepared, xml, composed.meta.title or composed.name, path)
+    write_document(
+        path,
+        composed.meta.title or composed.name,
+        lambda styles, width: assessment_xml(composed, styles, width),
+        reference,
+        total_pages=False,
+    )
 
 
 # --------------------------------------------------------------------------- change tables
 
-def _risk_cells(row: ChangeRow) -> list[str]:
-    section = row.section + (" ※" if row.important else "")
-    return [str(row.no), section, row.before, row.after, row.reason, row.risk_change or "なし", row.risk_situation, row.countermeasure]
-
-
-def _official_cells(row: ChangeRow, table: ChangeTable) -> list[str]:
-    return [wareki(row.date or table.date), row.section, row.before, row.after, row.submission, row.submission_note]
-
-
 def change_table_xml(table: ChangeTable, styles: dict[str, str], text_width: int, official: bool = False) -> str:
-    x = _Xml(styles)
-    columns = OFFICIAL_COLUMNS if official else RISK_COLUMNS
-    widths = _widths(text_width, columns)
-    out = [x.p("title", OFFICIAL_TITLE if official else table.title)]
+    x = Xml(styles)
+    columns = tables.column_specs(official)
+    widths = column_widths(text_width, columns)
+    out = [x.p("title", tables.title(table, official))]
     if not official and (table.from_label or table.to_label):
         out.append(x.p("small", f"（{table.from_label or '―'} → {table.to_label or '―'}）"))
     rows = [x.row("".join(x.cell(w, x.p("header", name), shade=True) for w, (name, _) in zip(widths, columns)), header=True)]
     for r in table.rows:
-        values = _official_cells(r, table) if official else _risk_cells(r)
+        values = tables.document_cells(r, table, official)
         rows.append(x.row("".join(x.cell(w, x.paras("body", v)) for w, v in zip(widths, values))))
     out.append(x.table(widths, rows))
     out.append(x.p("normal"))
@@ -603,21 +570,26 @@ def change_table_xml(table: ChangeTable, styles: dict[str, str], text_width: int
 
 def write_change_table(table: ChangeTable, path: Path, reference: Path | None = None, official: bool = False) -> None:
     """Write the 変更点リスク評価表 (A4 landscape) or, ``official``, the (別添3) 変更箇所 (A4 portrait)."""
-    with _lock:
-        prepared = _prepare(reference, landscape=not official, total_pages=True)
-        xml = change_table_xml(table, prepared.styles, prepared.page.text_width, official)
-        _write(prepared, xml, OFFICIAL_TITLE if official else table.title, path)
+    write_document(
+        path,
+        tables.title(table, official),
+        lambda styles, width: change_table_xml(table, styles, width, official),
+        reference,
+        landscape=not official,
+    )
 
 
 __all__ = [
     "STYLES",
     "WRITER_VERSION",
+    "Xml",
     "assessment_xml",
     "change_table_xml",
+    "column_widths",
     "default_reference",
     "reference_digest",
     "resolve_styles",
-    "wareki",
     "write_assessment",
     "write_change_table",
+    "write_document",
 ]

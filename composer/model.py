@@ -247,6 +247,17 @@ class Meta:
     reassessed: str = ""  # date of the last full re-assessment (規則第15条)
 
 
+# 表紙 of the 様式: (label, Meta attribute)
+COVER_FIELDS: tuple[tuple[str, str], ...] = (
+    ("評価書番号", "number"),
+    ("評価書名", "title"),
+    ("個人のプライバシー等の権利利益の保護の宣言", "declaration"),
+    ("特記事項", "remarks"),
+    ("評価実施機関名", "office"),
+    ("公表日", "published"),
+)
+
+
 @dataclass(frozen=True)
 class Assessment:
     name: str

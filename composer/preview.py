@@ -7,18 +7,9 @@ from pathlib import Path
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
-from .model import ComposedAssessment, ComposedItem
+from .model import COVER_FIELDS, ComposedAssessment, ComposedItem
 from .resources import templates_dir
 from .yamlio import atomic_write
-
-COVER_FIELDS = (
-    ("評価書番号", "number"),
-    ("評価書名", "title"),
-    ("個人のプライバシー等の権利利益の保護の宣言", "declaration"),
-    ("特記事項", "remarks"),
-    ("評価実施機関名", "office"),
-    ("公表日", "published"),
-)
 
 
 def cover(c: ComposedAssessment) -> list[tuple[str, str]]:

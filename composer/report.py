@@ -91,7 +91,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        from .docx_writer import wareki
+        from .dates import wareki
 
         span = f"{wareki(self.start.isoformat())}～{wareki(self.end.isoformat())}"
         fy = self.fiscal_year
@@ -433,7 +433,7 @@ class TextTable:
 
 
 def _wareki(d: str | _dt.date | None) -> str:
-    from .docx_writer import wareki
+    from .dates import wareki
 
     if d is None:
         return ""
@@ -601,7 +601,7 @@ def _md_table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str
 
 
 def to_markdown(report: Report) -> str:
-    from .tables import RISK_COLUMNS, cells
+    from .tables import cells, columns
 
     out = [f"# {report.title}", "", f"対象期間：{report.period.label}", ""]
     for t in sections(report):
@@ -615,7 +615,7 @@ def to_markdown(report: Report) -> str:
         for part in appendix(a):
             out += [f"**{part.caption}**", ""]
             if part.table is not None:
-                out += [*_md_table(RISK_COLUMNS, (cells(r, False) for r in part.table.rows)), ""]
+                out += [*_md_table(columns(False), (cells(r, False) for r in part.table.rows)), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -626,7 +626,7 @@ def _html_table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
 
 
 def to_html(report: Report) -> str:
-    from .tables import RISK_COLUMNS, cells
+    from .tables import cells, columns
 
     parts = [f"<h1>{escape(report.title)}</h1>", f"<p>対象期間：{escape(report.period.label)}</p>"]
     for t in sections(report):
@@ -641,7 +641,7 @@ def to_html(report: Report) -> str:
             cls = ' class="pending"' if part.pending else ""
             parts.append(f"<p{cls}><strong>{escape(part.caption)}</strong></p>")
             if part.table is not None:
-                parts.append(_html_table(RISK_COLUMNS, (cells(r, False) for r in part.table.rows)))
+                parts.append(_html_table(columns(False), (cells(r, False) for r in part.table.rows)))
     return (
         '<!DOCTYPE html>\n<html lang="ja"><head><meta charset="utf-8">'
         f"<title>{escape(report.title)}</title><style>"
@@ -657,13 +657,14 @@ def to_html(report: Report) -> str:
 
 def report_xml(report: Report, styles: dict[str, str], text_width: int) -> str:
     """The report's body as WordprocessingML (the docx writer's tables and styles)."""
-    from .docx_writer import RISK_COLUMNS, _risk_cells, _widths, _Xml
+    from .docx_writer import Xml, column_widths
+    from .tables import RISK_COLUMNS, document_cells
 
-    x = _Xml(styles)
+    x = Xml(styles)
     out = [x.p("title", report.title), x.p("normal", f"対象期間：{report.period.label}")]
 
     def table(t: TextTable) -> str:
-        widths = _widths(text_width, zip(t.headers, t.widths))
+        widths = column_widths(text_width, zip(t.headers, t.widths))
         head = x.row("".join(x.cell(w, x.p("header", h), shade=True) for w, h in zip(widths, t.headers)), header=True)
         rows = []
         for row in t.rows:
@@ -679,14 +680,14 @@ def report_xml(report: Report, styles: dict[str, str], text_width: int) -> str:
     out += [x.p("small", f"・{n}") for n in METHOD_NOTES]
 
     out.append(x.p("h1", APPENDIX_TITLE))
-    widths = _widths(text_width, RISK_COLUMNS)
+    widths = column_widths(text_width, RISK_COLUMNS)
     head = x.row("".join(x.cell(w, x.p("header", name), shade=True) for w, (name, _) in zip(widths, RISK_COLUMNS)), header=True)
     for a in report.assessments:
         out.append(x.p("h2", a.display_title))
         for part in appendix(a):
             out.append(x.p("label", part.caption))
             if part.table is not None:
-                rows = [x.row("".join(x.cell(w, x.paras("body", v)) for w, v in zip(widths, _risk_cells(r)))) for r in part.table.rows]
+                rows = [x.row("".join(x.cell(w, x.paras("body", v)) for w, v in zip(widths, document_cells(r, part.table, False)))) for r in part.table.rows]
                 out.append(x.table(widths, [head, *rows]))
     out.append(x.p("normal"))
     return "".join(out)
@@ -694,11 +695,9 @@ def report_xml(report: Report, styles: dict[str, str], text_width: int) -> str:
 
 def write_docx(report: Report, path: Path, reference: Path | None = None) -> None:
     """The report as .docx (A4 landscape: the appendix tables are 8 columns wide), atomically."""
-    from .docx_writer import _lock, _prepare, _write
+    from .docx_writer import write_document
 
-    with _lock:
-        prepared = _prepare(reference, landscape=True, total_pages=True)
-        _write(prepared, report_xml(report, prepared.styles, prepared.page.text_width), report.title, path)
+    write_document(path, report.title, lambda styles, width: report_xml(report, styles, width), reference, landscape=True)
 
 
 # --------------------------------------------------------------------------- Excel
@@ -709,20 +708,14 @@ def write_xlsx(report: Report, path: Path) -> None:
     import io
 
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from .xlsx_writer import FONT_NAME
-    from .xlsx_writer import RISK_COLUMNS as XLSX_RISK_COLUMNS
+    from .xlsx_writer import cell_styles, excel_columns
     from .yamlio import atomic_write
 
-    body_font = Font(name=FONT_NAME, size=9)
-    bold_font = Font(name=FONT_NAME, size=9, bold=True)
-    title_font = Font(name=FONT_NAME, size=14, bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    fill = PatternFill("solid", fgColor="D9D9D9")
+    st = cell_styles()
+    body_font, bold_font, title_font, wrap, border, fill = st.body, st.bold, st.title, st.wrap, st.border, st.fill
+    XLSX_RISK_COLUMNS = excel_columns()
 
     wb = Workbook()
     wb.remove(wb.active)

@@ -11,19 +11,57 @@ from pathlib import Path
 from .errors import UserError
 from .model import ChangeRow, ChangeTable
 
-RISK_COLUMNS = ("通番", "評価書の変更箇所", "変更前", "変更後", "変更理由", "リスク変化", "リスク変化の状況", "リスク対策")
-OFFICIAL_COLUMNS = ("変更日", "項目", "変更前の記載", "変更後の記載", "提出時期", "提出時期に係る説明")
+# (header, relative width): every writer (Markdown … Word, Excel) takes its columns from here
+RISK_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("通番", 4.0),
+    ("評価書の変更箇所", 14.5),
+    ("変更前", 15.5),
+    ("変更後", 15.5),
+    ("変更理由", 14.0),
+    ("リスク変化", 7.5),
+    ("リスク変化の状況", 14.5),
+    ("リスク対策", 14.5),
+)
+OFFICIAL_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("変更日", 10.0),
+    ("項目", 20.0),
+    ("変更前の記載", 24.0),
+    ("変更後の記載", 24.0),
+    ("提出時期", 9.0),
+    ("提出時期に係る説明", 13.0),
+)
+OFFICIAL_TITLE = "（別添３）変更箇所"
+UNKNOWN_RISK = "（未記入）"
 FORMATS = ("md", "json", "csv", "html", "docx", "xlsx")
 
 
-def columns(official: bool) -> tuple[str, ...]:
+def column_specs(official: bool) -> tuple[tuple[str, float], ...]:
     return OFFICIAL_COLUMNS if official else RISK_COLUMNS
 
 
+def columns(official: bool) -> tuple[str, ...]:
+    return tuple(name for name, _ in column_specs(official))
+
+
+def title(table: ChangeTable, official: bool) -> str:
+    return OFFICIAL_TITLE if official else table.title
+
+
 def cells(row: ChangeRow, official: bool) -> list[str]:
+    """A row as data (CSV, Markdown, HTML): dates in ISO form, no marks added."""
     if official:
         return [row.date, row.section, row.before, row.after, row.submission, row.submission_note]
     return [str(row.no), row.section, row.before, row.after, row.reason, row.risk_change or "", row.risk_situation, row.countermeasure]
+
+
+def document_cells(row: ChangeRow, table: ChangeTable, official: bool) -> list[str]:
+    """A row as printed (Word, Excel): ※ on 重要な変更, dates in 和暦, an unknown risk change marked."""
+    from .dates import wareki
+
+    if official:
+        return [wareki(row.date or table.date), row.section, row.before, row.after, row.submission, row.submission_note]
+    section = row.section + (" ※" if row.important else "")
+    return [str(row.no), section, row.before, row.after, row.reason, row.risk_change or UNKNOWN_RISK, row.risk_situation, row.countermeasure]
 
 
 def to_json(table: ChangeTable, official: bool = False) -> str:
@@ -53,8 +91,7 @@ def _md_cell(text: str) -> str:
 
 def to_markdown(table: ChangeTable, official: bool = False) -> str:
     cols = columns(official)
-    title = "（別添３）変更箇所" if official else table.title
-    out = [f"# {title}", ""]
+    out = [f"# {title(table, official)}", ""]
     if table.from_label or table.to_label:
         out += [f"{table.from_label} → {table.to_label}", ""]
     out.append("| " + " | ".join(cols) + " |")
@@ -70,17 +107,17 @@ def to_html(table: ChangeTable, official: bool = False) -> str:
     from html import escape
 
     cols = columns(official)
-    title = "（別添３）変更箇所" if official else table.title
+    heading = title(table, official)
     head = "".join(f"<th>{escape(c)}</th>" for c in cols)
     body = "\n".join(
         "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells(r, official)) + "</tr>" for r in table.rows
     )
     return (
         '<!DOCTYPE html>\n<html lang="ja"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>"
+        f"<title>{escape(heading)}</title><style>"
         "body{font-family:'Noto Sans CJK JP',sans-serif}table{border-collapse:collapse}"
         "th,td{border:1px solid #444;padding:.3em;vertical-align:top;white-space:pre-wrap}th{background:#eee}"
-        f"</style></head><body><h1>{escape(title)}</h1>\n<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table></body></html>\n"
+        f"</style></head><body><h1>{escape(heading)}</h1>\n<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table></body></html>\n"
     )
 
 

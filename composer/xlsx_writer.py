@@ -8,9 +8,11 @@ to the page width.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .docx_writer import OFFICIAL_TITLE, wareki
+from . import tables
 from .model import ChangeTable
 from .yamlio import atomic_write
 
@@ -18,62 +20,66 @@ from .yamlio import atomic_write
 #: (游ゴシック) where Noto is not installed; LibreOffice here has Noto.
 FONT_NAME = "Noto Sans CJK JP"
 
-RISK_COLUMNS = (
-    ("通番", 6),
-    ("評価書の変更箇所", 28),
-    ("変更前", 40),
-    ("変更後", 40),
-    ("変更理由", 32),
-    ("リスク変化", 10),
-    ("リスク変化の状況", 32),
-    ("リスク対策", 32),
-)
-OFFICIAL_COLUMNS = (
-    ("変更日", 14),
-    ("項目", 30),
-    ("変更前の記載", 40),
-    ("変更後の記載", 40),
-    ("提出時期", 10),
-    ("提出時期に係る説明", 30),
-)
+#: Excel column width (characters) per unit of the tables' relative widths.
+CHARS_PER_UNIT = 2.2
+
+
+@dataclass(frozen=True)
+class CellStyles:
+    """The few cell styles every hyoka workbook uses."""
+
+    body: Any
+    bold: Any
+    title: Any
+    wrap: Any
+    border: Any
+    fill: Any
+
+
+def cell_styles() -> CellStyles:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="000000")
+    return CellStyles(
+        body=Font(name=FONT_NAME, size=9),
+        bold=Font(name=FONT_NAME, size=9, bold=True),
+        title=Font(name=FONT_NAME, size=14, bold=True),
+        wrap=Alignment(wrap_text=True, vertical="top"),
+        border=Border(left=thin, right=thin, top=thin, bottom=thin),
+        fill=PatternFill("solid", fgColor="D9D9D9"),
+    )
+
+
+def excel_columns(official: bool = False) -> list[tuple[str, float]]:
+    return [(name, round(share * CHARS_PER_UNIT, 1)) for name, share in tables.column_specs(official)]
 
 
 def write_change_table_xlsx(table: ChangeTable, path: Path, official: bool = False) -> None:
     """Write the 変更点リスク評価表 (or, ``official``, the (別添3) 変更箇所) as .xlsx, atomically."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    columns = OFFICIAL_COLUMNS if official else RISK_COLUMNS
+    columns = excel_columns(official)
     wb = Workbook()
     ws = wb.active
     ws.title = "変更箇所" if official else "変更点リスク評価表"
 
-    body_font = Font(name=FONT_NAME, size=9)
-    bold_font = Font(name=FONT_NAME, size=9, bold=True)
-    title_font = Font(name=FONT_NAME, size=14, bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    fill = PatternFill("solid", fgColor="D9D9D9")
-
-    ws.cell(row=1, column=1, value=OFFICIAL_TITLE if official else table.title).font = title_font
+    st = cell_styles()
+    ws.cell(row=1, column=1, value=tables.title(table, official)).font = st.title
     for col, (name, width) in enumerate(columns, 1):
         cell = ws.cell(row=2, column=col, value=name)
-        cell.font, cell.alignment, cell.border, cell.fill = bold_font, wrap, border, fill
+        cell.font, cell.alignment, cell.border, cell.fill = st.bold, st.wrap, st.border, st.fill
         ws.column_dimensions[get_column_letter(col)].width = width
 
     for r, row in enumerate(table.rows, 3):
-        if official:
-            values: list[object] = [wareki(row.date or table.date), row.section, row.before, row.after, row.submission, row.submission_note]
-        else:
-            section = row.section + (" ※" if row.important else "")
-            values = [row.no, section, row.before, row.after, row.reason, row.risk_change or "なし", row.risk_situation, row.countermeasure]
+        values: list[object] = list(tables.document_cells(row, table, official))
+        if not official:
+            values[0] = row.no  # a number, so Excel sorts and filters it as one
         for col, value in enumerate(values, 1):
             if isinstance(value, str):
                 value = value.strip("\n")
             cell = ws.cell(row=r, column=col, value=value)
-            cell.font, cell.alignment, cell.border = body_font, wrap, border
+            cell.font, cell.alignment, cell.border = st.body, st.wrap, st.border
 
     ws.freeze_panes = "A3"
     ws.print_title_rows = "2:2"
@@ -92,4 +98,4 @@ def write_change_table_xlsx(table: ChangeTable, path: Path, official: bool = Fal
     atomic_write(Path(path), buffer.getvalue())
 
 
-__all__ = ["FONT_NAME", "write_change_table_xlsx"]
+__all__ = ["FONT_NAME", "CellStyles", "cell_styles", "excel_columns", "write_change_table_xlsx"]
