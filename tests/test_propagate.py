@@ -269,3 +269,39 @@ def test_workspace_profile_is_data(ws: Path, run) -> None:
     assert run("-C", str(ws), "new", "a", "--profile", "audit-only").exit_code == 0
     text = (ws / "assessments" / "a.yaml").read_text(encoding="utf-8")
     assert "- clause: gov-cloud/audit@1" in text and "mid-server" not in text
+
+
+def test_vendor_names_removed_by_policy_as_a_glossary_entry(ws: Path) -> None:
+    """A term with an empty wording and its former wording explains every removal of 「（富士通）」."""
+    write(ws / "assessments" / "a.yaml", """
+        form: 全項目
+        items:
+          I.1.2.attachment:
+            - text: 証明書自動交付システム（富士通）
+              id: jidou
+            - text: CSサーバ（富士通）
+              id: cs
+    """)
+    api.publish(ws, "a", "2024-04-01")
+    write(ws / "assessments" / "a.yaml", """
+        form: 全項目
+        items:
+          I.1.2.attachment:
+            - text: 証明書自動交付システム
+              id: jidou
+            - text: CSサーバ
+              id: cs
+    """)
+    cfg = ws / "hyoka.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("terms: {}", """terms:
+  事業者名:
+    wording: ""
+    previous: [（富士通）]
+    reason: 評価書から事業者名を削除する方針へ変更となった。
+    risk_change: なし
+"""), encoding="utf-8")
+    rows = api.diff(ws, "a")[0].rows
+    assert [(r.blocks, r.reason, r.risk_change) for r in rows] == [
+        (("jidou",), "評価書から事業者名を削除する方針へ変更となった。", "なし"),
+        (("cs",), "評価書から事業者名を削除する方針へ変更となった。", "なし"),
+    ]
