@@ -212,7 +212,8 @@ def load_library(roots: Iterable[LibraryRoot], diag: Diagnostics) -> Library:
     lib = Library(roots=tuple(roots))
     for root in lib.roots:
         loaded: list[Clause] = []
-        for clause_id, path in clause_files(root.path):
+        files = list(clause_files(root.path))
+        for clause_id, path in files:
             problem = check_clause_id(clause_id)
             if problem:
                 diag.error(problem, Location.of(path), "rename the file")
@@ -230,7 +231,7 @@ def load_library(roots: Iterable[LibraryRoot], diag: Diagnostics) -> Library:
                 continue
             lib.clauses[clause_id] = clause
             loaded.append(clause)
-        verify_lock(root, loaded, diag)
+        verify_lock(root, loaded, diag, {clause_id for clause_id, _ in files})
     return lib
 
 
@@ -245,7 +246,8 @@ def read_lock(root: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()}
 
 
-def verify_lock(root: LibraryRoot, clauses: list[Clause], diag: Diagnostics) -> None:
+def verify_lock(root: LibraryRoot, clauses: list[Clause], diag: Diagnostics, present: set[str]) -> None:
+    """Compare loaded versions with the lock. ``present``: ids whose files exist (loaded or not)."""
     try:
         lock = read_lock(root.path)
     except UserError as exc:
@@ -272,10 +274,12 @@ def verify_lock(root: LibraryRoot, clauses: list[Clause], diag: Diagnostics) -> 
                     "published versions never change: restore its wording and add a new version instead",
                     code="lock",
                 )
-    ids = {c.id for c in clauses}
+    loaded = {c.id for c in clauses}
     for key in lock:
         cid = key.rsplit("@", 1)[0]
-        if key not in seen and (cid in ids or True):
+        if cid in present and cid not in loaded:
+            continue  # the file is there but did not load: its own error says why
+        if key not in seen:
             diag.error(
                 f"published clause {key} was removed",
                 Location.of(lock_path),

@@ -481,3 +481,16 @@ def test_no_workspace_found(tmp_path: Path, run) -> None:
     result = run("-C", str(tmp_path), "check")
     assert result.exit_code == 1
     assert "no hyoka.yaml here or in any parent directory" in result.stderr
+
+
+def test_broken_clause_file_is_reported_once(ws: Path, run) -> None:
+    _local_clause(ws)
+    assert run("-C", str(ws), "clauses", "lock").exit_code == 0
+    (ws / "clauses" / "local" / "measure.yaml").write_text("id: local/measure\ntitle: [\n", encoding="utf-8")
+    result = _check(run, ws)
+    assert result.exit_code == 1
+    assert "clauses/local/measure.yaml:3: invalid YAML" in result.stderr
+    assert "was removed" not in result.stderr
+    (ws / "clauses" / "local" / "measure.yaml").unlink()
+    removed = _check(run, ws)
+    assert "clauses/clauses.lock: published clause local/measure@1 was removed" in removed.stderr
