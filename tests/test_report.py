@@ -391,10 +391,11 @@ def test_example_shows_both_assessments_and_their_pending_changes() -> None:
     assert counts(juki.counts) == counts(juminzei.counts) == (0, 0, 0, 0)  # nothing published in FY2025
     assert counts(juki.pending_counts) == (16, 14, 2, 10)
     assert counts(juminzei.pending_counts) == (21, 20, 1, 12)
-    for x in (juki, juminzei):
-        assert x.reassessment.last == dt.date(2024, 4, 1) and x.reassessment.source == "first_publication"
-        assert x.reassessment.due == dt.date(2029, 4, 1)
-        assert x.reassessment.flags == (FLAG_STALE,)  # the drafts are not yet published
+    # the example records its last full re-assessments in meta.reassessed
+    assert (juki.reassessment.last, juki.reassessment.source, juki.reassessment.due) == (dt.date(2021, 6, 1), "meta", dt.date(2026, 6, 1))
+    assert juki.reassessment.flags == (FLAG_DUE_SOON, FLAG_STALE)  # due within a year; drafts not yet published
+    assert (juminzei.reassessment.last, juminzei.reassessment.due) == (dt.date(2023, 2, 1), dt.date(2028, 2, 1))
+    assert juminzei.reassessment.flags == (FLAG_STALE,)
     fy2024 = by_name(build_report(EXAMPLE, FY2024.start, FY2024.end))
     assert fy2024["juki"].reassessment.flags == () and fy2024["juki"].publications[0].previous is None
     # the pending rows are the diff the drafter sees with `hyoka diff`
