@@ -415,6 +415,6 @@ def test_libreoffice_renders_the_example_report(tmp_path: Path, fmt: str) -> Non
     (pdf,) = libreoffice_pdf([path], tmp_path / "pdf")  # fails (never skips) without soffice
     text = "".join(pdf_text(pdf).split())  # pdftotext spaces out digits and wraps cells
     for s in ("特定個人情報保護評価の実施状況報告", "令和7年度", "住民基本台帳に関する事務", "個人住民税に関する事務",
-              "未公表の変更", "1年以上未見直し", "令和11年4月1日", "変更点リスク評価表"):
+              "未公表の変更", "1年以上未見直し", "令和8年6月1日", "変更点リスク評価表"):
         assert s in text, s
     assert any("CJK" in name and embedded for name, embedded in pdf_fonts(pdf)), pdf_fonts(pdf)
