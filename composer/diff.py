@@ -87,7 +87,7 @@ def _block_events(old: tuple[ComposedBlock, ...], new: tuple[ComposedBlock, ...]
     new_ids = [b.id for b in new]
     old_by = {b.id: b for b in old}
     new_by = {b.id: b for b in new}
-    events = []
+    events: list[tuple[ComposedBlock | None, ComposedBlock | None]] = []
     matcher = difflib.SequenceMatcher(a=old_ids, b=new_ids, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
@@ -145,8 +145,8 @@ def _raw_rows(o: ComposedItem | None, n: ComposedItem | None, renames: list[tupl
 # --------------------------------------------------------------------------- annotations
 
 
-def _annotation_key(a: Annotation) -> tuple:  # type: ignore[type-arg]
-    return replace(a, location=Location("")).__repr__()
+def _annotation_key(a: Annotation) -> str:
+    return repr(replace(a, location=Location("")))
 
 
 def _apply(

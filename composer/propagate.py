@@ -117,7 +117,7 @@ def plan(ws: Workspace, ref: str, names: Iterable[str] | None = None) -> Plan:
             (entry, block, node)
             for entry in a.items
             for block, node in zip(entry.blocks, _block_nodes(tree, entry.file, entry.key))
-            if block.pin is not None and block.pin.clause == clause.id and block.pin.version < target
+            if isinstance(node, YMap) and block.pin is not None and block.pin.clause == clause.id and block.pin.version < target
         ]
         # edit from the bottom up, so that the line numbers of the uses above stay valid
         done: list[UseUpdate] = []

@@ -65,6 +65,7 @@ def document_cells(row: ChangeRow, table: ChangeTable, official: bool) -> list[s
 
 
 def to_json(table: ChangeTable, official: bool = False) -> str:
+    data: list[dict[str, object]]
     if official:
         data = [
             {"date": r.date, "section": r.section, "before": r.before, "after": r.after,

@@ -24,6 +24,10 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean '{best}'?" if best else None
 
 
+_str = str
+_list = list
+
+
 class Fields:
     """Read fields of one YAML mapping, recording located errors in ``diag``.
 
@@ -67,7 +71,7 @@ class Fields:
             return default
         return str(value)
 
-    def int(self, key: str, required: bool = False) -> int | None:
+    def int(self, key: _str, required: bool = False) -> int | None:
         value = self.data.get(key)
         if value is None:
             if required and self.ok:
@@ -78,14 +82,14 @@ class Fields:
             return None
         return value
 
-    def bool(self, key: str, default: bool = False) -> bool:
+    def bool(self, key: _str, default: bool = False) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
             self.diag.error(f"'{key}' must be true or false, found {value!r}", self.loc(key))
             return default
         return value
 
-    def map(self, key: str) -> YMap:
+    def map(self, key: _str) -> YMap:
         value = self.data.get(key)
         if value is None:
             return YMap()
@@ -94,7 +98,7 @@ class Fields:
             return YMap()
         return value
 
-    def list(self, key: str) -> YList:
+    def list(self, key: _str) -> YList:
         value = self.data.get(key)
         if value is None:
             return YList()
@@ -103,7 +107,7 @@ class Fields:
             return YList()
         return value
 
-    def str_list(self, key: str) -> tuple[str, ...]:
+    def str_list(self, key: _str) -> tuple[_str, ...]:
         out = []
         for i, v in enumerate(self.list(key)):
             if isinstance(v, (YMap, YList)) or v is None:
@@ -112,9 +116,9 @@ class Fields:
             out.append(str(v))
         return tuple(out)
 
-    def str_map(self, key: str) -> dict[str, str]:
+    def str_map(self, key: _str) -> dict[_str, _str]:
         m = self.map(key)
-        out: dict[str, str] = {}
+        out: dict[_str, _str] = {}
         for k, v in m.items():
             if isinstance(v, (YMap, YList)):
                 self.diag.error(f"'{key}.{k}' must be text", Location.of(self.path, m.line_of(k), f"{key}.{k}"))
