@@ -152,6 +152,7 @@ class Composer:
             items=tuple(items),
             changes=a.changes,
             terms=tuple(self.terms[k] for k in sorted(self.terms)),
+            contents=form.table_of_contents,
         )
 
     def _walk(

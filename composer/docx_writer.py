@@ -16,7 +16,7 @@ Layout of the 評価書 (全項目評価書 様式):
 
 * cover: the title, then a table of 評価書番号 / 評価書名 / 個人のプライバシー等の権利利益の
   保護の宣言 / 特記事項 / 評価実施機関名 / 公表日;
-* 項目一覧: the section labels;
+* 項目一覧: the form's table of contents (attachments included);
 * each section (Ⅰ…Ⅵ) on a new page (``Heading 1``), per-file sections once per file
   (``Heading 2`` with the file label), as one two-column table: headings of the form
   are merged rows (１．… shaded), content items are ``label | content`` rows, ※ after
@@ -478,11 +478,8 @@ def assessment_xml(c: ComposedAssessment, styles: dict[str, str], text_width: in
 
     # 項目一覧
     out.append(x.p("h1", "項目一覧"))
-    seen: list[str] = []
-    for it in c.items:
-        if it.depth == 0 and it.label not in seen:
-            seen.append(it.label)
-            out.append(x.p("normal", it.label))
+    contents = c.contents or tuple(dict.fromkeys(it.label for it in c.items if it.depth == 0))
+    out += [x.p("normal", label) for label in contents]
 
     # the sections
     file_labels = {f.id: f.label for f in c.files}

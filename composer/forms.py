@@ -18,7 +18,7 @@ from .resources import forms_dir
 from .validate import Fields, did_you_mean, suggest
 from .yamlio import YList, load_mapping
 
-FORM_KEYS = ("form", "title", "aliases", "choices", "sections")
+FORM_KEYS = ("form", "title", "aliases", "contents", "choices", "sections")
 NODE_KEYS = ("key", "label", "type", "choices", "important", "per_file", "repeat", "items", "note")
 
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -127,7 +127,14 @@ def load_form(path: Path) -> Form:
         node = _load_node(s, path, slist.line_of(i), "", 0, False, choices, diag)
         if node is not None:
             sections.append(node)
-    form = Form(name=f.str("form", required=True), title=f.str("title"), sections=tuple(sections), choices=choices, path=str(path))
+    form = Form(
+        name=f.str("form", required=True),
+        title=f.str("title"),
+        sections=tuple(sections),
+        choices=choices,
+        path=str(path),
+        contents=f.str_list("contents"),
+    )
     seen: dict[str, int] = {}
     _check_unique(form.sections, seen, path, diag)
     diag.raise_if_errors()

@@ -159,6 +159,11 @@ class Form:
     sections: tuple[FormNode, ...]
     choices: Mapping[str, tuple[str, ...]]
     path: str = ""
+    contents: tuple[str, ...] = ()  # 項目一覧
+
+    @property
+    def table_of_contents(self) -> tuple[str, ...]:
+        return self.contents or tuple(s.label for s in self.sections)
 
 
 # --------------------------------------------------------------------------- assessments
@@ -367,6 +372,7 @@ class ComposedAssessment:
     items: tuple[ComposedItem, ...]
     changes: tuple[Annotation, ...] = ()
     terms: tuple[Term, ...] = ()
+    contents: tuple[str, ...] = ()  # 項目一覧 of the form
 
     def item(self, ref: str) -> ComposedItem | None:
         for it in self.items:

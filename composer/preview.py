@@ -27,6 +27,7 @@ def markdown(c: ComposedAssessment) -> str:
     out = [f"# {c.meta.title or c.name}", "", f"*{c.form_title}*", ""]
     for label, value in cover(c):
         out += [f"**{label}**", "", value.strip() or "（未記入）", ""]
+    out += ["## 項目一覧", ""] + [f"- {label}" for label in c.contents] + [""]
     previous_file: str | None = None
     for it in c.items:
         if it.depth == 0 and (it.file is None or it.file != previous_file):

@@ -89,6 +89,7 @@ def encode(c: ComposedAssessment, date: str) -> dict[str, Any]:
         "items": [_item_to_json(it) for it in c.items],
         "changes": [_annotation_to_json(a) for a in c.changes],
         "terms": [asdict(t) for t in c.terms],
+        "contents": list(c.contents),
     }
     body["content_hash"] = content_hash(body)
     return body
@@ -127,6 +128,7 @@ def decode(body: dict[str, Any], path: Path) -> ComposedAssessment:
         name=body["assessment"], form=body["form"], form_title=body.get("form_title", ""), meta=Meta(**body["meta"]),
         municipality=body.get("municipality", ""), files=tuple(ComposedFile(**f) for f in body["files"]),
         items=items, changes=changes, terms=tuple(Term(**{**t, "previous": tuple(t.get("previous", ()))}) for t in body.get("terms", ())),
+        contents=tuple(body.get("contents", ())),
     )
 
 

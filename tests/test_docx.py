@@ -148,9 +148,13 @@ def test_assessment_reads_back_in_the_forms_order(juki_docx: Path) -> None:
         "Ⅴ開示請求、問合せ",
         "Ⅵ評価実施手続",
     ]
-    # 項目一覧 lists the sections
-    listing = paragraphs[paragraphs.index(("Heading 1", "項目一覧")) + 1 :][:6]
-    assert [text for _, text in listing] == [h for h in headings if h.startswith(("Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "Ⅵ"))]
+    # 項目一覧 lists the sections and the attachments, as the 様式 does
+    listing = paragraphs[paragraphs.index(("Heading 1", "項目一覧")) + 1 :][:9]
+    assert [text for _, text in listing] == [
+        "Ⅰ　基本情報", "（別添１）事務の内容", "Ⅱ　特定個人情報ファイルの概要", "（別添２）特定個人情報ファイル記録項目",
+        "Ⅲ　特定個人情報ファイルの取扱いプロセスにおけるリスク対策", "Ⅳ　その他のリスク対策", "Ⅴ　開示請求、問合せ",
+        "Ⅵ　評価実施手続", "（別添３）変更箇所",
+    ]
     # one two-column table after the cover per section and file
     tables = [value for kind, value in body if kind == "tbl"]
     assert len(tables) == 1 + 1 + 2 + 2 + 3

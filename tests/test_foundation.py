@@ -146,6 +146,7 @@ def test_build_markdown_and_html_preview(ws: Path, run) -> None:
         assert GOV_STORAGE_START in text
         assert "[ 十分に行っている ]" in text
         assert "①保管場所" in text
+        assert "（別添３）変更箇所" in text  # the 項目一覧
     html = (ws / "build" / "juki.html").read_text(encoding="utf-8")
     assert "<script" not in html and html.startswith("<!DOCTYPE html>")
 
