@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import HyokaError
+from .errors import HyokaError, WriteError, display_path
 from .model import ComposedAssessment
 from .yamlio import atomic_write
 
@@ -62,7 +62,10 @@ class BuildError(HyokaError):
 
     def __init__(self, results: Sequence[BuildResult]) -> None:
         self.results = list(results)
-        lines = [f"{r.path}: could not write: {r.error} (the previous file, if any, is unchanged)" for r in self.results]
+        lines = [
+            r.error if r.error.startswith(display_path(r.path)) else f"{display_path(r.path)}: could not write: {r.error} (the previous file, if any, is unchanged)"
+            for r in self.results
+        ]
         super().__init__("\n".join(lines))
 
 
@@ -193,7 +196,10 @@ def build_many(
             finish(BuildResult(composed.name, path, "written"))
 
     if todo:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WriteError(out_dir, exc.strerror or str(exc)) from None
     if jobs_n > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=min(jobs_n, len(todo))) as pool:
             futures = {pool.submit(_write_one, writer, c, p): (c, p) for c, p, _ in todo}
@@ -214,10 +220,10 @@ def build_many(
                 error = f"{type(exc).__name__}: {exc}"
             record(c, p, error)
 
-    if todo:
-        write_manifest(out_dir, manifest)
     ordered = [results[c.name] for c in jobs]
     failed = [r for r in ordered if r.status == "failed"]
+    if todo and len(failed) < len(todo):
+        write_manifest(out_dir, manifest)
     if failed:
         raise BuildError(failed) from first_exc
     return ordered

@@ -110,6 +110,18 @@ class ErrorList(HyokaError):
         return iter(self.errors)
 
 
+class WriteError(UserError):
+    """A file could not be written (the previous file, if any, is unchanged)."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        super().__init__(
+            f"cannot write: {reason}",
+            Location.of(path),
+            "check that the directory exists and is writable; the previous file, if any, is unchanged",
+            code="write",
+        )
+
+
 class OutdatedError(HyokaError):
     """Raised by checks that signal 'something is outdated' (exit status 2)."""
 

@@ -19,7 +19,6 @@ from typing import Literal
 
 from . import yamlio
 from .assessment import load_assessment
-from .clauses import PIN
 from .compose import Composer
 from .errors import Diagnostics, ErrorList, Location, UserError
 from .merge import Conflict, merge3
@@ -30,6 +29,8 @@ from .workspace import Workspace
 from .yamlio import YList, YMap
 
 Status = Literal["moved", "merged", "conflict"]
+TEMPLATE_SYNTAX = re.compile(r"\{\{|\{%")
+BLOCK_HEADER = re.compile(r"^(?P<lead>.*?:[ \t]*)(?P<style>[|>])(?P<rest>.*)$", re.S)
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ def plan(ws: Workspace, ref: str, names: Iterable[str] | None = None) -> Plan:
         if a is None or diag.errors:
             errors.extend(diag.errors)
             continue
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8", newline="") as fh:  # keep the file's own line ends
+            text = fh.read()
         lines = text.splitlines(keepends=True)
         tree = yamlio.parse_yaml(text, path)
         uses = [
@@ -156,10 +158,17 @@ def _update_use(comp: Composer, a: Assessment, file_id, ref, block: Block, node,
     status: Status = "moved"
     conflicts: tuple[Conflict, ...] = ()
     if block.variant is not None:
-        base = render_text(old.text, ctx, old.location, f"clause {block.pin}")
-        theirs = render_text(new.text, ctx, new.location, f"clause {clause.id}@{target}")
-        ours = render_text(block.variant, {**local, **ctx}, block.location, "local variant")
-        result = merge3(base, ours, theirs, ours_label="local", theirs_label=f"new ({clause.id}@{target})")
+        label = f"new ({clause.id}@{target})"
+        if TEMPLATE_SYNTAX.search(block.variant):
+            # the variant uses parameters or terms: merge the templates, so that it keeps them
+            result = merge3(old.text, block.variant, new.text, ours_label="local", theirs_label=label)
+            if result.clean:
+                render_text(result.text, {**local, **ctx}, block.location, "merged local variant")
+        else:
+            base = render_text(old.text, ctx, old.location, f"clause {block.pin}")
+            theirs = render_text(new.text, ctx, new.location, f"clause {clause.id}@{target}")
+            ours = render_text(block.variant, {**local, **ctx}, block.location, "local variant")
+            result = merge3(base, ours, theirs, ours_label="local", theirs_label=label)
         status = "merged" if result.clean else "conflict"
         conflicts = result.conflicts
         _replace_block_scalar(lines, node, "variant", result.text)
@@ -170,9 +179,9 @@ def _update_use(comp: Composer, a: Assessment, file_id, ref, block: Block, node,
 
 def _bump_pin(lines: list[str], node: YMap, clause_id: str, old: int, new: int, path: str) -> None:
     i = node.value_lines["clause"] - 1
-    pattern = re.compile(rf"({re.escape(clause_id)})@{old}(?!\d)")
+    pattern = re.compile(rf"(clause:\s*[\"']?{re.escape(clause_id)})@{old}(?!\d)")
     replaced, n = pattern.subn(rf"\g<1>@{new}", lines[i], count=1)
-    if n != 1 or not PIN.search(replaced.split("clause:", 1)[-1].strip().strip("'\"")):
+    if n != 1:
         raise UserError(f"cannot find the pin {clause_id}@{old} on this line", Location.of(path, i + 1), "write the pin as clause: ID@N on one line")
     lines[i] = replaced
 
@@ -200,7 +209,12 @@ def _replace_block_scalar(lines: list[str], node: YMap, key: str, text: str) -> 
     newline = "\r\n" if head.endswith("\r\n") else "\n"
     prefix = head[:key_indent]
     body = [f"{pad}{ln}{newline}" if ln else newline for ln in text.split("\n")]
-    header = head if key in node.block_values else f"{prefix}{key}: |{newline}"
+    if key in node.block_values:
+        # keep the header (chomping, comment) but make it literal: the lines below are written as they are
+        m = BLOCK_HEADER.match(head)
+        header = f"{m['lead']}|{m['rest']}" if m else head
+    else:
+        header = f"{prefix}{key}: |{newline}"
     lines[key_line:end] = [header, *body]
 
 
@@ -230,8 +244,8 @@ def apply(p: Plan, allow_conflicts: bool = False) -> None:
         for e in p.edits:
             yamlio.atomic_write(e.path, e.after)
             done.append(e)
-    except OSError as exc:
+    except (OSError, UserError) as exc:
         for e in reversed(done):
             yamlio.atomic_write(e.path, e.before)
-        raise UserError(f"cannot write: {exc}", Location.of(getattr(exc, 'filename', '') or p.edits[len(done)].path),
-                        "no assessment was changed") from None
+        reason = exc.message if isinstance(exc, UserError) else f"cannot write: {exc.strerror or exc}"
+        raise UserError(reason, Location.of(p.edits[len(done)].path), "no assessment was changed") from None

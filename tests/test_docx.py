@@ -282,7 +282,7 @@ def test_failed_write_keeps_the_previous_document(composed, juki_docx: Path, mon
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("composer.yamlio.os.fsync", broken)  # fails halfway through writing the file
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match="juki.docx: cannot write: No space left on device"):
         docx_writer.write_assessment(composed, juki_docx)
     assert juki_docx.read_bytes() == before
     assert [p.name for p in juki_docx.parent.iterdir()] == ["juki.docx"]  # no temp file left

@@ -495,3 +495,31 @@ def test_broken_clause_file_is_reported_once(ws: Path, run) -> None:
     (ws / "clauses" / "local" / "measure.yaml").unlink()
     removed = _check(run, ws)
     assert "clauses/clauses.lock: published clause local/measure@1 was removed" in removed.stderr
+
+
+def test_rewritten_files_keep_their_permissions(ws: Path) -> None:
+    import os
+    import stat
+
+    from composer.yamlio import atomic_write
+
+    path = ws / "assessments" / "a.yaml"
+    path.write_text("form: 全項目\n", encoding="utf-8")
+    os.chmod(path, 0o664)
+    atomic_write(path, "form: 全項目\nitems: {}\n")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o664
+    fresh = ws / "new.txt"
+    atomic_write(fresh, "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask
+
+
+def test_unwritable_output_is_a_user_error(ws: Path, run) -> None:
+    write(ws / "assessments" / "juki.yaml", SIMPLE_ASSESSMENT)
+    target = str(ws / "hyoka.yaml" / "sub")  # below a file: cannot be created
+    for args in (["build", "--format", "md", "-o", target], ["build", "-o", target]):
+        result = run("-C", str(ws), *args)
+        assert result.exit_code == 1, args
+        assert "cannot write" in result.stderr and "hyoka.yaml/sub" in result.stderr
+        assert "internal error" not in result.stderr

@@ -305,3 +305,53 @@ def test_vendor_names_removed_by_policy_as_a_glossary_entry(ws: Path) -> None:
         (("jidou",), "評価書から事業者名を削除する方針へ変更となった。", "なし"),
         (("cs",), "評価書から事業者名を削除する方針へ変更となった。", "なし"),
     ]
+
+
+def test_variant_with_template_expressions_keeps_them(ws: Path) -> None:
+    _local_responsibility(ws)
+    write(ws / "assessments" / "a.yaml", """
+        form: 全項目
+        items:
+          IV.3:
+            - clause: gov-cloud/responsibility@1
+              variant: |
+                ガバメントクラウド上での業務データの取扱いについては、{{ municipality }}が責任を有する。
+                具体的な取り扱いについて、疑義が生じる場合は、地方公共団体とデジタル庁及び関係者で協議を行う。
+    """)
+    add_version(ws, "gov-cloud/responsibility", lambda t: t.replace("関係者で協議を行う。", "関係者で協議を行うものとする。"))
+    plan = api.propagate(ws, "gov-cloud/responsibility")
+    assert [u.status for u in plan.updates] == ["merged"]
+    text = (ws / "assessments" / "a.yaml").read_text(encoding="utf-8")
+    assert "{{ municipality }}が責任を有する。" in text
+    assert "関係者で協議を行うものとする。" in text
+    body = api.compose_assessment(api.load_workspace(ws), "a").item("IV.3").blocks[0].body
+    assert body.startswith("ガバメントクラウド上での業務データの取扱いについては、豊島区が責任を有する。")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("style", ["|", "|-", ">"])
+def test_propagate_keeps_line_ends_and_writes_a_literal_block(ws: Path, newline: str, style: str) -> None:
+    _local_responsibility(ws)
+    text = (
+        "# 当区の評価書\n"
+        "form: 全項目\n"
+        "items:\n"
+        "  IV.3:\n"
+        "    - clause: gov-cloud/responsibility@1   # 責任分界\n"
+        f"      variant: {style}\n"
+        "        当区の文言。\n"
+        "\n"
+        "        具体的な取り扱いについて、疑義が生じる場合は、地方公共団体とデジタル庁及び関係者で協議を行う。\n"
+    ).replace("\n", newline)
+    path = ws / "assessments" / "a.yaml"
+    path.write_bytes(text.encode("utf-8"))
+    add_version(ws, "gov-cloud/responsibility", lambda t: t.replace("関係者で協議を行う。", "関係者で協議を行うものとする。"))
+    api.propagate(ws, "gov-cloud/responsibility")
+    after = path.read_bytes().decode("utf-8")
+    lines = after.split(newline)
+    assert all("\n" not in line for line in lines)  # every line still ends the file's own way
+    assert lines[4] == "    - clause: gov-cloud/responsibility@2   # 責任分界"
+    assert lines[5] == f"      variant: {'|-' if style == '|-' else '|'}"
+    body = api.compose_assessment(api.load_workspace(ws), "a").item("IV.3").blocks[0].body
+    gap = "\n" if style == ">" else "\n\n"  # in a folded block the blank line is one line break
+    assert body == f"当区の文言。{gap}具体的な取り扱いについて、疑義が生じる場合は、地方公共団体とデジタル庁及び関係者で協議を行うものとする。"

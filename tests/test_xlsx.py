@@ -49,7 +49,9 @@ def test_xlsx_write_is_atomic(tmp_path: Path, monkeypatch) -> None:
     write_change_table_xlsx(CHANGES, out)
     before = out.read_bytes()
     monkeypatch.setattr("composer.yamlio.os.fsync", lambda fd: (_ for _ in ()).throw(OSError(28, "No space left on device")))
-    with pytest.raises(OSError):
+    from composer.errors import WriteError
+
+    with pytest.raises(WriteError, match="changes.xlsx: cannot write"):
         write_change_table_xlsx(CHANGES, out, official=True)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["changes.xlsx"]
