@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .batch import BuildResult, Progress, build_many
 from .compose import Composer
-from .errors import Diagnostics, Location, UserError
+from .errors import Diagnostics, ErrorList, Location, UserError
 from .model import Assessment, ComposedAssessment
 from .workspace import CONFIG_NAME, Workspace, load_workspace
 from .yamlio import atomic_write
@@ -91,6 +91,22 @@ def clause_uses(ws: Workspace, clause_id: str | None = None, names: Iterable[str
 
         raise UserError(f"unknown clause '{clause_id}'", None, did_you_mean(clause_id, ws.library.clauses) or "see `hyoka clauses list`")
     return uses
+
+
+def lock_clauses(root: Path | None, stock: bool = False) -> list[str]:
+    """Publish new clause versions (record their hashes in clauses.lock); returns ``id@N`` added.
+
+    Refuses while the library has errors: a version is sealed only once it is valid.
+    """
+    from .clauses import write_lock
+    from .resources import stock_clauses_dir
+
+    diag = Diagnostics()
+    ws = load_workspace(root, diag)
+    diag.raise_if_errors()
+    library = "stock" if stock else "local"
+    target = stock_clauses_dir() if stock else ws.local_clauses_dir
+    return write_lock(target, [c for c in ws.library if c.library == library])
 
 
 # --------------------------------------------------------------------------- init
@@ -194,6 +210,8 @@ def build_documents(
     ws = load_workspace(root, diag)
     composed = compose_all(ws, names, diag)
     diag.raise_if_errors()
+    if not composed:
+        raise UserError("no assessments to build", Location.of(ws.assessments_dir), "write one there, or draft one with `hyoka new NAME`")
     target = Path(out_dir) if out_dir else ws.output_dir
     return build_many([c for _, c in composed], target, fmt, jobs, force, reference=reference, progress=progress)
 
@@ -226,7 +244,25 @@ def publish(root: Path | None, name: str, date: str | None = None):  # type: ign
 
     ws = load_workspace(root)
     composed = compose_assessment(ws, name)
+    open_points = placeholders(ws, name, composed)
+    if open_points:
+        raise ErrorList([UserError(p.message, p.location, "fill it in before publishing", code="placeholder") for p in open_points])
     return _publish(composed, ws.snapshots_dir, date)
+
+
+def placeholders(ws: Workspace, name: str, composed: ComposedAssessment | None = None) -> list[UserError]:
+    """The 【要記入…】 texts and 【要選択】 choices still open in an assessment (as warnings)."""
+    from .assessment import PLACEHOLDER
+
+    diag = Diagnostics()
+    ws.load_assessment(name, diag)
+    found = [d for d in diag.warnings if d.code == "placeholder"]
+    for it in (composed or compose_assessment(ws, name)).items:
+        for b in it.blocks:
+            m = PLACEHOLDER.search(b.text)
+            if m:
+                found.append(UserError(f"{it.ref}: placeholder {m.group()} is still there", b.location, severity="warning", code="placeholder"))
+    return found
 
 
 def revision(ws: Workspace, name: str, ref: str | None):  # type: ignore[no-untyped-def]
@@ -258,6 +294,8 @@ def diff(
     from .snapshot import DRAFT, list_snapshots, read_snapshot
 
     ws = load_workspace(root)
+    if from_ref == DRAFT:
+        raise UserError("--from draft: the draft is the newest revision", None, "compare a snapshot with the draft: --from SNAPSHOT (--to draft is the default)")
     # the draft is composed first so that its errors are reported even when it was never published
     to_rev, new = revision(ws, name, to_ref or DRAFT)
     if to_rev == DRAFT:
@@ -265,7 +303,8 @@ def diff(
     else:
         to_label, date = to_rev.id, to_rev.date
     if from_ref is None and to_rev != DRAFT:
-        older = [p for p in list_snapshots(ws.snapshots_dir, name) if p.stem < to_rev.id]
+        paths = list_snapshots(ws.snapshots_dir, name)
+        older = paths[: [p.stem for p in paths].index(to_rev.id)]
         if not older:
             raise UserError(f"snapshot {to_rev.id} of '{name}' is its first publication", Location.of(to_rev.path), "pass --from")
         from_label, old = older[-1].stem, read_snapshot(older[-1]).composed

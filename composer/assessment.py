@@ -178,7 +178,7 @@ def _load_blocks(value: Any, parent: YMap, key: str, path: Path, diag: Diagnosti
             texts += 1
             blocks.append(Block("text", f"text-{texts}", bloc, text=b))
             continue
-        bf = Fields(b, path, diag, f"block of '{key}'", BLOCK_KEYS)
+        bf = Fields(b, path, diag, f"block of '{key}'", BLOCK_KEYS, line=value.line_of(i))
         if not bf.ok:
             continue
         has_clause, has_text = bf.has("clause"), bf.has("text")

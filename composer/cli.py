@@ -132,6 +132,11 @@ def lint(ctx: Ctx, assessments: tuple[str, ...], fix: bool, everything: bool, li
     report(result.diagnostics, fmt == "json")
 
 
+def _needs_output(fmt: str, output: Path | None) -> None:
+    if output is None and fmt in ("docx", "xlsx"):
+        raise UserError(f"--format {fmt} writes a file", None, "pass -o FILE")
+
+
 def _strict(diag: Diagnostics) -> Diagnostics:
     out = Diagnostics()
     for d in diag.items:
@@ -252,14 +257,7 @@ def clauses_where_used(ctx: Ctx, clause_id: str, fmt: str) -> None:
 @pass_ctx
 def clauses_lock(ctx: Ctx, stock: bool) -> None:
     """Record new clause versions as published (content hashes in clauses.lock)."""
-    from .clauses import write_lock
-    from .resources import stock_clauses_dir
-
-    diag = Diagnostics()
-    ws = load_workspace(ctx.root, diag)
-    root = stock_clauses_dir() if stock else ws.local_clauses_dir
-    lib = "stock" if stock else "local"
-    added = write_lock(root, [c for c in ws.library if c.library == lib])
+    added = api.lock_clauses(ctx.root, stock)
     for key in added:
         click.echo(f"published {key}")
     if not added:
@@ -297,7 +295,7 @@ def history(ctx: Ctx, assessment: str) -> None:
 @click.argument("assessment")
 @click.option("--from", "from_ref", help="Snapshot to compare from (default: the last published).")
 @click.option("--to", "to_ref", help="Snapshot to compare to, or 'draft' (default).")
-@click.option("--start", type=int, default=1, show_default=True, help="Number of the first row (通番).")
+@click.option("--start", type=click.IntRange(min=1), default=1, show_default=True, help="Number of the first row (通番).")
 @click.option("--same-as", is_flag=True, help="Write 「通番Nと同様」 where a row repeats an earlier row's reason and notes.")
 @click.option("--strict", is_flag=True, help="A row without a reason is an error.")
 @click.option("--table", "table_kind", type=click.Choice(["risk", "official"]), default="risk", show_default=True,
@@ -315,8 +313,7 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
     for w in warnings:
         click.echo(str(w), err=True)
     official = table_kind == "official"
-    if output is None and fmt in ("docx", "xlsx"):
-        raise UserError(f"--format {fmt} writes a file", None, "pass -o FILE")
+    _needs_output(fmt, output)
     if output is None:
         click.echo(tables.render(table, fmt, official), nl=False)
         return
@@ -390,16 +387,11 @@ def new(ctx: Ctx, name: str, form_name: str, profile: str | None, files: tuple[s
 def report_command(ctx: Ctx, year: int | None, from_date: Any, to_date: Any, fmt: str, output: Path | None,
                    reference_doc: Path | None) -> None:
     """The yearly report to the 審議会: every assessment's state and changes in the period."""
-    import datetime as dt
+    from .report import build_report, render_report, resolve_period, write_report
 
-    from .report import build_report, fiscal_year, fiscal_year_of, render_report, write_report
-
-    if output is None and fmt in ("docx", "xlsx"):
-        raise UserError(f"--format {fmt} writes a file", None, "pass -o FILE")
-    period = fiscal_year(year if year is not None else fiscal_year_of(dt.date.today()))
-    start = from_date.date() if from_date else period.start
-    end = to_date.date() if to_date else period.end
-    result = build_report(ctx.root, start, end)
+    _needs_output(fmt, output)
+    period = resolve_period(year, from_date.date() if from_date else None, to_date.date() if to_date else None)
+    result = build_report(ctx.root, period.start, period.end)
     for w in result.warnings:
         click.echo(str(w), err=True)
     if output is None:

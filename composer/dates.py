@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 
+from .errors import Location, UserError
+
+_STRICT_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
@@ -20,3 +24,18 @@ def wareki(value: str) -> str:
     else:
         return str(value)
     return f"{era}{'元' if n == 1 else n}年{mo}月{d}日"
+
+
+def parse_date(text: object, location: Location | None = None, what: str = "date") -> _dt.date:
+    """A date written as YYYY-MM-DD (YAML may already have made it a date), or a located error."""
+    if isinstance(text, _dt.datetime):
+        return text.date()
+    if isinstance(text, _dt.date):
+        return text
+    value = str(text).strip()
+    try:
+        if not _STRICT_DATE.match(value):
+            raise ValueError
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{what} '{value}' is not a date", location, "write it as YYYY-MM-DD") from None

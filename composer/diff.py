@@ -51,6 +51,7 @@ class _Raw:
     before: str
     after: str
     notes: RenderedNotes | None
+    location: Location | None = None  # where the newer text was written
 
 
 def short_jimu(c: ComposedAssessment) -> str:
@@ -131,14 +132,14 @@ def _raw_rows(o: ComposedItem | None, n: ComposedItem | None, renames: list[tupl
         rows.append(_Raw(item, ("choice",), "choice", old_choice or "", new_choice or REMOVED_TEXT, None))
     for ob, nb in _block_events(o.blocks if o else (), n.blocks if n else ()):
         if ob is None:
-            rows.append(_Raw(item, (nb.id,), "added", "", nb.text, nb.notes))
+            rows.append(_Raw(item, (nb.id,), "added", "", nb.text, nb.notes, nb.location))
         elif nb is None:
-            rows.append(_Raw(item, (ob.id,), "removed", ob.text, REMOVED_TEXT, None))
+            rows.append(_Raw(item, (ob.id,), "removed", ob.text, REMOVED_TEXT, None, ob.location))
         elif nb.clause and (ob.clause, ob.version) != (nb.clause, nb.version):
-            rows.append(_Raw(item, (nb.id,), "version", ob.text, nb.text, nb.notes))
+            rows.append(_Raw(item, (nb.id,), "version", ob.text, nb.text, nb.notes, nb.location))
         elif ob.text != nb.text:
             notes = _explained_by_terms(ob.text, nb.text, renames) if renames else None
-            rows.append(_Raw(item, (nb.id,), "edited", ob.text, nb.text, notes))
+            rows.append(_Raw(item, (nb.id,), "edited", ob.text, nb.text, notes, nb.location))
     return rows
 
 
@@ -228,7 +229,7 @@ def diff(
                 warnings.append(
                     UserError(
                         f"no reason for the change of {r.item.ref} ({', '.join(r.blocks)})",
-                        ann.location if ann else None,
+                        ann.location if ann else r.location,
                         "add a change annotation with reason: to the assessment (changes:)",
                         code="no-reason",
                     )

@@ -8,6 +8,7 @@ error that names the file and line where the text was written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -18,7 +19,27 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import Location, UserError
 
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+_UNKNOWN_TERM = re.compile(r"^'dict object' has no attribute '(.+)'$")
+
+MAX_TEXT = 1_000_000  # characters: no 評価書 text is longer
+
+
+class _Environment(SandboxedEnvironment):
+    """The sandbox, also refusing expressions that would build enormous values."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator, left, right):  # type: ignore[no-untyped-def]
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise SecurityError("exponent too large")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_TEXT:
+                    raise SecurityError("result too long")
+        return super().call_binop(context, operator, left, right)
+
+
+_ENV = _Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
 @lru_cache(maxsize=4096)
@@ -43,6 +64,11 @@ def render_text(source: str, context: Mapping[str, Any], location: Location | No
             f"unsafe expression in {what}: {exc}", location, "templates may only use parameters and terms"
         ) from None
     except UndefinedError as exc:
+        term = _UNKNOWN_TERM.match(exc.message or "")
+        terms = context.get("term")
+        if term and isinstance(terms, dict) and term.group(1) not in terms:
+            have = ", ".join(sorted(terms)) or "none"
+            raise UserError(f"unknown glossary term '{term.group(1)}' in {what}", location, f"define it under terms: in hyoka.yaml (have: {have})") from None
         names = ", ".join(sorted(k for k in context if not k.startswith("_"))) or "none"
         raise UserError(
             f"undefined name in {what}: {exc.message}", location, f"declare it as a parameter or give a value (available: {names})"
@@ -51,8 +77,10 @@ def render_text(source: str, context: Mapping[str, Any], location: Location | No
         raise UserError(f"template syntax error in {what}: {exc.message}", _at(location, exc.lineno), "fix the {{ }} expression") from None
     except TemplateError as exc:
         raise UserError(f"cannot render {what}: {exc}", location) from None
-    except (TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
+    except (TypeError, ValueError, AttributeError, ZeroDivisionError, OverflowError, RecursionError, MemoryError) as exc:
         raise UserError(f"cannot render {what}: {exc}", location) from None
+    if len(out) > MAX_TEXT:
+        raise UserError(f"{what} renders to more than {MAX_TEXT:,} characters", location, "check its loops and expressions")
     return _normalise(out)
 
 

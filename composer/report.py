@@ -59,10 +59,9 @@ def _add_years(d: _dt.date, years: int) -> _dt.date:
 
 
 def _date(text: str, location: Location | None, what: str) -> _dt.date:
-    try:
-        return _dt.date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise UserError(f"{what} '{text}' is not a date", location, "write it as YYYY-MM-DD") from None
+    from .dates import parse_date
+
+    return parse_date(text, location, what)
 
 
 def fiscal_year_label(year: int) -> str:
@@ -101,9 +100,20 @@ class Period:
         return self.start <= d <= self.end
 
 
+FIRST_YEAR, LAST_YEAR = 2015, 9998  # 特定個人情報保護評価 began in 2014–15
+
+
 def fiscal_year(year: int) -> Period:
     """The fiscal year ``year``: 1 April ``year`` to 31 March ``year + 1``."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise UserError(f"fiscal year {year} is out of range", None, f"give a year from {FIRST_YEAR} to {LAST_YEAR}, e.g. --year 2025")
     return Period(_dt.date(year, 4, 1), _dt.date(year + 1, 3, 31))
+
+
+def resolve_period(year: int | None, start: _dt.date | None, end: _dt.date | None, today: _dt.date | None = None) -> Period:
+    """The report's period: a fiscal year (default: the current one), either end overridable."""
+    fy = fiscal_year(year if year is not None else fiscal_year_of(today or _dt.date.today()))
+    return Period(start or fy.start, end or fy.end)
 
 
 def fiscal_year_of(d: _dt.date) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -139,12 +140,26 @@ def snapshot_dir(snapshots_root: Path, name: str) -> Path:
     return snapshots_root / name
 
 
+SNAPSHOT_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}(\.\d+)?\.json$")
+
+
 def list_snapshots(snapshots_root: Path, name: str) -> list[Path]:
-    """Snapshot files of an assessment, oldest first (by date, then publication order)."""
+    """Snapshot files of an assessment, oldest first (by date, then publication order).
+
+    A file there that is not named like a snapshot is refused: history must not be guessed.
+    """
     d = snapshot_dir(snapshots_root, name)
     if not d.is_dir():
         return []
-    return sorted(d.glob("*.json"), key=lambda p: (p.stem.split(".")[0], _seq(p.stem)))
+    paths = sorted(d.glob("*.json"))
+    for p in paths:
+        if not SNAPSHOT_NAME.match(p.name) or not p.is_file():
+            raise UserError(
+                "not a snapshot (snapshots are files named YYYY-MM-DD.json, written by `hyoka publish`)",
+                Location.of(p),
+                "move it out of the snapshots directory",
+            )
+    return sorted(paths, key=lambda p: (p.stem.split(".")[0], _seq(p.stem)))
 
 
 def _seq(stem: str) -> int:
@@ -158,6 +173,8 @@ def read_snapshot(path: Path) -> Snapshot:
         body = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UserError("snapshot not found", Location.of(path)) from None
+    except OSError as exc:
+        raise UserError(f"cannot read snapshot: {exc.strerror or exc}", Location.of(path)) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(f"snapshot is not valid JSON: {exc}", Location.of(path), "restore it from version control") from None
     if not isinstance(body, dict) or body.get("hyoka_snapshot") != FORMAT:
@@ -172,9 +189,10 @@ def read_snapshot(path: Path) -> Snapshot:
         )
     try:
         composed = decode(body, path)
-    except (KeyError, TypeError) as exc:
-        raise UserError(f"snapshot is incomplete ({exc})", Location.of(path)) from None
-    return Snapshot(id=path.stem, date=body["date"], path=path, composed=composed, content_hash=recorded)
+        date = str(body["date"])
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise UserError(f"snapshot is incomplete ({exc})", Location.of(path), "restore it from version control") from None
+    return Snapshot(id=path.stem, date=date, path=path, composed=composed, content_hash=recorded)
 
 
 def find_snapshot(snapshots_root: Path, name: str, ref: str | None) -> Snapshot:
@@ -191,22 +209,21 @@ def find_snapshot(snapshots_root: Path, name: str, ref: str | None) -> Snapshot:
         return read_snapshot(paths[-1])
     matches = [p for p in paths if p.stem == ref] or [p for p in paths if p.stem.split(".")[0] == ref]
     if not matches:
-        have = ", ".join(p.stem for p in paths)
+        have = "have: " + ", ".join(p.stem for p in paths)
+        hint = did_you_mean(ref, [p.stem for p in paths])
         raise UserError(
             f"assessment '{name}' has no snapshot '{ref}'",
             Location.of(snapshot_dir(snapshots_root, name)),
-            (did_you_mean(ref, [p.stem for p in paths]) or "") + f" have: {have}",
+            f"{hint} {have}" if hint else have,
         )
     return read_snapshot(matches[-1])
 
 
 def publish(composed: ComposedAssessment, snapshots_root: Path, date: str | None = None) -> Snapshot:
     """Write a new snapshot of ``composed``; refuse when nothing changed since the last one."""
-    date = date or _dt.date.today().isoformat()
-    try:
-        _dt.date.fromisoformat(date)
-    except ValueError:
-        raise UserError(f"'{date}' is not a date", None, "write it as YYYY-MM-DD") from None
+    from .dates import parse_date
+
+    date = parse_date(date, None, "--date").isoformat() if date else _dt.date.today().isoformat()
     existing = list_snapshots(snapshots_root, composed.name)
     body = encode(composed, date)
     if existing:

@@ -34,15 +34,14 @@ class Fields:
     Unknown keys are reported with a suggestion; wrong types name the key and line.
     """
 
-    def __init__(self, data: Any, path: Path, diag: Diagnostics, what: str, allowed: Iterable[str]) -> None:
+    def __init__(self, data: Any, path: Path, diag: Diagnostics, what: str, allowed: Iterable[str], line: int | None = None) -> None:
         self.path = path
         self.diag = diag
         self.what = what
         self.ok = isinstance(data, YMap)
         self.data: YMap = data if isinstance(data, YMap) else YMap()
         if not self.ok:
-            line = getattr(data, "line", None)
-            diag.error(f"{what} must be a mapping of keys, found {_type_name(data)}", Location.of(path, line))
+            diag.error(f"{what} must be a mapping of keys, found {type_name(data)}", Location.of(path, getattr(data, "line", line)))
             return
         allowed = list(allowed)
         for key in self.data:
@@ -67,7 +66,7 @@ class Fields:
             return default
         value = self.data[key]
         if isinstance(value, bool) or isinstance(value, (YMap, YList)):
-            self.diag.error(f"'{key}' must be text, found {_type_name(value)}", self.loc(key))
+            self.diag.error(f"'{key}' must be text, found {type_name(value)}", self.loc(key))
             return default
         return str(value)
 
@@ -94,7 +93,7 @@ class Fields:
         if value is None:
             return YMap()
         if not isinstance(value, YMap):
-            self.diag.error(f"'{key}' must be a mapping, found {_type_name(value)}", self.loc(key))
+            self.diag.error(f"'{key}' must be a mapping, found {type_name(value)}", self.loc(key))
             return YMap()
         return value
 
@@ -103,7 +102,7 @@ class Fields:
         if value is None:
             return YList()
         if not isinstance(value, YList):
-            self.diag.error(f"'{key}' must be a list, found {_type_name(value)}", self.loc(key))
+            self.diag.error(f"'{key}' must be a list, found {type_name(value)}", self.loc(key))
             return YList()
         return value
 
@@ -127,7 +126,7 @@ class Fields:
         return out
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
     if isinstance(value, YMap) or isinstance(value, dict):
         return "a mapping"
     if isinstance(value, YList) or isinstance(value, list):

@@ -159,7 +159,8 @@ def load_yaml(path: Path, what: str = "YAML") -> Any:
 def load_mapping(path: Path, what: str) -> YMap:
     data = load_yaml(path, what)
     if not isinstance(data, YMap):
-        raise UserError(f"expected a mapping of keys ({what}), found {type(data).__name__}", Location.of(path, 1))
+        found = "a list" if isinstance(data, list) else "plain text" if isinstance(data, str) else "a single value"
+        raise UserError(f"expected a mapping of keys ({what}), found {found}", Location.of(path, 1), "write it as key: value lines")
     return data
 
 

@@ -259,3 +259,41 @@ def test_publish_refuses_invalid_draft(ws: Path, run) -> None:
     result = run("-C", str(ws), "publish", "a")
     assert result.exit_code == 1 and "undefined name" in result.stderr
     assert not (ws / "snapshots" / "a").exists()
+
+
+@pytest.mark.parametrize("date", ["20300101", "2030-W01-2", "2030-1-1", "令和7年4月1日"])
+def test_publish_date_must_be_iso(ws: Path, run, date: str) -> None:
+    write(ws / "assessments" / "a.yaml", "form: 全項目\nitems:\n  I.1.1: x\n")
+    result = run("-C", str(ws), "publish", "a", "--date", date)
+    assert result.exit_code == 1 and f"--date '{date}' is not a date (write it as YYYY-MM-DD)" in result.stderr
+    assert not (ws / "snapshots" / "a").exists()
+
+
+def test_publish_refuses_open_placeholders(ws: Path, run) -> None:
+    assert run("-C", str(ws), "new", "kokuho", "--profile", "gov-cloud").exit_code == 0
+    result = run("-C", str(ws), "publish", "kokuho")
+    assert result.exit_code == 1
+    assert "assessments/kokuho.yaml:" in result.stderr and "fill it in before publishing" in result.stderr
+    assert not (ws / "snapshots" / "kokuho").exists()
+
+
+def test_snapshot_directory_holds_only_snapshots(published: Path, run) -> None:
+    stray = published / "snapshots" / "juki" / "notes.json"
+    stray.write_text("{}", encoding="utf-8")
+    result = run("-C", str(published), "diff", "juki")
+    assert result.exit_code == 1
+    assert "snapshots/juki/notes.json: not a snapshot" in result.stderr
+
+
+def test_diff_from_draft_is_refused(published: Path, run) -> None:
+    result = run("-C", str(published), "diff", "juki", "--from", "draft")
+    assert result.exit_code == 1 and "the draft is the newest revision" in result.stderr
+
+
+def test_snapshots_of_one_day_are_ordered_by_publication(ws: Path) -> None:
+    for n in range(1, 12):
+        write(ws / "assessments" / "a.yaml", f"form: 全項目\nitems:\n  I.1.1: 版{n}\n")
+        api.publish(ws, "a", "2025-04-01")
+    table, _ = api.diff(ws, "a", to_ref="2025-04-01.11")
+    assert [(r.before, r.after) for r in table.rows] == [("版10", "版11")]
+    assert table.from_label == "2025-04-01.10"

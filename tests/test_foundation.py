@@ -523,3 +523,51 @@ def test_unwritable_output_is_a_user_error(ws: Path, run) -> None:
         assert result.exit_code == 1, args
         assert "cannot write" in result.stderr and "hyoka.yaml/sub" in result.stderr
         assert "internal error" not in result.stderr
+
+
+def test_lock_refuses_an_invalid_library(ws: Path, run) -> None:
+    write(ws / "clauses" / "local" / "x.yaml", """
+        id: local/x
+        title: 不完全
+        kind: adaptable
+        versions:
+          - version: 1
+            text: 日付も出典もない。
+    """)
+    result = run("-C", str(ws), "clauses", "lock")
+    assert result.exit_code == 1
+    assert "missing required key 'source'" in result.stderr
+    assert not (ws / "clauses" / LOCK_NAME).exists()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("{% for i in range(10**9) %}x{% endfor %}", "a.yaml:3: I.1.1: "),
+        ("{{ 'あ' * 10**9 }}", "result too long"),
+        ("{{ 2 ** 100000 }}", "exponent too large"),
+    ],
+)
+def test_templates_cannot_build_enormous_values(ws: Path, run, text: str, expected: str) -> None:
+    write(ws / "assessments" / "a.yaml", f"form: 全項目\nitems:\n  I.1.1: \"{text}\"\n")
+    result = _check(run, ws)
+    assert result.exit_code == 1 and expected in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_unknown_glossary_term_names_the_term(ws: Path, run) -> None:
+    write(ws / "assessments" / "a.yaml", "form: 全項目\nitems:\n  I.1.1: \"{{ term.宛名 }}\"\n")
+    result = _check(run, ws)
+    assert "a.yaml:3: I.1.1: unknown glossary term '宛名' in local text (define it under terms: in hyoka.yaml (have: none))" in result.stderr
+
+
+def test_a_block_that_is_not_a_mapping_has_its_line(ws: Path, run) -> None:
+    write(ws / "assessments" / "a.yaml", "form: 全項目\nitems:\n  IV.3:\n    - clause: mid-server/other@2\n    - [a, b]\n")
+    result = _check(run, ws)
+    assert "a.yaml:5: block of 'IV.3' must be a mapping of keys, found a list" in result.stderr
+
+
+def test_build_with_no_assessments_says_so(ws: Path, run) -> None:
+    result = run("-C", str(ws), "build")
+    assert result.exit_code == 1
+    assert "assessments: no assessments to build" in result.stderr

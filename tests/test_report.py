@@ -418,3 +418,15 @@ def test_libreoffice_renders_the_example_report(tmp_path: Path, fmt: str) -> Non
               "未公表の変更", "1年以上未見直し", "令和8年6月1日", "変更点リスク評価表"):
         assert s in text, s
     assert any("CJK" in name and embedded for name, embedded in pdf_fonts(pdf)), pdf_fonts(pdf)
+
+
+@pytest.mark.parametrize("year", ["0", "99999"])
+def test_report_year_out_of_range(tmp_path: Path, year: str) -> None:
+    from click.testing import CliRunner
+
+    from composer import init_workspace
+    from composer.cli import main
+
+    init_workspace(tmp_path, "豊島区")
+    result = CliRunner().invoke(main, ["-C", str(tmp_path), "report", "--year", year])
+    assert result.exit_code == 1 and f"fiscal year {year} is out of range" in result.stderr
