@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .batch import BuildResult, Progress, build_many
+from .batch import BuildResult, Progress, build_many, writers
 from .compose import Composer
 from .errors import Diagnostics, ErrorList, Location, UserError
 from .model import Assessment, ComposedAssessment
@@ -153,31 +152,6 @@ def init_workspace(directory: Path, municipality: str) -> list[Path]:
 
 # --------------------------------------------------------------------------- build
 
-Writer = Callable[[ComposedAssessment, Path], None]
-
-
-def writers(reference: Path | None = None) -> dict[str, tuple[str, Writer]]:
-    """Output formats of ``hyoka build``: name -> (file suffix, writer).
-
-    ``reference`` is the Word reference document (styles, page setup) of the docx writer.
-    """
-    from . import preview
-
-    table: dict[str, tuple[str, Writer]] = {
-        "md": (".md", preview.write_markdown),
-        "html": (".html", preview.write_html),
-    }
-    try:
-        from . import docx_writer
-    except ImportError:  # pragma: no cover - python-docx missing
-        return table
-    if reference is None:
-        table["docx"] = (".docx", docx_writer.write_assessment)
-    else:
-        table["docx"] = (".docx", functools.partial(docx_writer.write_assessment, reference=Path(reference)))
-    return table
-
-
 def build_documents(
     root: Path | None = None,
     names: Iterable[str] | None = None,
@@ -201,9 +175,9 @@ def build_documents(
     if reference is not None:
         if fmt != "docx":
             raise UserError(f"a reference document applies to Word output only (not '{fmt}')", None, "add --format docx")
-        from .docx_writer import _open, resolve_styles
+        from .docx_writer import check_reference
 
-        resolve_styles(_open(Path(reference)))  # refuse an unreadable reference before composing
+        check_reference(Path(reference))  # refuse an unreadable reference before composing
     if jobs < 1:
         raise UserError(f"--jobs must be 1 or more (got {jobs})")
     diag = Diagnostics()

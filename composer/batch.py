@@ -25,6 +25,7 @@ document, and the caller decides whether to show a bar (the CLI does above
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import HyokaError, WriteError, display_path
+from .errors import BuildError, HyokaError, WriteError
 from .model import ComposedAssessment
 from .yamlio import atomic_write
 
@@ -55,18 +56,6 @@ class BuildResult:
     @property
     def ok(self) -> bool:
         return self.status != "failed"
-
-
-class BuildError(HyokaError):
-    """Some documents could not be written (their previous files are unchanged)."""
-
-    def __init__(self, results: Sequence[BuildResult]) -> None:
-        self.results = list(results)
-        lines = [
-            r.error if r.error.startswith(display_path(r.path)) else f"{display_path(r.path)}: could not write: {r.error} (the previous file, if any, is unchanged)"
-            for r in self.results
-        ]
-        super().__init__("\n".join(lines))
 
 
 Progress = Callable[[int, int, BuildResult], None]
@@ -127,6 +116,30 @@ def write_manifest(out_dir: Path, documents: Mapping[str, Mapping[str, str]]) ->
 
 # --------------------------------------------------------------------------- building
 
+
+
+def writers(reference: Path | None = None) -> dict[str, tuple[str, Writer]]:
+    """Output formats of ``hyoka build``: name -> (file suffix, writer).
+
+    ``reference`` is the Word reference document (styles, page setup) of the docx writer.
+    """
+    from . import preview
+
+    table: dict[str, tuple[str, Writer]] = {
+        "md": (".md", preview.write_markdown),
+        "html": (".html", preview.write_html),
+    }
+    try:
+        from . import docx_writer
+    except ImportError:  # pragma: no cover - python-docx missing
+        return table
+    if reference is None:
+        table["docx"] = (".docx", docx_writer.write_assessment)
+    else:
+        table["docx"] = (".docx", functools.partial(docx_writer.write_assessment, reference=Path(reference)))
+    return table
+
+
 def _write_one(writer: Writer, composed: ComposedAssessment, path: Path) -> str:
     """Run one writer; returns "" or the user-facing message of a hyoka error (picklable)."""
     try:
@@ -152,8 +165,6 @@ def build_many(
     processes. Raises :class:`BuildError` (after recording the documents that were
     written) when any document failed.
     """
-    from .api import writers
-
     table = writers(reference)
     suffix, writer = table[fmt]
     out_dir = Path(out_dir)

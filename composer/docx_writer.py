@@ -104,6 +104,11 @@ def reference_digest(reference: Path | None) -> str:
     return hashlib.sha256(_reference_bytes(Path(reference) if reference else default_reference())).hexdigest()
 
 
+def check_reference(reference: Path) -> None:
+    """Refuse a reference document that cannot be opened or lacks what the writers need."""
+    resolve_styles(_open(reference))
+
+
 def _open(reference: Path | None) -> Any:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -581,6 +586,7 @@ __all__ = [
     "WRITER_VERSION",
     "Xml",
     "assessment_xml",
+    "check_reference",
     "change_table_xml",
     "column_widths",
     "default_reference",

@@ -8,10 +8,13 @@ the library never prints and never exits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .batch import BuildResult
 
 Severity = Literal["error", "warning"]
 
@@ -120,6 +123,18 @@ class WriteError(UserError):
             "check that the directory exists and is writable; the previous file, if any, is unchanged",
             code="write",
         )
+
+
+class BuildError(HyokaError):
+    """Some documents could not be written (their previous files are unchanged)."""
+
+    def __init__(self, results: Sequence[BuildResult]) -> None:
+        self.results = list(results)
+        lines = [
+            r.error if r.error.startswith(display_path(r.path)) else f"{display_path(r.path)}: could not write: {r.error} (the previous file, if any, is unchanged)"
+            for r in self.results
+        ]
+        super().__init__("\n".join(lines))
 
 
 class OutdatedError(HyokaError):
