@@ -15,7 +15,7 @@ from .yamlio import atomic_write
 
 
 def composer_for(ws: Workspace) -> Composer:
-    return Composer(ws.library, ws.config.municipality, ws.config.parameters, ws.config.terms)
+    return Composer.for_workspace(ws)
 
 
 def compose_assessment(ws: Workspace, name: str) -> ComposedAssessment:
@@ -69,6 +69,13 @@ class ClauseUse:
     def outdated(self) -> bool:
         return self.version < self.latest
 
+    def to_dict(self) -> dict[str, object]:
+        loc = self.location
+        return {
+            "assessment": self.assessment, "item": self.item, "clause": self.clause, "version": self.version,
+            "latest": self.latest, "variant": self.variant, "file": loc.file if loc else None, "line": loc.line if loc else None,
+        }
+
 
 def clause_uses(ws: Workspace, clause_id: str | None = None, names: Iterable[str] | None = None) -> list[ClauseUse]:
     """Every use of a clause (or of all clauses) in the workspace's assessments."""
@@ -85,10 +92,8 @@ def clause_uses(ws: Workspace, clause_id: str | None = None, names: Iterable[str
                     ClauseUse(a.name, entry.ref, entry.key, b.pin.clause, b.pin.version, latest, b.variant is not None, b.location)
                 )
     diag.raise_if_errors()
-    if clause_id and ws.library.get(clause_id) is None:
-        from .validate import did_you_mean
-
-        raise UserError(f"unknown clause '{clause_id}'", None, did_you_mean(clause_id, ws.library.clauses) or "see `hyoka clauses list`")
+    if clause_id:
+        ws.library.require(clause_id)
     return uses
 
 
@@ -237,6 +242,14 @@ def placeholders(ws: Workspace, name: str, composed: ComposedAssessment | None =
             if m:
                 found.append(UserError(f"{it.ref}: placeholder {m.group()} is still there", b.location, severity="warning", code="placeholder"))
     return found
+
+
+def history(root: Path | None, name: str):  # type: ignore[no-untyped-def]
+    """The published snapshots of ``name``, oldest first (each verified against its hash)."""
+    from .snapshot import list_snapshots, read_snapshot
+
+    ws = load_workspace(root)
+    return [read_snapshot(p) for p in list_snapshots(ws.snapshots_dir, name)]
 
 
 def revision(ws: Workspace, name: str, ref: str | None):  # type: ignore[no-untyped-def]

@@ -7,7 +7,6 @@ problem is reported with file and line; unknown item keys get a suggestion.
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from .clauses import parse_pin
 from .errors import Diagnostics, Location, UserError
 from .forms import FormIndex, get_form
 from .model import RISK_CHANGES, SUBMISSIONS, Annotation, Assessment, Block, FileSpec, ItemEntry, Meta
-from .validate import Fields, did_you_mean
+from .validate import Fields, did_you_mean, scalar_text
 from .yamlio import CONFLICT_MARKER, YList, YMap, parse_yaml, read_text
 
 ASSESSMENT_KEYS = ("form", "meta", "parameters", "files", "items", "changes")
@@ -74,7 +73,7 @@ def load_assessment(path: Path, diag: Diagnostics, form_dir: Path | None = None,
         diag.add(exc)
         return None
     m = Fields(f.map("meta"), path, diag, "meta", META_KEYS)
-    meta = Meta(**{k: _scalar(m.data.get(k)) for k in META_KEYS})
+    meta = Meta(**{k: scalar_text(m.data.get(k)) for k in META_KEYS})
     files: list[FileSpec] = []
     items: list[ItemEntry] = []
     flist = f.list("files")
@@ -103,14 +102,6 @@ def load_assessment(path: Path, diag: Diagnostics, form_dir: Path | None = None,
         changes=tuple(changes),
         location=Location.of(path, 1),
     )
-
-
-def _scalar(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()[:10]
-    return str(value)
 
 
 def _load_items(data: YMap, path: Path, index: FormIndex, file_id: str | None, diag: Diagnostics) -> list[ItemEntry]:
@@ -241,14 +232,8 @@ def _load_changes(data: YList, path: Path, index: FormIndex, file_ids: set[str],
         blocks = tuple(cf.str_list("blocks"))
         if cf.has("block"):
             blocks = (cf.str("block"),) + blocks
-        risk = cf.str("risk_change") or None
-        if risk is not None and risk not in RISK_CHANGES:
-            diag.error(f"risk_change must be あり or なし, not '{risk}'", cf.loc("risk_change"))
-            risk = None
-        sub = cf.str("submission") or None
-        if sub is not None and sub not in SUBMISSIONS:
-            diag.error(f"submission must be 事前 or 事後, not '{sub}'", cf.loc("submission"))
-            sub = None
+        risk = cf.choice("risk_change", RISK_CHANGES)
+        sub = cf.choice("submission", SUBMISSIONS)
 
         def opt(key: str, cf: Fields = cf) -> str | None:
             return cf.str(key) if cf.has(key) else None

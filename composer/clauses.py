@@ -7,15 +7,14 @@ whose content no longer matches its recorded hash is refused.
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Diagnostics, Location, UserError
 from .model import CLAUSE_KINDS, RISK_CHANGES, Clause, ClauseVersion, Notes, Parameter, Pin, Source
-from .validate import Fields, did_you_mean, is_identifier
+from .validate import Fields, did_you_mean, is_identifier, scalar_text
 from .yamlio import YMap, atomic_write, load_mapping
 
 LOCK_NAME = "clauses.lock"
@@ -51,15 +50,20 @@ class Library:
     def __len__(self) -> int:
         return len(self.clauses)
 
-    def resolve(self, pin: Pin, location: Location) -> tuple[Clause, ClauseVersion]:
-        """The clause and version a pin names, or a located error listing what exists."""
-        clause = self.clauses.get(pin.clause)
+    def require(self, clause_id: str, location: Location | None = None) -> Clause:
+        """The clause with this id, or an error with a suggestion."""
+        clause = self.clauses.get(clause_id)
         if clause is None:
             raise UserError(
-                f"unknown clause '{pin.clause}'",
+                f"unknown clause '{clause_id}'",
                 location,
-                did_you_mean(pin.clause, self.clauses) or "see `hyoka clauses list`",
+                did_you_mean(clause_id, self.clauses) or "see `hyoka clauses list`",
             )
+        return clause
+
+    def resolve(self, pin: Pin, location: Location | None = None) -> tuple[Clause, ClauseVersion]:
+        """The clause and version a pin names, or a located error listing what exists."""
+        clause = self.require(pin.clause, location)
         version = clause.version(pin.version)
         if version is None:
             have = ", ".join(str(v.number) for v in clause.versions)
@@ -90,12 +94,6 @@ def parse_pin(text: str, location: Location) -> Pin:
     if problem:
         raise UserError(problem, location)
     return Pin(m.group("id"), int(m.group("version")))
-
-
-def _date_text(value: object) -> str:
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()[:10]
-    return "" if value is None else str(value)
 
 
 def load_clause(path: Path, clause_id: str, library: str, diag: Diagnostics) -> Clause | None:
@@ -169,15 +167,12 @@ def _load_version(data: object, path: Path, line: int, diag: Diagnostics) -> Cla
         diag.error("missing required key 'source' in clause version", loc, "say who published this wording (issuer, document, edition)")
     source = Source(src.str("issuer", required=f.has("source")), src.str("document", required=f.has("source")), src.str("edition"), src.str("url"))
     nf = Fields(f.map("notes"), path, diag, "notes", NOTES_KEYS)
-    risk = nf.str("risk_change") or None
-    if risk is not None and risk not in RISK_CHANGES:
-        diag.error(f"risk_change must be あり or なし, not '{risk}'", nf.loc("risk_change"))
-        risk = None
+    risk = nf.choice("risk_change", RISK_CHANGES)
     notes = Notes(nf.str("reason"), risk, nf.str("risk_situation"), nf.str("countermeasure"))  # type: ignore[arg-type]
     text = f.str("text", required=True)
     if number is None:
         return None
-    date = _date_text(f.data.get("date"))
+    date = scalar_text(f.data.get("date"))
     if not date:
         diag.error("missing required key 'date' in clause version", loc, "add date: YYYY-MM-DD")
     heading = f.data.get("heading")
@@ -313,7 +308,3 @@ def write_lock(root: Path, clauses: Iterable[Clause]) -> list[str]:
     lines += [f"{k}: {lock[k]}" for k in sorted(lock)]
     atomic_write(root / LOCK_NAME, "\n".join(lines) + "\n")
     return added
-
-
-def by_id(clauses: Mapping[str, Clause]) -> list[Clause]:
-    return [clauses[k] for k in sorted(clauses)]

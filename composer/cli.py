@@ -103,9 +103,7 @@ def init(directory: Path, municipality: str) -> None:
 def check(ctx: Ctx, assessments: tuple[str, ...], strict: bool, fmt: str) -> None:
     """Validate clauses and assessments; report every problem found."""
     diag = api.check(ctx.root, assessments or None)
-    if strict:
-        diag = _strict(diag)
-    report(diag, fmt == "json")
+    report(diag.strict() if strict else diag, fmt == "json")
 
 
 @main.command()
@@ -135,13 +133,6 @@ def lint(ctx: Ctx, assessments: tuple[str, ...], fix: bool, everything: bool, li
 def _needs_output(fmt: str, output: Path | None) -> None:
     if output is None and fmt in ("docx", "xlsx"):
         raise UserError(f"--format {fmt} writes a file", None, "pass -o FILE")
-
-
-def _strict(diag: Diagnostics) -> Diagnostics:
-    out = Diagnostics()
-    for d in diag.items:
-        out.error(d.message, d.location, d.hint, d.code)
-    return out
 
 
 @main.command()
@@ -207,11 +198,7 @@ def clauses_list(ctx: Ctx, fmt: str) -> None:
 def clauses_show(ctx: Ctx, clause_id: str) -> None:
     """Show a clause: every version with its source, date, text and notes."""
     ws = ctx.workspace()
-    c = ws.library.get(clause_id)
-    if c is None:
-        from .validate import did_you_mean
-
-        raise UserError(f"unknown clause '{clause_id}'", None, did_you_mean(clause_id, ws.library.clauses) or "see `hyoka clauses list`")
+    c = ws.library.require(clause_id)
     click.echo(f"{c.id}  {c.title}")
     click.echo(f"  kind: {c.kind}   library: {c.library}   heading: {c.heading or '（なし）'}")
     click.echo(f"  homes: {', '.join(c.homes) or '-'}")
@@ -238,11 +225,7 @@ def clauses_where_used(ctx: Ctx, clause_id: str, fmt: str) -> None:
     """List every assessment item that uses CLAUSE_ID."""
     uses = api.clause_uses(ctx.workspace(), clause_id)
     if fmt == "json":
-        click.echo(json.dumps([
-            {"assessment": u.assessment, "item": u.item, "version": u.version, "latest": u.latest, "variant": u.variant,
-             "file": u.location.file if u.location else None, "line": u.location.line if u.location else None}
-            for u in uses
-        ], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([u.to_dict() for u in uses], ensure_ascii=False, indent=2))
         return
     if not uses:
         click.echo(f"{clause_id} is not used by any assessment")
@@ -281,14 +264,11 @@ def publish(ctx: Ctx, assessment: str, date: str | None) -> None:
 @pass_ctx
 def history(ctx: Ctx, assessment: str) -> None:
     """List the published snapshots of ASSESSMENT."""
-    from .snapshot import list_snapshots, read_snapshot
-
-    paths = list_snapshots(load_workspace(ctx.root).snapshots_dir, assessment)
-    if not paths:
+    snaps = api.history(ctx.root, assessment)
+    if not snaps:
         click.echo(f"{assessment} has never been published")
-    for p in paths:
-        snap = read_snapshot(p)
-        click.echo(f"{snap.id}  {snap.date}  {snap.content_hash[:19]}  {p}")
+    for snap in snaps:
+        click.echo(f"{snap.id}  {snap.date}  {snap.content_hash[:19]}  {display_path(snap.path)}")
 
 
 @main.command()
@@ -329,11 +309,7 @@ def outdated(ctx: Ctx, assessments: tuple[str, ...], fmt: str) -> None:
     """List uses of clause versions older than the latest; exit 2 when there are any."""
     uses = api.outdated(ctx.root, assessments or None)
     if fmt == "json":
-        click.echo(json.dumps([
-            {"assessment": u.assessment, "item": u.item, "clause": u.clause, "version": u.version, "latest": u.latest,
-             "variant": u.variant, "file": u.location.file if u.location else None, "line": u.location.line if u.location else None}
-            for u in uses
-        ], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([u.to_dict() for u in uses], ensure_ascii=False, indent=2))
     else:
         for u in uses:
             flag = "  (local variant)" if u.variant else ""

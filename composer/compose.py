@@ -8,12 +8,11 @@ notes see only the clause's declared parameters.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from .clauses import Library
-from .errors import Diagnostics, Location, UserError
+from .errors import Diagnostics, UserError
 from .forms import FormIndex, fullwidth, get_form
 from .model import (
     Assessment,
@@ -36,6 +35,10 @@ from .validate import did_you_mean
 
 class Composer:
     """Composes assessments of one workspace (library, config and forms loaded once)."""
+
+    @classmethod
+    def for_workspace(cls, ws: Any) -> Composer:
+        return cls(ws.library, ws.config.municipality, ws.config.parameters, ws.config.terms)
 
     def __init__(self, library: Library, municipality: str, parameters: Mapping[str, str], terms: Mapping[str, Term]) -> None:
         self.library = library
@@ -213,10 +216,7 @@ class Composer:
     @staticmethod
     def _instances(node: FormNode, cfile: ComposedFile | None, entries: Mapping[tuple[str | None, str], ItemEntry]) -> list[int]:
         file_id = cfile.id if cfile else None
-        prefix = re.escape(node.key).replace(r"\{n\}", r"(\d+)")
-        pattern = re.compile(f"^{prefix}(?:\\.|$)")
-        found = sorted({int(m.group(1)) for (fid, k) in entries if fid == file_id for m in [pattern.match(k)] if m})
-        return found or [1]
+        return FormIndex.instances(node.key, (k for (fid, k) in entries if fid == file_id)) or [1]
 
 
 def _concrete(key: str, numbers: Mapping[str, int]) -> str:
@@ -227,10 +227,4 @@ def _concrete(key: str, numbers: Mapping[str, int]) -> str:
     return key
 
 
-def iter_blocks(composed: ComposedAssessment) -> Iterator[tuple[ComposedItem, ComposedBlock]]:
-    for it in composed.items:
-        for b in it.blocks:
-            yield it, b
-
-
-__all__ = ["Composer", "iter_blocks", "Location"]
+__all__ = ["Composer"]

@@ -169,6 +169,13 @@ class Diagnostics:
     def warnings(self) -> list[UserError]:
         return [e for e in self.items if e.severity == "warning"]
 
+    def strict(self) -> Diagnostics:
+        """The same findings, every warning made an error (``--strict``)."""
+        out = Diagnostics()
+        for d in self.items:
+            out.error(d.message, d.location, d.hint, d.code)
+        return out
+
     def raise_if_errors(self) -> None:
         errors = self.errors
         if len(errors) == 1:

@@ -8,6 +8,7 @@ instantiated as ``II.4.entrust1``, ``II.4.entrust2`` … by the assessment.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -57,12 +58,12 @@ class FormIndex:
         for child in node.children:
             self._index(child, node)
 
-    def section_of(self, key: str) -> FormNode | None:
-        head = key.split(".", 1)[0]
-        for s in self.form.sections:
-            if s.key == head:
-                return s
-        return None
+    @staticmethod
+    def instances(template: str, keys: Iterable[str]) -> list[int]:
+        """The numbers of a repeated group used by ``keys``: ``II.4.entrust{n}`` → [1, 2]."""
+        prefix = re.escape(template).replace(r"\{n\}", r"(\d+)")
+        pattern = re.compile(f"^{prefix}(?:\\.|$)")
+        return sorted({int(m.group(1)) for k in keys for m in [pattern.match(k)] if m})
 
     def resolve(self, key: str) -> ResolvedItem | None:
         node = self.nodes.get(key)
@@ -106,9 +107,6 @@ class FormIndex:
             return f"did you mean '{by_label[label]}' ({label})?"
         return None
 
-    def content_keys(self) -> list[str]:
-        return [k for k, n in self.nodes.items() if n.holds_content]
-
 
 def load_form(path: Path) -> Form:
     diag = Diagnostics()
@@ -134,6 +132,7 @@ def load_form(path: Path) -> Form:
         choices=choices,
         path=str(path),
         contents=f.str_list("contents"),
+        aliases=f.str_list("aliases"),
     )
     seen: dict[str, int] = {}
     _check_unique(form.sections, seen, path, diag)
@@ -207,10 +206,8 @@ def _load_all(directory: str) -> dict[str, tuple[Form, FormIndex]]:
             errors.append(exc)
             continue
         index = FormIndex(form)
-        out[form.name] = (form, index)
-        data = load_mapping(path, "a form schema")
-        for alias in data.get("aliases") or []:
-            out[str(alias)] = (form, index)
+        for name in (form.name, *form.aliases):
+            out[name] = (form, index)
     if errors:
         raise ErrorList(errors)
     return out

@@ -160,6 +160,7 @@ class Form:
     choices: Mapping[str, tuple[str, ...]]
     path: str = ""
     contents: tuple[str, ...] = ()  # 項目一覧
+    aliases: tuple[str, ...] = ()
 
     @property
     def table_of_contents(self) -> tuple[str, ...]:

@@ -20,11 +20,10 @@ from typing import Literal
 from . import yamlio
 from .assessment import load_assessment
 from .compose import Composer
-from .errors import Diagnostics, ErrorList, Location, UserError
+from .errors import Diagnostics, ErrorList, Location, UserError, display_path
 from .merge import Conflict, merge3
-from .model import Assessment, Block, Clause
+from .model import Assessment, Block, Clause, Pin
 from .render import render_text
-from .validate import did_you_mean
 from .workspace import Workspace
 from .yamlio import YList, YMap
 
@@ -56,16 +55,10 @@ class FileEdit:
             difflib.unified_diff(
                 self.before.splitlines(keepends=True),
                 self.after.splitlines(keepends=True),
-                fromfile=f"a/{yamlio_display(self.path)}",
-                tofile=f"b/{yamlio_display(self.path)}",
+                fromfile=f"a/{display_path(self.path)}",
+                tofile=f"b/{display_path(self.path)}",
             )
         )
-
-
-def yamlio_display(path: Path) -> str:
-    from .errors import display_path
-
-    return display_path(path)
 
 
 @dataclass(frozen=True)
@@ -83,15 +76,13 @@ class Plan:
 def parse_target(ws: Workspace, ref: str) -> tuple[Clause, int]:
     """``gov-cloud/storage`` (latest) or ``gov-cloud/storage@2``."""
     clause_id, _, version = ref.partition("@")
-    clause = ws.library.get(clause_id)
-    if clause is None:
-        raise UserError(f"unknown clause '{clause_id}'", None, did_you_mean(clause_id, ws.library.clauses) or "see `hyoka clauses list`")
     if not version:
+        clause = ws.library.require(clause_id)
         return clause, clause.latest.number
-    if not version.isdigit() or clause.version(int(version)) is None:
-        have = ", ".join(str(v.number) for v in clause.versions)
-        raise UserError(f"clause {clause_id} has no version {version} (have: {have})")
-    return clause, int(version)
+    if not version.isdigit():
+        raise UserError(f"'{ref}' does not name a clause version", None, "write it as gov-cloud/storage or gov-cloud/storage@2")
+    clause, v = ws.library.resolve(Pin(clause_id, int(version)))
+    return clause, v.number
 
 
 # --------------------------------------------------------------------------- plan
@@ -100,7 +91,7 @@ def parse_target(ws: Workspace, ref: str) -> tuple[Clause, int]:
 def plan(ws: Workspace, ref: str, names: Iterable[str] | None = None) -> Plan:
     """Compute every update and the new file texts, writing nothing."""
     clause, target = parse_target(ws, ref)
-    comp = Composer(ws.library, ws.config.municipality, ws.config.parameters, ws.config.terms)
+    comp = Composer.for_workspace(ws)
     updates: list[UseUpdate] = []
     edits: list[FileEdit] = []
     errors: list[UserError] = []

@@ -599,14 +599,12 @@ def to_json(report: Report) -> str:
 # --------------------------------------------------------------------------- Markdown and HTML
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "｜").replace("\n", "<br>") or " "
-
-
 def _md_table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
+    from .tables import md_cell
+
     headers = list(headers)
     out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    out += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
     return out
 
 

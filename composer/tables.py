@@ -86,7 +86,7 @@ def to_csv(table: ChangeTable, official: bool = False) -> str:
     return "\ufeff" + buf.getvalue()  # BOM: Excel opens UTF-8 CSV correctly
 
 
-def _md_cell(text: str) -> str:
+def md_cell(text: str) -> str:
     return text.replace("|", "｜").replace("\n", "<br>") or " "
 
 
@@ -98,7 +98,7 @@ def to_markdown(table: ChangeTable, official: bool = False) -> str:
     out.append("| " + " | ".join(cols) + " |")
     out.append("|" + "|".join("---" for _ in cols) + "|")
     for r in table.rows:
-        out.append("| " + " | ".join(_md_cell(c) for c in cells(r, official)) + " |")
+        out.append("| " + " | ".join(md_cell(c) for c in cells(r, official)) + " |")
     if not table.rows:
         out += ["", "（変更なし）"]
     return "\n".join(out) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import re
 from collections.abc import Iterable
@@ -12,10 +13,10 @@ from .errors import Diagnostics, Location
 from .yamlio import YList, YMap
 
 
-def suggest(word: str, candidates: Iterable[str], n: int = 1) -> str | None:
+def suggest(word: str, candidates: Iterable[str]) -> str | None:
     """A 'did you mean' suggestion, or None."""
     pool = list(candidates)
-    found = difflib.get_close_matches(word, pool, n=n, cutoff=0.6)
+    found = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     return found[0] if found else None
 
 
@@ -88,6 +89,14 @@ class Fields:
             return default
         return value
 
+    def choice(self, key: _str, allowed: tuple[_str, ...]) -> _str | None:
+        """A value that must be one of ``allowed`` (None when absent or wrong)."""
+        value = self.str(key) or None
+        if value is not None and value not in allowed:
+            self.diag.error(f"{key} must be {' or '.join(allowed)}, not '{value}'", self.loc(key))
+            return None
+        return value
+
     def map(self, key: _str) -> YMap:
         value = self.data.get(key)
         if value is None:
@@ -124,6 +133,15 @@ class Fields:
                 continue
             out[str(k)] = "" if v is None else str(v)
         return out
+
+
+def scalar_text(value: Any) -> str:
+    """A scalar as text: dates as YYYY-MM-DD (YAML reads them as dates), None as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()[:10]
+    return str(value)
 
 
 def type_name(value: Any) -> str:

@@ -148,10 +148,7 @@ def load_config(root: Path, diag: Diagnostics) -> Config:
             continue
         if isinstance(v, YMap):
             tf = Fields(v, path, diag, f"term '{k}'", TERM_KEYS)
-            risk = tf.str("risk_change") or None
-            if risk is not None and risk not in RISK_CHANGES:
-                diag.error(f"risk_change must be あり or なし, not '{risk}'", tf.loc("risk_change"))
-                risk = None
+            risk = tf.choice("risk_change", RISK_CHANGES)
             term_values[str(k)] = Term(
                 str(k), tf.str("wording", required=True), tf.str("reason"), risk,  # type: ignore[arg-type]
                 tf.str("risk_situation"), tf.str("countermeasure"), tf.str_list("previous"),
