@@ -718,7 +718,7 @@ def write_xlsx(report: Report, path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    from .xlsx_writer import cell_styles, excel_columns
+    from .xlsx_writer import cell_styles, excel_columns, print_setup
     from .yamlio import atomic_write
 
     st = cell_styles()
@@ -744,14 +744,7 @@ def write_xlsx(report: Report, path: Path) -> None:
         for note in notes:
             r += 1
             ws.cell(row=r + 1, column=1, value=note).font = body_font
-        ws.freeze_panes = "A4"
-        ws.print_title_rows = "3:3"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.oddFooter.center.text = "&P/&N"
+        print_setup(ws, header_row=3)
 
     def number(text: str) -> object:
         return int(text) if text.isdigit() else text

@@ -50,6 +50,18 @@ def cell_styles() -> CellStyles:
     )
 
 
+def print_setup(ws: Any, header_row: int) -> None:
+    """Freeze the header row and repeat it on every printed page; A4 landscape, fitted to the width, 「n/N」."""
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = "&P/&N"
+
+
 def excel_columns(official: bool = False) -> list[tuple[str, float]]:
     return [(name, round(share * CHARS_PER_UNIT, 1)) for name, share in tables.column_specs(official)]
 
@@ -81,15 +93,8 @@ def write_change_table_xlsx(table: ChangeTable, path: Path, official: bool = Fal
             cell = ws.cell(row=r, column=col, value=value)
             cell.font, cell.alignment, cell.border = st.body, st.wrap, st.border
 
-    ws.freeze_panes = "A3"
-    ws.print_title_rows = "2:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_setup(ws, header_row=2)
     ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "&P/&N"
     last = get_column_letter(len(columns))
     ws.print_area = f"A1:{last}{max(2, len(table.rows) + 2)}"
 
@@ -98,4 +103,4 @@ def write_change_table_xlsx(table: ChangeTable, path: Path, official: bool = Fal
     atomic_write(Path(path), buffer.getvalue())
 
 
-__all__ = ["FONT_NAME", "CellStyles", "cell_styles", "excel_columns", "write_change_table_xlsx"]
+__all__ = ["FONT_NAME", "CellStyles", "cell_styles", "excel_columns", "print_setup", "write_change_table_xlsx"]
