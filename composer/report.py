@@ -718,7 +718,7 @@ def write_xlsx(report: Report, path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    from .xlsx_writer import cell_styles, excel_columns, print_setup
+    from .xlsx_writer import cell_styles, excel_columns, fit_row_heights, print_setup
     from .yamlio import atomic_write
 
     st = cell_styles()
@@ -744,6 +744,7 @@ def write_xlsx(report: Report, path: Path) -> None:
         for note in notes:
             r += 1
             ws.cell(row=r + 1, column=1, value=note).font = body_font
+        fit_row_heights(ws, first_row=3)
         print_setup(ws, header_row=3)
 
     def number(text: str) -> object:

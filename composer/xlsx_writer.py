@@ -8,6 +8,8 @@ to the page width.
 from __future__ import annotations
 
 import io
+import math
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,31 @@ def cell_styles() -> CellStyles:
         border=Border(left=thin, right=thin, top=thin, bottom=thin),
         fill=PatternFill("solid", fgColor="D9D9D9"),
     )
+
+
+LINE_HEIGHT = 12.5  # points per line of 9-point text
+
+
+def text_units(line: str) -> int:
+    """Width of a line in Excel's column units: full-width (CJK) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def fit_row_heights(ws: Any, first_row: int) -> None:
+    """Set each row's height from its wrapped text: spreadsheet programs do not grow rows for us."""
+    from openpyxl.utils import get_column_letter
+
+    widths = {
+        col: (ws.column_dimensions[get_column_letter(col)].width or 10) * 0.95 for col in range(1, ws.max_column + 1)
+    }
+    for row in ws.iter_rows(min_row=first_row):
+        lines = 1
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value:
+                width = widths.get(cell.column, 10)
+                need = sum(max(1, math.ceil(text_units(line) / width)) for line in cell.value.split("\n"))
+                lines = max(lines, need)
+        ws.row_dimensions[row[0].row].height = min(409, lines * LINE_HEIGHT + 3)
 
 
 def print_setup(ws: Any, header_row: int) -> None:
@@ -93,6 +120,7 @@ def write_change_table_xlsx(table: ChangeTable, path: Path, official: bool = Fal
             cell = ws.cell(row=r, column=col, value=value)
             cell.font, cell.alignment, cell.border = st.body, st.wrap, st.border
 
+    fit_row_heights(ws, first_row=2)
     print_setup(ws, header_row=2)
     ws.print_options.horizontalCentered = True
     last = get_column_letter(len(columns))
@@ -103,4 +131,4 @@ def write_change_table_xlsx(table: ChangeTable, path: Path, official: bool = Fal
     atomic_write(Path(path), buffer.getvalue())
 
 
-__all__ = ["FONT_NAME", "CellStyles", "cell_styles", "excel_columns", "print_setup", "write_change_table_xlsx"]
+__all__ = ["FONT_NAME", "CellStyles", "cell_styles", "excel_columns", "fit_row_heights", "print_setup", "write_change_table_xlsx"]

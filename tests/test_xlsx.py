@@ -66,3 +66,18 @@ def test_libreoffice_renders_the_xlsx(tmp_path: Path) -> None:
     for expected in ("変更点リスク評価表(住民基本台帳)", "リスク変化の状況", "ガバメントクラウド"):
         assert expected in text
     assert any("CJK" in name and "Noto" in name and embedded for name, embedded in pdf_fonts(pdf))
+
+
+def test_rows_are_tall_enough_for_their_wrapped_text(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from openpyxl import load_workbook
+
+    long = replace(CHANGES.rows[0], no=2, after="①" + "ガバメントクラウド上での業務データの取扱いについては、" * 12)
+    table = replace(CHANGES, rows=(CHANGES.rows[0], long))
+    out = tmp_path / "changes.xlsx"
+    write_change_table_xlsx(table, out)
+    ws = load_workbook(out).active
+    short_h, long_h = ws.row_dimensions[3].height, ws.row_dimensions[4].height
+    assert short_h is not None and long_h is not None
+    assert long_h > 3 * short_h / 2  # many wrapped lines, not one
