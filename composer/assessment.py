@@ -13,7 +13,7 @@ from typing import Any
 
 from .clauses import parse_pin
 from .errors import Diagnostics, Location, UserError
-from .forms import FormIndex, get_form
+from .forms import FormDirs, FormIndex, get_form
 from .model import RISK_CHANGES, SUBMISSIONS, Annotation, Assessment, Block, FileSpec, ItemEntry, Meta
 from .validate import Fields, did_you_mean, scalar_text
 from .yamlio import CONFLICT_MARKER, YList, YMap, parse_yaml, read_text
@@ -46,7 +46,7 @@ def check_conflict_markers(text: str, path: Path) -> list[UserError]:
     return out
 
 
-def load_assessment(path: Path, diag: Diagnostics, form_dir: Path | None = None, text: str | None = None) -> Assessment | None:
+def load_assessment(path: Path, diag: Diagnostics, form_dirs: FormDirs | None = None, text: str | None = None) -> Assessment | None:
     """Load one assessment (from ``text`` if given); errors go to ``diag``; None when unusable."""
     if text is None:
         try:
@@ -68,7 +68,7 @@ def load_assessment(path: Path, diag: Diagnostics, form_dir: Path | None = None,
         return None
     form_name = f.str("form", required=True) or "全項目"
     try:
-        _, index = get_form(form_name, f.loc("form"), form_dir)
+        _, index = get_form(form_name, f.loc("form"), form_dirs)
     except UserError as exc:
         diag.add(exc)
         return None

@@ -13,7 +13,7 @@ from typing import Any
 
 from .clauses import Library
 from .errors import Diagnostics, UserError
-from .forms import FormIndex, fullwidth, get_form
+from .forms import FormDirs, FormIndex, fullwidth, get_form
 from .model import (
     Assessment,
     Block,
@@ -38,10 +38,18 @@ class Composer:
 
     @classmethod
     def for_workspace(cls, ws: Any) -> Composer:
-        return cls(ws.library, ws.config.municipality, ws.config.parameters, ws.config.terms)
+        return cls(ws.library, ws.config.municipality, ws.config.parameters, ws.config.terms, ws.form_dirs)
 
-    def __init__(self, library: Library, municipality: str, parameters: Mapping[str, str], terms: Mapping[str, Term]) -> None:
+    def __init__(
+        self,
+        library: Library,
+        municipality: str,
+        parameters: Mapping[str, str],
+        terms: Mapping[str, Term],
+        form_dirs: FormDirs | None = None,
+    ) -> None:
         self.library = library
+        self.form_dirs = form_dirs
         self.municipality = municipality
         self.parameters = dict(parameters)
         self.terms = dict(terms)
@@ -132,7 +140,7 @@ class Composer:
 
     def compose(self, a: Assessment, diag: Diagnostics | None = None) -> ComposedAssessment:
         """Compose ``a``. Raises on the first error unless ``diag`` collects them all."""
-        form, index = get_form(a.form, a.location)
+        form, index = get_form(a.form, a.location, self.form_dirs)
         entries = {(e.file, e.key): e for e in a.items}
         used: set[tuple[str | None, str]] = set()
         items: list[ComposedItem] = []

@@ -60,7 +60,7 @@ def load_profile(ws: Workspace, name: str) -> Profile:
     diag = Diagnostics()
     f = Fields(load_mapping(path, "a profile"), path, diag, "profile", PROFILE_KEYS)
     form_name = f.str("form", default="全項目")
-    _, index = get_form(form_name, f.loc("form"))
+    _, index = get_form(form_name, f.loc("form"), ws.form_dirs)
     items: dict[str, tuple[str, ...]] = {}
     imap = f.map("items")
     for key, ids in imap.items():
@@ -96,7 +96,7 @@ def draft(
     path = ws.assessments_dir / f"{name}.yaml"
     if path.exists():
         raise UserError("assessment already exists", Location.of(path), "choose another name or edit the file")
-    form, _ = get_form(form_name)
+    form, _ = get_form(form_name, None, ws.form_dirs)
     prof = load_profile(ws, profile) if profile else None
     if prof and prof.form != form.name:
         raise UserError(f"profile '{prof.name}' is for form {prof.form}, not {form.name}", Location.of(prof.path))
@@ -170,7 +170,7 @@ def draft(
     from .assessment import load_assessment
 
     diag = Diagnostics()
-    load_assessment(path, diag, text=text)
+    load_assessment(path, diag, ws.form_dirs, text=text)
     diag.raise_if_errors()
     atomic_write(path, text)
     return path

@@ -213,12 +213,20 @@ def _load_all(directory: str) -> dict[str, tuple[Form, FormIndex]]:
     return out
 
 
-def available_forms(directory: Path | None = None) -> dict[str, tuple[Form, FormIndex]]:
-    return _load_all(str(directory or forms_dir()))
+FormDirs = tuple[Path, ...]
 
 
-def get_form(name: str, location: Location | None = None, directory: Path | None = None) -> tuple[Form, FormIndex]:
-    forms = available_forms(directory)
+def available_forms(directories: FormDirs | None = None) -> dict[str, tuple[Form, FormIndex]]:
+    """Forms by name (and alias): the bundled ones, then a workspace's own (which win)."""
+    out: dict[str, tuple[Form, FormIndex]] = {}
+    for d in directories or (forms_dir(),):
+        if Path(d).is_dir():
+            out.update(_load_all(str(d)))
+    return out
+
+
+def get_form(name: str, location: Location | None = None, directories: FormDirs | None = None) -> tuple[Form, FormIndex]:
+    forms = available_forms(directories)
     if name not in forms:
         names = sorted({f.name for f, _ in forms.values()})
         raise UserError(

@@ -246,11 +246,10 @@ class LintContext:
                     if k in cnode:
                         yield from self._walk(f, cnode, k, key, anchors, "assessment")
 
-    @staticmethod
-    def _choice_items(a: Assessment) -> set[tuple[str | None, str]]:
+    def _choice_items(self, a: Assessment) -> set[tuple[str | None, str]]:
         """Items whose value is a ＜選択肢＞ (or its 【要選択】 placeholder): the loader checks those."""
         try:
-            _, index = get_form(a.form, a.location)
+            _, index = get_form(a.form, a.location, self.ws.form_dirs)
         except UserError:
             return set()
         out = set()

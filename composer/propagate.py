@@ -67,6 +67,7 @@ class Plan:
     version: int
     updates: tuple[UseUpdate, ...]
     edits: tuple[FileEdit, ...]
+    form_dirs: tuple[Path, ...] = ()
 
     @property
     def conflicts(self) -> tuple[UseUpdate, ...]:
@@ -98,7 +99,7 @@ def plan(ws: Workspace, ref: str, names: Iterable[str] | None = None) -> Plan:
     for name in list(names) if names else ws.assessment_names():
         path = ws.assessment_path(name)
         diag = Diagnostics()
-        a = load_assessment(path, diag)
+        a = load_assessment(path, diag, ws.form_dirs)
         if a is None or diag.errors:
             errors.extend(diag.errors)
             continue
@@ -125,7 +126,7 @@ def plan(ws: Workspace, ref: str, names: Iterable[str] | None = None) -> Plan:
             edits.append(FileEdit(path, text, after))
     if errors:
         raise ErrorList(errors)
-    return Plan(clause.id, target, tuple(updates), tuple(edits))
+    return Plan(clause.id, target, tuple(updates), tuple(edits), ws.form_dirs)
 
 
 def _block_nodes(tree: YMap, file_id: str | None, key: str) -> list[YMap | str]:
@@ -227,7 +228,7 @@ def apply(p: Plan, allow_conflicts: bool = False) -> None:
     for e in p.edits:  # the new texts must load (conflict markers aside) before anything is written
         if not allow_conflicts or not yamlio.CONFLICT_MARKER.search(e.after):
             diag = Diagnostics()
-            load_assessment(e.path, diag, text=e.after)
+            load_assessment(e.path, diag, p.form_dirs or None, text=e.after)
             if diag.errors:
                 raise ErrorList(diag.errors)
     done: list[FileEdit] = []

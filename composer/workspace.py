@@ -15,7 +15,7 @@ from .assessment import load_assessment
 from .clauses import Library, LibraryRoot, load_library
 from .errors import Diagnostics, Location, UserError
 from .model import RISK_CHANGES, Term
-from .resources import stock_clauses_dir
+from .resources import forms_dir, stock_clauses_dir
 from .validate import Fields, is_identifier
 from .yamlio import YList, YMap, load_mapping
 
@@ -23,7 +23,7 @@ CONFIG_NAME = "hyoka.yaml"
 TERM_KEYS = ("wording", "previous", "reason", "risk_change", "risk_situation", "countermeasure")
 CONFIG_KEYS = (
     "municipality", "stock_clauses", "clauses", "assessments", "snapshots", "output",
-    "parameters", "terms", "lint", "profiles",
+    "parameters", "terms", "lint", "profiles", "forms",
 )
 
 
@@ -36,6 +36,7 @@ class Config:
     snapshots: str = "snapshots"
     output: str = "build"
     profiles: str = "profiles"
+    forms: str = "forms"
     parameters: Mapping[str, str] = field(default_factory=dict)
     terms: Mapping[str, Term] = field(default_factory=dict)
     lint: Mapping[str, Any] = field(default_factory=dict)
@@ -70,6 +71,11 @@ class Workspace:
     def config_path(self) -> Path:
         return self.root / CONFIG_NAME
 
+    @property
+    def form_dirs(self) -> tuple[Path, ...]:
+        """Where form schemas come from: the bundled ones, then the workspace's own ``forms/``."""
+        return (forms_dir(), self.root / self.config.forms)
+
     def assessment_names(self) -> list[str]:
         d = self.assessments_dir
         if not d.is_dir():
@@ -99,7 +105,7 @@ class Workspace:
     def load_assessment(self, name: str, diag: Diagnostics | None = None):  # type: ignore[no-untyped-def]
         """Load one assessment; raise its errors unless a ``diag`` collects them."""
         own = diag or Diagnostics()
-        a = load_assessment(self.assessment_path(name), own)
+        a = load_assessment(self.assessment_path(name), own, self.form_dirs)
         if diag is None:
             own.raise_if_errors()
         return a
@@ -112,7 +118,7 @@ class Workspace:
             except UserError as exc:
                 diag.add(exc)
                 continue
-            a = load_assessment(path, diag)
+            a = load_assessment(path, diag, self.form_dirs)
             if a is not None:
                 out.append(a)
         return out
@@ -166,6 +172,7 @@ def load_config(root: Path, diag: Diagnostics) -> Config:
         snapshots=f.str("snapshots", default="snapshots"),
         output=f.str("output", default="build"),
         profiles=f.str("profiles", default="profiles"),
+        forms=f.str("forms", default="forms"),
         parameters=f.str_map("parameters"),
         terms=term_values,
         lint=dict(lint) if isinstance(lint, YMap) else {},

@@ -571,3 +571,40 @@ def test_build_with_no_assessments_says_so(ws: Path, run) -> None:
     result = run("-C", str(ws), "build")
     assert result.exit_code == 1
     assert "assessments: no assessments to build" in result.stderr
+
+
+KISO_FORM = """
+form: 基礎項目
+title: 基礎項目評価書
+contents: [Ⅰ　関連情報, Ⅱ　しきい値判断項目]
+choices:
+  人数: [1,000人未満, 1,000人以上1万人未満, 1万人以上10万人未満]
+sections:
+  - key: I
+    label: Ⅰ関連情報
+    items:
+      - {key: "1", label: １．特定個人情報ファイルを取り扱う事務, type: text}
+  - key: II
+    label: Ⅱしきい値判断項目
+    items:
+      - {key: "1", label: １．対象人数, type: choice, choices: 人数, important: true}
+"""
+
+
+def test_a_workspace_can_add_its_own_form(ws: Path, run) -> None:
+    write(ws / "forms" / "kiso.yaml", KISO_FORM)
+    write(ws / "assessments" / "k.yaml", """
+        form: 基礎項目
+        items:
+          I.1: 住民基本台帳に関する事務
+          II.1: 1万人以上10万人未満
+    """)
+    assert _check(run, ws).exit_code == 0
+    assert run("-C", str(ws), "build", "--format", "md").exit_code == 0
+    text = (ws / "build" / "k.md").read_text(encoding="utf-8")
+    assert "*基礎項目評価書*" in text and "[ 1万人以上10万人未満 ]" in text and "- Ⅱ　しきい値判断項目" in text
+    assert run("-C", str(ws), "new", "k2", "--form", "基礎項目").exit_code == 0
+    assert "II.1: 【要選択】" in (ws / "assessments" / "k2.yaml").read_text(encoding="utf-8")
+    write(ws / "assessments" / "bad.yaml", "form: 基礎項\nitems: {}\n")
+    bad = _check(run, ws)
+    assert "bad.yaml:1: form: unknown form '基礎項' (did you mean '基礎項目'?)" in bad.stderr
