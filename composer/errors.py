@@ -50,12 +50,21 @@ def set_display_root(root: Path | None) -> None:
 
 
 def display_path(path: str | Path) -> str:
+    """A path as messages show it: relative to the workspace, or ``hyoka:…`` for bundled files."""
+    from .resources import stock_clauses_dir, templates_dir
+
     p = Path(path)
+    resolved = p.resolve()
     if _display_root is not None:
         try:
-            return p.resolve().relative_to(_display_root).as_posix()
+            return resolved.relative_to(_display_root).as_posix()
         except ValueError:
             pass
+    for bundled, name in ((stock_clauses_dir(), "clauses"), (templates_dir(), "templates")):
+        try:
+            return f"hyoka:{name}/{resolved.relative_to(bundled.resolve()).as_posix()}"
+        except ValueError:
+            continue
     return str(p)
 
 

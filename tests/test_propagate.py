@@ -26,7 +26,7 @@ NEW_TECHNICAL_V2 = """\
     notes:
       reason: 利用基準の改定（第2.0版）に合わせ、デジタル庁の評価書記載例の改定内容を反映した。
       risk_change: なし
-      risk_situation: 記載例の文言の整理であり、{{{{ file_name }}}}の取扱いに変更はない。
+      risk_situation: 記載例の文言の整理であり、{{{{ file_name | default("特定個人情報ファイル") }}}}の取扱いに変更はない。
 """
 
 
