@@ -270,12 +270,16 @@ def diff(
     start: int = 1,
     same_as: bool = False,
     strict: bool = False,
+    date: str | None = None,
 ):  # type: ignore[no-untyped-def]
     """Change table between two revisions (default: last published → draft).
 
     ``to_ref`` is a snapshot id/date or ``"draft"``; ``from_ref`` defaults to the publication
-    before ``to_ref``. Returns (ChangeTable, warnings); with ``strict``, rows without a reason raise.
+    before ``to_ref``. ``date`` is the 変更日 of a draft's rows (a snapshot's rows carry its date).
+    Returns (ChangeTable, warnings); with ``strict``, rows without a reason raise.
     """
+    from .dates import parse_date
+
     from .diff import DiffOptions, between
     from .errors import ErrorList
     from .snapshot import DRAFT, list_snapshots, read_snapshot
@@ -286,8 +290,10 @@ def diff(
     # the draft is composed first so that its errors are reported even when it was never published
     to_rev, new = revision(ws, name, to_ref or DRAFT)
     if to_rev == DRAFT:
-        to_label, date = DRAFT, ""
+        to_label, date = DRAFT, parse_date(date, None, "--date").isoformat() if date else ""
     else:
+        if date:
+            raise UserError("--date sets the 変更日 of a draft's rows", None, f"snapshot {to_rev.id} carries its own date ({to_rev.date})")
         to_label, date = to_rev.id, to_rev.date
     if from_ref is None and to_rev != DRAFT:
         paths = list_snapshots(ws.snapshots_dir, name)

@@ -278,6 +278,7 @@ def history(ctx: Ctx, assessment: str) -> None:
 @click.option("--start", type=click.IntRange(min=1), default=1, show_default=True, help="Number of the first row (通番).")
 @click.option("--same-as", is_flag=True, help="Write 「通番Nと同様」 where a row repeats an earlier row's reason and notes.")
 @click.option("--strict", is_flag=True, help="A row without a reason is an error.")
+@click.option("--date", help="変更日 of the draft's rows, YYYY-MM-DD (e.g. the planned publication date).")
 @click.option("--table", "table_kind", type=click.Choice(["risk", "official"]), default="risk", show_default=True,
               help="risk: 変更点リスク評価表; official: (別添3) 変更箇所.")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "csv", "html", "docx", "xlsx"]), default="md", show_default=True)
@@ -285,11 +286,11 @@ def history(ctx: Ctx, assessment: str) -> None:
 @click.option("--reference-doc", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Word reference document for styles.")
 @pass_ctx
 def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, start: int, same_as: bool, strict: bool,
-         table_kind: str, fmt: str, output: Path | None, reference_doc: Path | None) -> None:
+         date: str | None, table_kind: str, fmt: str, output: Path | None, reference_doc: Path | None) -> None:
     """Change table of ASSESSMENT between two revisions (default: last published → draft)."""
     from . import tables
 
-    table, warnings = api.diff(ctx.root, assessment, from_ref, to_ref, start, same_as, strict)
+    table, warnings = api.diff(ctx.root, assessment, from_ref, to_ref, start, same_as, strict, date)
     for w in warnings:
         click.echo(str(w), err=True)
     official = table_kind == "official"

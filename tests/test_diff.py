@@ -297,3 +297,13 @@ def test_snapshots_of_one_day_are_ordered_by_publication(ws: Path) -> None:
     table, _ = api.diff(ws, "a", to_ref="2025-04-01.11")
     assert [(r.before, r.after) for r in table.rows] == [("版10", "版11")]
     assert table.from_label == "2025-04-01.10"
+
+
+def test_official_table_date_of_a_draft(published: Path, run) -> None:
+    out = run("-C", str(published), "diff", "juki", "--table", "official", "--format", "json", "--date", "2026-04-01")
+    assert out.exit_code == 0, out.stderr
+    assert {r["date"] for r in json.loads(out.output)} == {"2026-04-01"}
+    undated = json.loads(run("-C", str(published), "diff", "juki", "--table", "official", "--format", "json").output)
+    assert {r["date"] for r in undated} == {""}
+    bad = run("-C", str(published), "diff", "juki", "--date", "4/1")
+    assert bad.exit_code == 1 and "--date '4/1' is not a date" in bad.stderr
