@@ -279,7 +279,6 @@ def diff(
     Returns (ChangeTable, warnings); with ``strict``, rows without a reason raise.
     """
     from .dates import parse_date
-
     from .diff import DiffOptions, between
     from .errors import ErrorList
     from .snapshot import DRAFT, list_snapshots, read_snapshot
