@@ -20,6 +20,11 @@ def composer_for(ws: Workspace) -> Composer:
 
 def compose_assessment(ws: Workspace, name: str) -> ComposedAssessment:
     """Load and compose one assessment; raises every error found in it."""
+    return _compose_one(ws, name)[0]
+
+
+def _compose_one(ws: Workspace, name: str) -> tuple[ComposedAssessment, Diagnostics]:
+    """The composed assessment and its warnings; raises every error found in it."""
     diag = Diagnostics()
     a = ws.load_assessment(name, diag)
     if a is None:
@@ -27,7 +32,7 @@ def compose_assessment(ws: Workspace, name: str) -> ComposedAssessment:
         raise UserError(f"cannot load assessment '{name}'")
     composed = composer_for(ws).compose(a, diag)
     diag.raise_if_errors()
-    return composed
+    return composed, diag
 
 
 def compose_all(ws: Workspace, names: Iterable[str] | None, diag: Diagnostics) -> list[tuple[Assessment, ComposedAssessment]]:
@@ -222,21 +227,22 @@ def publish(root: Path | None, name: str, date: str | None = None):  # type: ign
     from .snapshot import publish as _publish
 
     ws = load_workspace(root)
-    composed = compose_assessment(ws, name)
-    open_points = placeholders(ws, name, composed)
+    composed, diag = _compose_one(ws, name)
+    open_points = placeholders(composed, diag)
     if open_points:
         raise ErrorList([UserError(p.message, p.location, "fill it in before publishing", code="placeholder") for p in open_points])
     return _publish(composed, ws.snapshots_dir, date)
 
 
-def placeholders(ws: Workspace, name: str, composed: ComposedAssessment | None = None) -> list[UserError]:
-    """The 【要記入…】 texts and 【要選択】 choices still open in an assessment (as warnings)."""
+def placeholders(composed: ComposedAssessment, diag: Diagnostics) -> list[UserError]:
+    """The 【要記入…】 texts and 【要選択】 choices still open in a composed assessment.
+
+    ``diag`` holds the warnings of loading it (the loader reports open choices).
+    """
     from .assessment import PLACEHOLDER
 
-    diag = Diagnostics()
-    ws.load_assessment(name, diag)
     found = [d for d in diag.warnings if d.code == "placeholder"]
-    for it in (composed or compose_assessment(ws, name)).items:
+    for it in composed.items:
         for b in it.blocks:
             m = PLACEHOLDER.search(b.text)
             if m:

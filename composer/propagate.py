@@ -99,12 +99,15 @@ def plan(ws: Workspace, ref: str, names: Iterable[str] | None = None) -> Plan:
     for name in list(names) if names else ws.assessment_names():
         path = ws.assessment_path(name)
         diag = Diagnostics()
-        a = load_assessment(path, diag, ws.form_dirs)
+        try:
+            text = yamlio.read_text(path, "an assessment")  # keeps the file's own line ends
+        except UserError as exc:
+            errors.append(exc)
+            continue
+        a = load_assessment(path, diag, ws.form_dirs, text=text)
         if a is None or diag.errors:
             errors.extend(diag.errors)
             continue
-        with open(path, encoding="utf-8", newline="") as fh:  # keep the file's own line ends
-            text = fh.read()
         lines = text.splitlines(keepends=True)
         tree = yamlio.parse_yaml(text, path)
         uses = [
