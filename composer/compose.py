@@ -142,17 +142,16 @@ class Composer:
         """Compose ``a``. Raises on the first error unless ``diag`` collects them all."""
         form, index = get_form(a.form, a.location, self.form_dirs)
         entries = {(e.file, e.key): e for e in a.items}
-        used: set[tuple[str | None, str]] = set()
         items: list[ComposedItem] = []
         files = tuple(ComposedFile(f.id, f.name, f"（{fullwidth(i + 1)}）{f.name}") for i, f in enumerate(a.files))
         for section in form.sections:
             if section.per_file:
                 for fspec, cfile in zip(a.files, files):
                     local = self.local_context(a, fspec)
-                    self._walk(section, section, cfile, local, entries, used, index, items, diag, {})
+                    self._walk(section, cfile, local, entries, index, items, diag, {})
             else:
                 local = self.local_context(a, None)
-                self._walk(section, section, None, local, entries, used, index, items, diag, {})
+                self._walk(section, None, local, entries, index, items, diag, {})
         return ComposedAssessment(
             name=a.name,
             form=form.name,
@@ -169,11 +168,9 @@ class Composer:
     def _walk(
         self,
         node: FormNode,
-        section: FormNode,
         cfile: ComposedFile | None,
         local: Mapping[str, Any],
         entries: Mapping[tuple[str | None, str], ItemEntry],
-        used: set[tuple[str | None, str]],
         index: FormIndex,
         out: list[ComposedItem],
         diag: Diagnostics | None,
@@ -181,11 +178,21 @@ class Composer:
     ) -> None:
         if node.repeat:
             for n in self._instances(node, cfile, entries):
-                self._emit(node, section, cfile, local, entries, used, index, out, diag, {**numbers, node.key: n})
+                self._emit(node, cfile, local, entries, index, out, diag, {**numbers, node.key: n})
             return
-        self._emit(node, section, cfile, local, entries, used, index, out, diag, numbers)
+        self._emit(node, cfile, local, entries, index, out, diag, numbers)
 
-    def _emit(self, node, section, cfile, local, entries, used, index, out, diag, numbers):  # type: ignore[no-untyped-def]
+    def _emit(
+        self,
+        node: FormNode,
+        cfile: ComposedFile | None,
+        local: Mapping[str, Any],
+        entries: Mapping[tuple[str | None, str], ItemEntry],
+        index: FormIndex,
+        out: list[ComposedItem],
+        diag: Diagnostics | None,
+        numbers: dict[str, int],
+    ) -> None:
         key = _concrete(node.key, numbers)
         resolved = index.resolve(key)
         labels = resolved.labels if resolved else (node.label,)
@@ -195,7 +202,6 @@ class Composer:
         blocks: list[ComposedBlock] = []
         choice = None
         if entry is not None:
-            used.add((file_id, key))
             choice = entry.choice
             for b in entry.blocks:
                 try:
@@ -219,7 +225,7 @@ class Composer:
             )
         )
         for child in node.children:
-            self._walk(child, section, cfile, local, entries, used, index, out, diag, numbers)
+            self._walk(child, cfile, local, entries, index, out, diag, numbers)
 
     @staticmethod
     def _instances(node: FormNode, cfile: ComposedFile | None, entries: Mapping[tuple[str | None, str], ItemEntry]) -> list[int]:
