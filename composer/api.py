@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .batch import BuildResult, Progress, build_many, writers
+from .batch import BuildResult, Progress, build_workspace, writers
 from .compose import Composer
 from .errors import Diagnostics, ErrorList, Location, UserError
 from .model import Assessment, ComposedAssessment
@@ -190,14 +190,12 @@ def build_documents(
         check_reference(Path(reference))  # refuse an unreadable reference before composing
     if jobs < 1:
         raise UserError(f"--jobs must be 1 or more (got {jobs})")
-    diag = Diagnostics()
-    ws = load_workspace(root, diag)
-    composed = compose_all(ws, names, diag)
-    diag.raise_if_errors()
-    if not composed:
+    ws = load_workspace(root)
+    wanted = list(names) if names else ws.assessment_names()
+    if not wanted:
         raise UserError("no assessments to build", Location.of(ws.assessments_dir), "write one there, or draft one with `hyoka new NAME`")
     target = Path(out_dir) if out_dir else ws.output_dir
-    return build_many([c for _, c in composed], target, fmt, jobs, force, reference=reference, progress=progress)
+    return build_workspace(ws, wanted, target, fmt, jobs, force, reference=reference, progress=progress)
 
 
 def build(

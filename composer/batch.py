@@ -28,13 +28,14 @@ import dataclasses
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import BuildError, HyokaError, WriteError
+from .errors import BuildError, Diagnostics, ErrorList, HyokaError, UserError, WriteError
 from .model import ComposedAssessment
 from .yamlio import atomic_write
 
@@ -240,6 +241,312 @@ def build_many(
     return ordered
 
 
+# --------------------------------------------------------------------------- workspace builds
+#
+# ``build_workspace`` is what ``hyoka build`` runs. It decides from fingerprints of the
+# inputs, before parsing or composing anything, which documents are unchanged; the others
+# go through the whole pipeline (load -> compose -> write) one at a time, in this process
+# or in worker processes that receive names, not documents. Nothing holds every document
+# at once. New files are written to a staging directory beside the outputs and moved into
+# place only when every assessment composed without error, so a build with an error
+# writes nothing.
+
+STAGING_PREFIX = ".hyoka-staging-"
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """Everything a worker needs to build documents of one workspace (picklable)."""
+
+    root: Path
+    out_dir: Path
+    staging: Path
+    fmt: str
+    reference: Path | None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    name: str
+    staged: Path | None  # the written file in the staging directory
+    clauses: tuple[tuple[str, str], ...] = ()  # (clause id, digest) the document used
+    errors: tuple[UserError, ...] = ()  # composing errors: nothing of this build is written
+    write_error: str = ""  # the writer failed: this document keeps its previous file
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return _sha(path.read_bytes())
+    except OSError:
+        return "missing"
+
+
+def _tree_digest(directories: Sequence[Path], pattern: str) -> str:
+    h = hashlib.sha256()
+    for d in directories:
+        if not d.is_dir():
+            continue
+        for p in sorted(d.rglob(pattern)):
+            if p.is_file() and "__pycache__" not in p.parts:
+                h.update(p.relative_to(d).as_posix().encode("utf-8") + b"\0")
+                h.update(p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A hash of hyoka's own code and bundled templates: any change of them rebuilds every document."""
+    from .resources import templates_dir
+
+    return _tree_digest([Path(__file__).resolve().parent], "*.py") + _tree_digest([templates_dir()], "*")
+
+
+def clause_digest(clause: Any) -> str:
+    """A hash of everything a clause record holds (text, headings, parameters, notes, kind …)."""
+    return _sha(repr(clause).encode("utf-8"))
+
+
+class Fingerprints:
+    """Input fingerprints of one workspace build, each computed once per run."""
+
+    def __init__(self, ws: Any, fmt: str, reference: Path | None) -> None:
+        parts = [
+            f"manifest={MANIFEST_VERSION}", f"format={fmt}", f"writer={writer_version(fmt)}", f"code={code_digest()}",
+            f"config={_file_digest(ws.config_path)}", f"forms={_tree_digest(list(ws.form_dirs), '*.yaml')}",
+        ]
+        if fmt == "docx":
+            from .docx_writer import reference_digest
+
+            parts.append(f"reference={reference_digest(reference)}")
+        self.run = _sha("\n".join(parts).encode("utf-8"))
+        self.library = ws.library
+        self._clauses: dict[str, str] = {}
+
+    def clause(self, clause_id: str) -> str:
+        digest = self._clauses.get(clause_id)
+        if digest is None:
+            clause = self.library.get(clause_id)
+            digest = clause_digest(clause) if clause is not None else "missing"
+            self._clauses[clause_id] = digest
+        return digest
+
+    def key(self, source: str, clauses: Mapping[str, str]) -> str:
+        """The build key of a document: the run's inputs, its assessment file, the clauses it used."""
+        used = ",".join(f"{k}={v}" for k, v in sorted(clauses.items()))
+        return "sha256:" + _sha(f"{self.run}\n{source}\n{used}".encode())
+
+    def unchanged(self, entry: Mapping[str, Any] | None, source: str) -> bool:
+        if not entry or entry.get("source") != source or not isinstance(entry.get("clauses"), dict):
+            return False
+        clauses = entry["clauses"]
+        if any(self.clause(k) != v for k, v in clauses.items()):
+            return False
+        return entry.get("key") == self.key(source, clauses)
+
+
+# per process: the workspace a worker builds from (loaded once by the pool's initializer)
+_worker: dict[str, Any] = {}
+
+
+def _worker_init(settings: BuildSettings) -> None:
+    from .errors import set_display_root
+
+    _end_with_parent()
+    set_display_root(settings.root)
+    _worker.clear()
+    _worker.update(_context(settings))
+
+
+def _end_with_parent() -> None:
+    """End this worker process when its parent ends (killed, or crashed), on every platform."""
+    import multiprocessing
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="hyoka-parent-watch", daemon=True).start()
+
+
+def _context(settings: BuildSettings) -> dict[str, Any]:
+    from .compose import Composer
+    from .workspace import load_workspace
+
+    ws = load_workspace(settings.root)
+    suffix, writer = writers(settings.reference)[settings.fmt]
+    return {"settings": settings, "ws": ws, "composer": Composer.for_workspace(ws), "suffix": suffix, "writer": writer}
+
+
+def _build_name(name: str, context: Mapping[str, Any] | None = None) -> _Outcome:
+    """Load, compose and write one assessment into the staging directory."""
+    ctx = context or _worker
+    settings: BuildSettings = ctx["settings"]
+    diag = Diagnostics()
+    try:
+        a = ctx["ws"].load_assessment(name, diag)
+        composed = ctx["composer"].compose(a, diag) if a is not None else None
+    except UserError as exc:
+        diag.add(exc)
+        composed = None
+    if diag.errors or composed is None:
+        return _Outcome(name, None, errors=tuple(diag.errors) or (UserError(f"cannot load assessment '{name}'"),))
+    used = sorted({b.clause for it in composed.items for b in it.blocks if b.clause})
+    digests = tuple((cid, clause_digest(ctx["ws"].library.get(cid))) for cid in used)
+    staged = settings.staging / f"{composed.name}{ctx['suffix']}"
+    try:
+        error = _write_one(ctx["writer"], composed, staged)
+    except Exception as exc:  # a bug in a writer: report it, keep the others
+        error = f"{type(exc).__name__}: {exc}"
+    return _Outcome(name, None if error else staged, digests, write_error=error)
+
+
+def _pool(jobs_n: int, settings: BuildSettings) -> ProcessPoolExecutor:
+    import multiprocessing
+
+    # spawn everywhere: what Windows does, and no copy of the parent's heap in the workers
+    return ProcessPoolExecutor(
+        max_workers=jobs_n, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init, initargs=(settings,)
+    )
+
+
+def build_workspace(
+    ws: Any,
+    names: Sequence[str],
+    out_dir: Path,
+    fmt: str,
+    jobs_n: int = 1,
+    force: bool = False,
+    *,
+    reference: Path | None = None,
+    progress: Progress | None = None,
+) -> list[BuildResult]:
+    """Build the named assessments of ``ws`` into ``out_dir``; see the section comment above.
+
+    Raises :class:`ErrorList` (nothing written) when any assessment has an error, and
+    :class:`BuildError` (after moving the documents that were written into place) when a
+    writer failed.
+    """
+    import shutil
+    import tempfile
+
+    suffix = writers(reference)[fmt][0]
+    out_dir = Path(out_dir)
+    prints = Fingerprints(ws, fmt, reference)
+    manifest = read_manifest(out_dir)
+    total = len(names)
+    results: dict[str, BuildResult] = {}
+    todo: list[tuple[str, str]] = []  # (name, source digest)
+    done = 0
+
+    def finish(result: BuildResult) -> None:
+        nonlocal done
+        done += 1
+        results[result.name] = result
+        if progress is not None:
+            progress(done, total, result)
+
+    for name in names:
+        source_path = ws.assessment_path(name)
+        path = out_dir / f"{Path(name).stem}{suffix}"
+        source = _file_digest(source_path)
+        if not force and path.is_file() and prints.unchanged(manifest.get(path.name), source):
+            finish(BuildResult(Path(name).stem, path, "unchanged"))
+        else:
+            todo.append((name, source))
+    if not todo:
+        return [results[Path(n).stem] for n in names]
+
+    created = not out_dir.exists()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _remove_stale_staging(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+    except OSError as exc:
+        raise WriteError(out_dir, exc.strerror or str(exc)) from None
+    settings = BuildSettings(ws.root, out_dir, staging, fmt, reference)
+    errors: list[UserError] = []
+    staged: list[tuple[_Outcome, str]] = []
+    try:
+        sources = dict(todo)
+        if jobs_n > 1 and len(todo) > 1:
+            with _pool(min(jobs_n, len(todo)), settings) as pool:
+                outcomes: Iterable[_Outcome] = pool.map(_build_name, [n for n, _ in todo], chunksize=max(1, len(todo) // (8 * jobs_n)))
+                for outcome in outcomes:
+                    _collect(outcome, sources, errors, staged, finish, out_dir, suffix)
+        else:
+            context = {**_context(settings), "ws": ws}
+            for name, _ in todo:
+                _collect(_build_name(name, context), sources, errors, staged, finish, out_dir, suffix)
+        if errors:
+            raise ErrorList(errors)
+        for outcome, source in staged:
+            if outcome.staged is None:
+                continue
+            target = out_dir / outcome.staged.name
+            try:
+                os.replace(outcome.staged, target)
+            except OSError as exc:
+                raise WriteError(target, exc.strerror or str(exc)) from None
+            clauses = dict(outcome.clauses)
+            manifest[target.name] = {
+                "assessment": Path(outcome.name).stem, "format": fmt, "key": prints.key(source, clauses),
+                "source": source, "clauses": clauses,  # type: ignore[dict-item]
+            }
+        if any(o.staged is not None for o, _ in staged):
+            write_manifest(out_dir, manifest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created and not any(out_dir.iterdir()):
+            out_dir.rmdir()  # a build that wrote nothing leaves no empty output directory behind
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+    ordered = [results[Path(n).stem] for n in names]
+    failed = [r for r in ordered if r.status == "failed"]
+    if failed:
+        raise BuildError(failed)
+    return ordered
+
+
+def _remove_stale_staging(out_dir: Path) -> None:
+    """Staging directories left by a build that was killed (builds of a workspace run one at a time)."""
+    import shutil
+
+    for p in out_dir.glob(STAGING_PREFIX + "*"):
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _collect(
+    outcome: _Outcome,
+    sources: Mapping[str, str],
+    errors: list[UserError],
+    staged: list[tuple[_Outcome, str]],
+    finish: Callable[[BuildResult], None],
+    out_dir: Path,
+    suffix: str,
+) -> None:
+    stem = Path(outcome.name).stem
+    path = out_dir / f"{stem}{suffix}"
+    if outcome.errors:
+        errors.extend(outcome.errors)
+        finish(BuildResult(stem, path, "failed", "\n".join(str(e) for e in outcome.errors)))
+    elif outcome.write_error:
+        finish(BuildResult(stem, path, "failed", outcome.write_error))
+    else:
+        staged.append((outcome, sources[outcome.name]))
+        finish(BuildResult(stem, path, "written"))
+
+
 __all__ = [
     "MANIFEST_NAME",
     "PROGRESS_MIN",
@@ -247,6 +554,7 @@ __all__ = [
     "BuildResult",
     "build_key",
     "build_many",
+    "build_workspace",
     "read_manifest",
     "writer_version",
 ]

@@ -8,6 +8,7 @@ the library never prints and never exits.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,21 +52,32 @@ def set_display_root(root: Path | None) -> None:
 
 def display_path(path: str | Path) -> str:
     """A path as messages show it: relative to the workspace, or ``hyoka:…`` for bundled files."""
-    from .resources import stock_clauses_dir, templates_dir
+    return _display(str(path), _display_root)
 
+
+@functools.lru_cache(maxsize=4096)
+def _display(path: str, root: Path | None) -> str:
+    # cached: a loader makes a Location for every key of a file, and resolving a path asks the disk
     p = Path(path)
     resolved = p.resolve()
-    if _display_root is not None:
+    if root is not None:
         try:
-            return resolved.relative_to(_display_root).as_posix()
+            return resolved.relative_to(root).as_posix()
         except ValueError:
             pass
-    for bundled, name in ((stock_clauses_dir(), "clauses"), (templates_dir(), "templates")):
+    for bundled, name in _bundled():
         try:
-            return f"hyoka:{name}/{resolved.relative_to(bundled.resolve()).as_posix()}"
+            return f"hyoka:{name}/{resolved.relative_to(bundled).as_posix()}"
         except ValueError:
             continue
     return str(p)
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled() -> tuple[tuple[Path, str], ...]:
+    from .resources import stock_clauses_dir, templates_dir
+
+    return ((stock_clauses_dir().resolve(), "clauses"), (templates_dir().resolve(), "templates"))
 
 
 class HyokaError(Exception):
@@ -91,6 +103,10 @@ class UserError(HyokaError):
         self.hint = hint
         self.severity = severity
         self.code = code
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # sent between processes (parallel builds) as a UserError that keeps where, what and the hint
+        return (UserError, (self.message, self.location, self.hint, self.severity, self.code))
 
     def __str__(self) -> str:
         prefix = f"{self.location}: " if self.location else ""
