@@ -8,10 +8,10 @@ from pathlib import Path
 
 from .batch import BuildResult, Progress, build_many, writers
 from .compose import Composer
-from .errors import Diagnostics, ErrorList, Location, UserError
+from .errors import Diagnostics, ErrorList, Location, UserError, WriteError
 from .model import Assessment, ComposedAssessment
+from .transaction import Transaction, workspace_lock
 from .workspace import CONFIG_NAME, Workspace, load_workspace
-from .yamlio import atomic_write
 
 
 def composer_for(ws: Workspace) -> Composer:
@@ -115,7 +115,8 @@ def lock_clauses(root: Path | None, stock: bool = False) -> list[str]:
     diag.raise_if_errors()
     library = "stock" if stock else "local"
     target = stock_clauses_dir() if stock else ws.local_clauses_dir
-    return write_lock(target, [c for c in ws.library if c.library == library])
+    with workspace_lock(ws.root):
+        return write_lock(target, [c for c in ws.library if c.library == library], ws.root)
 
 
 # --------------------------------------------------------------------------- init
@@ -149,13 +150,17 @@ def init_workspace(directory: Path, municipality: str) -> list[Path]:
     if not municipality.strip():
         raise UserError("the municipality name is empty", None, "pass --municipality 豊島区")
     created = []
-    for sub in ("assessments", "clauses", "snapshots"):
-        (directory / sub).mkdir(parents=True, exist_ok=True)
-        created.append(directory / sub)
-    atomic_write(config, _CONFIG_TEMPLATE.format(municipality=municipality))
-    readme = directory / "clauses" / "README.md"
-    if not readme.exists():
-        atomic_write(readme, _LOCAL_README.format(municipality=municipality, slug="local"))
+    try:
+        for sub in ("assessments", "clauses", "snapshots"):
+            (directory / sub).mkdir(parents=True, exist_ok=True)
+            created.append(directory / sub)
+    except OSError as exc:
+        raise WriteError(directory, exc.strerror or str(exc)) from None
+    with Transaction(directory) as txn:
+        txn.write(config, _CONFIG_TEMPLATE.format(municipality=municipality), create=True)
+        readme = directory / "clauses" / "README.md"
+        if not readme.exists():
+            txn.write(readme, _LOCAL_README.format(municipality=municipality, slug="local"))
     created.insert(0, config)
     return created
 
@@ -227,11 +232,12 @@ def publish(root: Path | None, name: str, date: str | None = None):  # type: ign
     from .snapshot import publish as _publish
 
     ws = load_workspace(root)
-    composed, diag = _compose_one(ws, name)
-    open_points = placeholders(composed, diag)
-    if open_points:
-        raise ErrorList([UserError(p.message, p.location, "fill it in before publishing", code="placeholder") for p in open_points])
-    return _publish(composed, ws.snapshots_dir, date)
+    with workspace_lock(ws.root):  # a second publish sees the first one's snapshot
+        composed, diag = _compose_one(ws, name)
+        open_points = placeholders(composed, diag)
+        if open_points:
+            raise ErrorList([UserError(p.message, p.location, "fill it in before publishing", code="placeholder") for p in open_points])
+        return _publish(composed, ws.snapshots_dir, date, ws.root)
 
 
 def placeholders(composed: ComposedAssessment, diag: Diagnostics) -> list[UserError]:
@@ -339,9 +345,11 @@ def propagate(
     from . import propagate as _p
 
     ws = load_workspace(root)
-    plan = _p.plan(ws, clause_ref, names)
-    if not dry_run:
-        _p.apply(plan, allow_conflicts)
+    if dry_run:
+        return _p.plan(ws, clause_ref, names)
+    with workspace_lock(ws.root):  # plan and write under one lock: a concurrent run cannot lose this update
+        plan = _p.plan(ws, clause_ref, names)
+        _p.apply(plan, allow_conflicts, ws.root)
     return plan
 
 
@@ -351,4 +359,6 @@ def new_assessment(
     """Draft a new assessment from the stock library (see :mod:`composer.draft`)."""
     from .draft import draft
 
-    return draft(load_workspace(root), name, form, profile, files, jimu)
+    ws = load_workspace(root)
+    with workspace_lock(ws.root):
+        return draft(ws, name, form, profile, files, jimu)

@@ -69,6 +69,9 @@ pass_ctx = click.make_pass_decorator(Ctx)
 @click.pass_context
 def main(ctx: click.Context, directory: Path | None) -> None:
     """hyoka: compose and maintain 特定個人情報保護評価書 from versioned stock clauses."""
+    from .transaction import set_notice_handler
+
+    set_notice_handler(lambda message: click.echo(message, err=True))
     ctx.obj = Ctx(directory)
 
 

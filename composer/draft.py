@@ -21,9 +21,10 @@ from .forms import get_form, iter_nodes
 from .model import FormNode
 from .render import render_text
 from .resources import profiles_dir
+from .transaction import Transaction
 from .validate import Fields, did_you_mean
 from .workspace import Workspace
-from .yamlio import atomic_write, load_mapping
+from .yamlio import load_mapping
 
 PROFILE_KEYS = ("profile", "form", "description", "local_heading", "items")
 TODO = "【要記入：{label}】"
@@ -172,5 +173,6 @@ def draft(
     diag = Diagnostics()
     load_assessment(path, diag, ws.form_dirs, text=text)
     diag.raise_if_errors()
-    atomic_write(path, text)
+    with Transaction(ws.root) as txn:
+        txn.write(path, text, create=True)
     return path
