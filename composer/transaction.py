@@ -404,7 +404,7 @@ class Transaction:
             _record(root, txid, "prepare", entries)
         except OSError as exc:
             _unlink_quietly(_journal_path(root).with_name(JOURNAL_NAME + ".tmp"))
-            raise self._error(_journal_path(root), exc, "nothing was written") from None
+            raise self._error(_journal_path(root), exc, "no file was changed") from None
         staged_at = None
         try:
             for e, (p, payload, current) in zip(entries, payloads):
