@@ -53,7 +53,7 @@ JOURNAL_NAME = "journal.json"
 JOURNAL_VERSION = 1
 DEFAULT_TIMEOUT = 5.0
 BOM = b"\xef\xbb\xbf"
-_PAUSE_ENV = "HYOKA_TXN_PAUSE"  # seconds to sleep before each rename (crash tests widen the window with it)
+_PAUSE_ENV = "HYOKA_TXN_PAUSE"  # seconds to sleep before staging and renaming each file (crash tests widen the window)
 
 _locks: dict[str, FileLock] = {}
 _notice: Callable[[str], None] | None = None
@@ -406,9 +406,12 @@ class Transaction:
             _unlink_quietly(_journal_path(root).with_name(JOURNAL_NAME + ".tmp"))
             raise self._error(_journal_path(root), exc, "no file was changed") from None
         staged_at = None
+        pause = float(os.environ.get(_PAUSE_ENV) or 0)
         try:
             for e, (p, payload, current) in zip(entries, payloads):
                 staged_at = p
+                if pause:
+                    time.sleep(pause)
                 p.parent.mkdir(parents=True, exist_ok=True)
                 mode = p.stat().st_mode & 0o7777 if current is not None else _new_file_mode()
                 _write_synced(e.new, payload, mode)
@@ -423,7 +426,6 @@ class Transaction:
                 raise self._error(staged_at or root, exc, "no file was changed") from None
             raise self._error(staged_at or root, exc, "no file was changed; the next hyoka run removes the partial files") from None
         done: list[_Entry] = []
-        pause = float(os.environ.get(_PAUSE_ENV) or 0)
         for e in entries:
             try:
                 if pause:

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ONE_PIN = "# 住基（豊島区）\nform: 全項目\nitems:\n  IV.1.2.detail:\n    - clause: mid-server/audit@1   # 監査\n"
 NEW_PIN = ONE_PIN.replace("audit@1", "audit@2")
 FILES = ("a", "b", "c")
-PAUSE = "0.03"  # seconds before each rename: widens the window the kills aim at
+PAUSE = "0.03"  # seconds before staging and before renaming each file: widens the window the kills aim at
 
 
 def env(**extra: str) -> dict[str, str]:
@@ -67,7 +67,7 @@ def kill_during(ws: Path, args: list[str], rng: random.Random) -> str:
             deadline = time.monotonic() + 30
             while not journal.exists() and proc.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.002)
-            time.sleep(rng.uniform(0.0, 0.15))  # during staging, renames or clean-up
+            time.sleep(rng.uniform(0.0, 0.2))  # during staging, renames or clean-up
             where = "writing"
         proc.kill()  # SIGKILL on POSIX, TerminateProcess on Windows
     finally:
