@@ -114,13 +114,21 @@ def write_manifest(out_dir: Path, documents: Mapping[str, Mapping[str, str]], ch
     The manifest is re-read and written under the workspace lock, so that two builds into one
     directory keep each other's entries.
     """
-    from .transaction import Transaction, find_workspace_root
+    from .transaction import LockedError, Transaction, find_workspace_root
 
     out_dir = Path(out_dir)
-    with Transaction(find_workspace_root(out_dir)) as txn:
-        merged = dict(documents) if changed is None else {**read_manifest(out_dir), **{k: documents[k] for k in changed}}
-        data = {"manifest": MANIFEST_VERSION, "documents": {k: dict(merged[k]) for k in sorted(merged)}}
-        txn.write(out_dir / MANIFEST_NAME, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    try:
+        with Transaction(find_workspace_root(out_dir)) as txn:
+            merged = dict(documents) if changed is None else {**read_manifest(out_dir), **{k: documents[k] for k in changed}}
+            data = {"manifest": MANIFEST_VERSION, "documents": {k: dict(merged[k]) for k in sorted(merged)}}
+            txn.write(out_dir / MANIFEST_NAME, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    except LockedError as exc:
+        raise LockedError(
+            f"the documents were written but the build manifest was not updated: {exc.message}",
+            exc.location,
+            "the next build rewrites them; nothing else is wrong",
+            code="lock",
+        ) from None
 
 
 # --------------------------------------------------------------------------- building

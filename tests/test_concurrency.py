@@ -147,3 +147,41 @@ def test_a_file_changed_behind_the_plan_is_refused(tmp_path: Path) -> None:
         prop.apply(plan, root=ws)
     assert (ws / "assessments" / "a.yaml").read_text(encoding="utf-8") == ONE_PIN
     assert (ws / "assessments" / "b.yaml").read_text(encoding="utf-8") == edited
+
+
+def test_every_writing_command_takes_the_lock(tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = new_workspace(tmp_path / "ws", {"a": ONE_PIN, "b": "form: 全項目\nitems:\n  I.1.1: |\n    脅威検出やDDos対策を講じる。\n"})
+    (ws / "clauses" / "local").mkdir()
+    (ws / "clauses" / "local" / "x.yaml").write_text(
+        "id: local/x\ntitle: x\nkind: adaptable\nhomes: [IV.1.2.detail]\nversions:\n  - version: 1\n    date: 2026-04-01\n"
+        "    source: {issuer: 豊島区, document: 豊島区 特定個人情報保護評価書}\n    text: |\n      施錠する。\n",
+        encoding="utf-8",
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys,time; from composer.transaction import workspace_lock\n"
+         "with workspace_lock(sys.argv[1]):\n print('held', flush=True); time.sleep(60)", str(ws)],
+        cwd=ROOT, env=env(), stdout=subprocess.PIPE, text=True,
+    )
+    monkeypatch.setenv("HYOKA_LOCK_TIMEOUT", "0.2")
+    before = {p: p.read_bytes() for p in ws.rglob("*") if p.is_file() and ".hyoka" not in p.parts}
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        for args in (
+            ["propagate", "mid-server/audit"],
+            ["publish", "a", "--date", "2026-04-01"],
+            ["lint", "--fix", "b"],
+            ["new", "c"],
+            ["clauses", "lock"],
+            ["build", "a", "--format", "md"],
+        ):
+            result = run("-C", str(ws), *args)
+            assert result.exit_code == 1, args
+            assert f"another hyoka is writing this workspace (pid {holder.pid}, since " in result.stderr, (args, result.stderr)
+    finally:
+        holder.kill()
+        holder.wait()
+    after = {p: p.read_bytes() for p in ws.rglob("*") if p.is_file() and ".hyoka" not in p.parts and "build" not in p.parts}
+    assert after == before
+    assert "the documents were written but the build manifest was not updated" in result.stderr
+    assert run("-C", str(ws), "build", "a", "--format", "md").exit_code == 0
+    assert set(read_manifest(ws / "build")) == {"a.md"}
