@@ -23,9 +23,9 @@ from .render import render_text
 from .resources import profiles_dir
 from .validate import Fields, did_you_mean
 from .workspace import Workspace
-from .yamlio import atomic_write, load_mapping
+from .yamlio import YMap, atomic_write, load_mapping
 
-PROFILE_KEYS = ("profile", "form", "description", "local_heading", "items")
+PROFILE_KEYS = ("profile", "form", "description", "local_heading", "items", "homes")
 TODO = "【要記入：{label}】"
 CHOOSE = "【要選択】"
 # items whose text follows from what `hyoka new` is told
@@ -52,7 +52,12 @@ def profile_paths(ws: Workspace) -> dict[str, Path]:
     return out
 
 
-def load_profile(ws: Workspace, name: str) -> Profile:
+def load_profile(ws: Workspace, name: str, for_form: str | None = None) -> Profile:
+    """The profile ``name``; with ``for_form``, its homes in that form.
+
+    ``form``/``items`` give the homes in the profile's own form; ``homes`` maps further
+    forms to their homes (an empty mapping: the form has no place for these clauses).
+    """
     paths = profile_paths(ws)
     if name not in paths:
         raise UserError(f"unknown profile '{name}'", None, did_you_mean(name, paths) or f"available: {', '.join(paths) or 'none'}")
@@ -60,9 +65,27 @@ def load_profile(ws: Workspace, name: str) -> Profile:
     diag = Diagnostics()
     f = Fields(load_mapping(path, "a profile"), path, diag, "profile", PROFILE_KEYS)
     form_name = f.str("form", default="全項目")
+    imap = f.map("items")
+    hmap = f.map("homes")
+    if for_form is not None:
+        wanted, _ = get_form(for_form, None, ws.form_dirs)
+        own, _ = get_form(form_name, f.loc("form"), ws.form_dirs)
+        if wanted.name != own.name:
+            names = {get_form(str(k), Location.of(path, hmap.line_of(k), f"homes.{k}"), ws.form_dirs)[0].name: k for k in hmap}
+            if wanted.name not in names:
+                raise UserError(
+                    f"profile '{name}' says nothing about form {wanted.name}",
+                    Location.of(path, None, "homes"),
+                    f"add homes: {{{wanted.name}: {{ITEM: [CLAUSE, …]}}}} (or {{}} if the form has no place for them)",
+                )
+            key = names[wanted.name]
+            form_name = wanted.name
+            value = hmap[key]
+            if value is not None and not isinstance(value, YMap):
+                raise UserError(f"homes.{key} must map item keys to clauses", Location.of(path, hmap.line_of(key), f"homes.{key}"))
+            imap = value if value is not None else YMap()
     _, index = get_form(form_name, f.loc("form"), ws.form_dirs)
     items: dict[str, tuple[str, ...]] = {}
-    imap = f.map("items")
     for key, ids in imap.items():
         loc = Location.of(path, imap.line_of(key), str(key))
         if index.resolve(str(key)) is None:
@@ -97,7 +120,7 @@ def draft(
     if path.exists():
         raise UserError("assessment already exists", Location.of(path), "choose another name or edit the file")
     form, _ = get_form(form_name, None, ws.form_dirs)
-    prof = load_profile(ws, profile) if profile else None
+    prof = load_profile(ws, profile, form.name) if profile else None
     if prof and prof.form != form.name:
         raise UserError(f"profile '{prof.name}' is for form {prof.form}, not {form.name}", Location.of(prof.path))
     file_specs = []
