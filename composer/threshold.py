@@ -253,12 +253,17 @@ def inputs_of(a: Assessment, form_dirs: tuple | None = None) -> AssessmentThresh
     return AssessmentThreshold(ThresholdInputs(band, staff, incident, None, locs), stated, stated_loc)
 
 
-def jimu_key(a: Assessment) -> str:
-    """What identifies an assessment's 事務: ``meta.jimu``, width and blanks ignored ('' if unset)."""
-    text = unicodedata.normalize("NFKC", a.meta.jimu or "")
+def normalize_jimu(jimu: str) -> str:
+    """A 事務名 as a key: width and blanks ignored; '' when unset or still a placeholder."""
+    text = unicodedata.normalize("NFKC", jimu or "")
     if "【要記入" in text:
         return ""
     return "".join(text.split())
+
+
+def jimu_key(a: Assessment) -> str:
+    """What identifies an assessment's 事務: its ``meta.jimu``."""
+    return normalize_jimu(a.meta.jimu)
 
 
 def _satisfied(need: Evaluation, have: set[str]) -> bool:

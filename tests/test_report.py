@@ -350,7 +350,7 @@ def test_cli_word_and_excel_need_a_file(history: Path, run, tmp_path: Path) -> N
     from openpyxl import load_workbook
 
     wb = load_workbook(out)
-    assert wb.sheetnames == ["概要", "再評価", "定型条項", "点検", "変更点"]
+    assert wb.sheetnames == ["概要", "再評価", "定型条項", "点検", "事務", "変更点"]
     overview = wb["概要"]
     assert [c.value for c in overview[4]] == ["住民基本台帳に関する事務 全項目評価書", "全項目", "令和7年5月1日", 3, 1, 2, 1, 2]
     assert overview.print_title_rows == "$3:$3"
