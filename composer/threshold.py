@@ -282,7 +282,7 @@ def workspace_findings(assessments: list[Assessment], report_for: Iterable[str] 
         key = jimu_key(a) or f"\0{a.name}"  # an assessment without a 事務名 is its own 事務
         by_jimu.setdefault(key, []).append((a, inputs_of(a, form_dirs), form.evaluation))
     out: list[UserError] = []
-    for key, members in by_jimu.items():
+    for members in by_jimu.values():
         pooled = ThresholdInputs()
         for _, t, _ in sorted(members, key=lambda m: m[2] != "基礎項目"):  # the 基礎項目評価書's answers first
             pooled = pooled.merged(t.inputs)
