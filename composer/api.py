@@ -69,16 +69,22 @@ def threshold_findings(ws: Workspace, names: Iterable[str] | None = None) -> lis
     return workspace_findings(everything, list(names) if names else None, ws.form_dirs)
 
 
-def threshold_of(ws: Workspace, name: str):  # type: ignore[no-untyped-def]
-    """The しきい値判断 from one assessment's own choice items (a ThresholdResult)."""
-    from .threshold import inputs_of, judge
+def threshold(
+    ws: Workspace | None, name: str | None = None, people: int | None = None, staff: int | None = None, incident: bool | None = None
+):  # type: ignore[no-untyped-def]
+    """The しきい値判断 (a ThresholdResult): from the numbers given, and from assessment ``name``'s
+    own choice items where a number is not given."""
+    from .threshold import from_options, inputs_of, judge
 
+    given = from_options(people, staff, incident)
+    if name is None or ws is None:
+        return judge(given)
     diag = Diagnostics()
     a = ws.load_assessment(name, diag)
     diag.raise_if_errors()
     if a is None:
         raise UserError(f"cannot load assessment '{name}'")
-    return judge(inputs_of(a, ws.form_dirs).inputs)
+    return judge(given.merged(inputs_of(a, ws.form_dirs).inputs))
 
 
 def unverified_nodes(ws: Workspace, forms: Iterable[str] | None = None, in_use: bool = False):  # type: ignore[no-untyped-def]

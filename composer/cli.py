@@ -151,21 +151,11 @@ def threshold(ctx: Ctx, assessment: str | None, people: int | None, staff: int |
     From the options, or from ASSESSMENT's own choice items (対象人数, 取扱者数, 重大事故);
     options given with ASSESSMENT override its answers.
     """
-    from .threshold import from_options, judge, parse_incident
+    from .threshold import parse_incident
 
-    given = from_options(people, staff, parse_incident(incident) if incident is not None else None)
-    if assessment:
-        from .threshold import inputs_of
-
-        diag = Diagnostics()
-        a = ctx.workspace().load_assessment(assessment, diag)
-        diag.raise_if_errors()
-        inputs = given.merged(inputs_of(a, ctx.workspace().form_dirs).inputs)
-    elif people is None:
+    if not assessment and people is None:
         raise click.UsageError("give an ASSESSMENT or at least --people")
-    else:
-        inputs = given
-    result = judge(inputs)
+    result = api.threshold(ctx.workspace() if assessment else None, assessment, people, staff, parse_incident(incident) if incident is not None else None)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
