@@ -173,7 +173,7 @@ def _print_threshold(result: Any) -> None:
         return
     click.echo(f"required: {describe(result.required)}")
     click.echo(f"しきい値判断結果: {result.result_label}")
-    basis = f"verified: {result.rule.source}" if result.rule.basis == "verified" else "recalled: not checked against the 指針"
+    basis = f"verified: {result.rule.source}" if result.rule.basis == "verified" else "recalled: not checked against a public source"
     click.echo(f"rule: {result.rule.text} [{basis}]")
 
 
