@@ -129,6 +129,7 @@ def draft(
         if not m:
             raise UserError(f"--file '{arg}' is not ID=NAME", None, "e.g. --file juki=住民基本台帳ファイル")
         file_specs.append((m.group("id"), m.group("name")))
+    given_files = bool(file_specs)
     if not file_specs:
         file_specs = [("file1", TODO.format(label="特定個人情報ファイル名"))]
     ctx = {"municipality": ws.config.municipality, "term": {}}
@@ -146,6 +147,9 @@ def draft(
             options = "／".join(node.choices)
             return [f"{indent}{key}: {CHOOSE}  # {node.label}{mark} ＜選択肢＞ {options}"]
         clauses = prof.items.get(key, ()) if prof else ()
+        if node.prefill == "file_names" and given_files:
+            names = "、".join(name for _, name in file_specs)
+            return [f"{indent}{key}: {_q(names)}  # {node.label}{mark}"]
         if key in PREFILLED_HERE:
             return [f"{indent}{key}: {_q(PREFILLED_HERE[key].format(jimu=jimu))}  # {node.label}{mark}"]
         if not clauses:

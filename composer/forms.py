@@ -20,7 +20,8 @@ from .validate import Fields, did_you_mean, suggest
 from .yamlio import YList, load_mapping
 
 FORM_KEYS = ("form", "title", "aliases", "contents", "choices", "sections", "kind", "stamp", "basis", "source")
-NODE_KEYS = ("key", "label", "type", "choices", "important", "per_file", "repeat", "items", "note", "basis", "source", "threshold")
+NODE_KEYS = ("key", "label", "type", "choices", "important", "per_file", "repeat", "items", "note", "basis", "source", "threshold", "prefill")
+PREFILLS = ("file_names",)
 BASES = ("verified", "recalled")
 THRESHOLD_INPUTS = ("people", "staff", "incident", "result")
 
@@ -180,6 +181,10 @@ def _load_node(
     if threshold is not None and threshold not in THRESHOLD_INPUTS:
         diag.error(f"threshold must be one of {', '.join(THRESHOLD_INPUTS)}, not '{threshold}'", f.loc("threshold"))
         threshold = None
+    prefill = f.str("prefill")
+    if prefill and prefill not in PREFILLS:
+        diag.error(f"prefill must be one of {', '.join(PREFILLS)}, not '{prefill}'", f.loc("prefill"))
+        prefill = ""
     key = f.str("key", required=True)
     full = f"{prefix}.{key}" if prefix else key
     per_file = per_file or f.bool("per_file")
@@ -218,6 +223,7 @@ def _load_node(
         basis=basis,  # type: ignore[arg-type]
         source=source,
         threshold=threshold,  # type: ignore[arg-type]
+        prefill=prefill,
     )
 
 

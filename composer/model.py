@@ -151,6 +151,7 @@ class FormNode:
     basis: Basis = "unmarked"  # what the node's label and place rest on (inherited from its parent)
     source: str = ""  # the public source read, for a verified node
     threshold: ThresholdInput | None = None  # a しきい値判断 input this choice item answers
+    prefill: str = ""  # what `hyoka new` writes here: "file_names" (the files given, joined with 、)
 
     @property
     def recalled(self) -> bool:

@@ -110,7 +110,7 @@ def test_each_form_new_fill_check_publish_change_diff_propagate_report(ws: Path,
     contact, important, ordinary = CASES[form]
     own_library(ws)
     assert run("-C", str(ws), "clauses", "lock").exit_code == 0
-    files = () if form == "基礎項目" else ("--file", "juki=住民基本台帳ファイル")
+    files = ("--file", "juki=住民基本台帳ファイル")
     new = run("-C", str(ws), "new", "juki", "--form", form, "--profile", "gov-cloud", "--jimu", JIMU, *files)
     assert new.exit_code == 0, new.stderr
     path = ws / "assessments" / "juki.yaml"
@@ -118,6 +118,7 @@ def test_each_form_new_fill_check_publish_change_diff_propagate_report(ws: Path,
     assert f"form: {form}\n" in drafted
     if form == "基礎項目":
         assert "clause:" not in drafted  # the 基礎項目評価書 has no home for measures
+        assert 'I.2: "住民基本台帳ファイル"' in drafted  # its one list of the files
     else:  # the profile's homes in this form
         assert re.search(r"III\.7\.r1\.6\.detail:.*\n\s+- clause: gov-cloud/technical@\d", drafted)
         assert re.search(r"II\.6\.1:.*\n\s+- clause: gov-cloud/storage@\d", drafted)
