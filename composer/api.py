@@ -69,7 +69,7 @@ def threshold_findings(ws: Workspace, names: Iterable[str] | None = None) -> lis
     return workspace_findings(everything, list(names) if names else None, ws.form_dirs)
 
 
-def threshold(
+def judge_threshold(
     ws: Workspace | None, name: str | None = None, people: int | None = None, staff: int | None = None, incident: bool | None = None
 ):  # type: ignore[no-untyped-def]
     """The しきい値判断 (a ThresholdResult): from the numbers given, and from assessment ``name``'s
@@ -99,7 +99,8 @@ def unverified_nodes(ws: Workspace, forms: Iterable[str] | None = None, in_use: 
         quiet = Diagnostics()
         wanted += sorted({a.form for a in ws.load_assessments(None, quiet)})
     if wanted:
-        chosen = {get_form(n, None, ws.form_dirs)[0].name: get_form(n, None, ws.form_dirs)[0] for n in wanted}
+        picked = [get_form(n, None, ws.form_dirs)[0] for n in wanted]
+        chosen = {f.name: f for f in picked}
     else:
         chosen = {f.name: f for f, _ in available_forms(ws.form_dirs).values()}
     return [u for f in chosen.values() for u in unverified(f)]

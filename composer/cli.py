@@ -155,7 +155,7 @@ def threshold(ctx: Ctx, assessment: str | None, people: int | None, staff: int |
 
     if not assessment and people is None:
         raise click.UsageError("give an ASSESSMENT or at least --people")
-    result = api.threshold(ctx.workspace() if assessment else None, assessment, people, staff, parse_incident(incident) if incident is not None else None)
+    result = api.judge_threshold(ctx.workspace() if assessment else None, assessment, people, staff, parse_incident(incident) if incident is not None else None)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return

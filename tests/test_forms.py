@@ -302,8 +302,8 @@ def test_threshold_from_an_assessments_own_items(ws: Path, run) -> None:
     # an option overrides the assessment's answer
     out = run("-C", str(ws), "threshold", "kiso", "--incident", "yes")
     assert "required: 基礎項目評価＋全項目評価" in out.output
-    assert api.threshold(composer_ws(ws), "kiso").required == ("基礎項目", "重点項目")
-    assert api.threshold(composer_ws(ws), None, 300_000).result_label == RESULT_LABELS["全項目"]
+    assert api.judge_threshold(composer_ws(ws), "kiso").required == ("基礎項目", "重点項目")
+    assert api.judge_threshold(composer_ws(ws), None, 300_000).result_label == RESULT_LABELS["全項目"]
 
 
 def composer_ws(root: Path):  # type: ignore[no-untyped-def]
