@@ -152,6 +152,9 @@ def test_each_form_new_fill_check_publish_change_diff_propagate_report(ws: Path,
         (serious,) = [r for r in rows if "コンビニ交付" in r["after"]]
         assert serious["submission"] == "事前" and serious["important"]
 
+    official = run("-C", str(ws), "diff", "juki", "--table", "official", "--format", "csv", "--date", "2026-05-01").output
+    assert "変更後の記載" in official and ("事前" in official) == bool(important) and "事後" in official
+
     # a new version of a local clause used in the form: outdated, propagate, its reason in the diff
     clause_file = ws / "clauses" / "toshima" / "contact.yaml"
     clause_file.write_text(clause_file.read_text(encoding="utf-8") + CONTACT_V2, encoding="utf-8")
@@ -364,6 +367,12 @@ def test_a_verified_node_without_source_is_an_error(ws: Path, run) -> None:
     write(ws / "forms" / "kiso.yaml", text.replace("    label: Ⅲしきい値判断結果\n", "    label: Ⅲしきい値判断結果\n    basis: verified\n"))
     out = run("-C", str(ws), "forms", "unverified")
     assert out.exit_code == 1 and "kiso.yaml" in out.stderr and "a verified node names its source" in out.stderr
+
+
+def test_new_with_an_unknown_form_says_which_exist(ws: Path, run) -> None:
+    out = run("-C", str(ws), "new", "x", "--form", "基礎項")
+    assert out.exit_code == 1 and "unknown form '基礎項'" in out.stderr and "Traceback" not in out.output
+    assert not (ws / "assessments" / "x.yaml").exists()
 
 
 def test_profile_without_homes_for_a_form_is_refused(ws: Path, run) -> None:
