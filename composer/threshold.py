@@ -45,6 +45,7 @@ RESULT_LABELS: dict[str, str] = {
     "": "特定個人情報保護評価の実施が義務付けられない（任意に全項目評価を実施）",
 }
 
+INPUT_NAMES = {"people": "対象人数", "staff": "取扱者数", "incident": "重大事故"}
 VERIFIED_SOURCE = "島本町・可児市の公表資料（しきい値判断）"
 
 
@@ -283,17 +284,26 @@ def workspace_findings(assessments: list[Assessment], report_for: Iterable[str] 
         by_jimu.setdefault(key, []).append((a, inputs_of(a, form_dirs), form.evaluation))
     out: list[UserError] = []
     for members in by_jimu.values():
+        ordered = sorted(members, key=lambda m: m[2] != "基礎項目")  # the 基礎項目評価書's answers first
         pooled = ThresholdInputs()
-        for _, t, _ in sorted(members, key=lambda m: m[2] != "基礎項目"):  # the 基礎項目評価書's answers first
+        for a, t, _ in ordered:
+            for what, mine, theirs in (("people", t.inputs.band, pooled.band), ("staff", t.inputs.staff_500, pooled.staff_500),
+                                       ("incident", t.inputs.incident, pooled.incident)):
+                if mine is not None and theirs is not None and mine != theirs and (wanted is None or a.name in wanted):
+                    out.append(UserError(
+                        f"this answer differs from another assessment of the same 事務 ({INPUT_NAMES[what]})",
+                        t.inputs.locations.get(what, a.location),
+                        "give the same answer in every 評価書 of the 事務 (the 基礎項目評価書's answer is used)",
+                        severity="warning", code="threshold",
+                    ))
             pooled = pooled.merged(t.inputs)
         result = judge(pooled)
         have = {ev for _, _, ev in members}
         jimu = members[0][0].meta.jimu or members[0][0].name
-        for a, t, _ in members:
-            if wanted is not None and a.name not in wanted:
-                continue
-            if t.inputs.band is None:
-                continue  # this assessment says nothing about the threshold: the one that does reports
+        # the missing forms are reported once per 事務, at the first answer of 対象人数
+        answering = [(a, t) for a, t, _ in ordered if t.inputs.band is not None and (wanted is None or a.name in wanted)]
+        if answering:
+            a, t = answering[0]
             loc = t.inputs.locations.get("people", a.location)
             rule = result.rule.text if result.rule else describe(result.required)
             for need in result.required:
@@ -304,6 +314,9 @@ def workspace_findings(assessments: list[Assessment], report_for: Iterable[str] 
                         f"draft it: hyoka new NAME --form {need} --jimu {jimu}  (assessments of one 事務 share meta.jimu)",
                         severity="warning", code="threshold",
                     ))
+        for a, t, _ in members:
+            if wanted is not None and a.name not in wanted:
+                continue
             if t.stated and result.complete and t.stated != result.result_label:
                 out.append(UserError(
                     f"しきい値判断結果 says 「{t.stated}」 but the answers give 「{result.result_label}」 ({pooled.describe()})",

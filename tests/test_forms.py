@@ -284,6 +284,18 @@ def test_check_warns_when_the_answers_require_a_form_the_jimu_lacks(ws: Path, ru
     # the same 事務 (spaces and width ignored) does
     write(ws / "assessments" / "zen.yaml", ZEN.format(jimu="住民基本台帳に関する　事務"))
     assert _threshold_warnings(ws, run) == []
+    # one warning per 事務, even when two of its assessments answer 対象人数
+    write(ws / "assessments" / "zen.yaml", ZEN.format(jimu="個人住民税に関する事務"))
+    write(ws / "assessments" / "juten.yaml", ZEN.replace("form: 全項目", "form: 重点項目").format(jimu=JIMU) + "  I.1.3: 30万人以上\n")
+    (w,) = _threshold_warnings(ws, run)
+    assert w["file"].endswith("kiso.yaml")
+    # answers that differ between the assessments of one 事務
+    write(ws / "assessments" / "juten.yaml", ZEN.replace("form: 全項目", "form: 重点項目").format(jimu=JIMU) + "  I.1.3: 30万人以上\n"
+          .replace("30万人以上", "1万人以上10万人未満"))
+    warned = _threshold_warnings(ws, run)
+    assert any(w["file"].endswith("juten.yaml") and "differs from another assessment" in w["message"] for w in warned)
+    (ws / "assessments" / "juten.yaml").unlink()
+    write(ws / "assessments" / "zen.yaml", ZEN.format(jimu=JIMU))
     # the answers of the 基礎項目評価書 apply to the 事務: without it, a lone 全項目評価書 says nothing
     (ws / "assessments" / "kiso.yaml").unlink()
     assert _threshold_warnings(ws, run) == []
