@@ -311,7 +311,7 @@ def workspace_findings(assessments: list[Assessment], report_for: Iterable[str] 
                     out.append(UserError(
                         f"the しきい値判断 requires a {need}評価書 for 事務 '{jimu}' ({rule}), and no assessment of that 事務 is one",
                         loc,
-                        f"draft it: hyoka new NAME --form {need} --jimu {jimu}  (assessments of one 事務 share meta.jimu)",
+                        f"draft it with `hyoka new NAME --form {need} --jimu {jimu}`; the assessments of one 事務 share meta.jimu",
                         severity="warning", code="threshold",
                     ))
         for a, t, _ in members:
@@ -321,7 +321,7 @@ def workspace_findings(assessments: list[Assessment], report_for: Iterable[str] 
                 out.append(UserError(
                     f"しきい値判断結果 says 「{t.stated}」 but the answers give 「{result.result_label}」 ({pooled.describe()})",
                     t.stated_location,
-                    "correct the 結果 or the answers (hyoka threshold NAME shows the rule applied)",
+                    "correct the 結果 or the answers; `hyoka threshold NAME` shows the rule applied",
                     severity="warning", code="threshold",
                 ))
     return out
