@@ -344,6 +344,15 @@ def test_bundled_forms_and_their_aliases() -> None:
         assert {n.threshold for n in iter_nodes(forms[name][0].sections) if n.threshold} == wanted
 
 
+def test_schema_conventions_hold_in_every_form() -> None:
+    for form, _ in available_forms().values():
+        for n in iter_nodes(form.sections):
+            assert "※" not in n.label, (form.name, n.key)  # ※ is important: true, never in the label
+            assert re.fullmatch(r"[A-Za-z0-9_.{}]+", n.key), (form.name, n.key)
+            assert n.type != "choice" or n.choices, (form.name, n.key)
+        assert form.contents and form.contents[-1].endswith("変更箇所")
+
+
 def test_every_node_is_marked_verified_with_a_source_or_recalled() -> None:
     for form, _ in available_forms().values():
         for n in iter_nodes(form.sections):
