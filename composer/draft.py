@@ -67,6 +67,8 @@ def load_profile(ws: Workspace, name: str, for_form: str | None = None) -> Profi
     form_name = f.str("form", default="全項目")
     imap = f.map("items")
     hmap = f.map("homes")
+    for k in hmap:  # every form named under homes: must exist
+        get_form(str(k), Location.of(path, hmap.line_of(k), f"homes.{k}"), ws.form_dirs)
     if for_form is not None:
         wanted, _ = get_form(for_form, None, ws.form_dirs)
         own, _ = get_form(form_name, f.loc("form"), ws.form_dirs)

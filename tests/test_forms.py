@@ -301,6 +301,14 @@ def test_check_warns_when_the_answers_require_a_form_the_jimu_lacks(ws: Path, ru
     assert _threshold_warnings(ws, run) == []
 
 
+def test_a_zenkomoku_satisfies_a_required_juten(ws: Path, run) -> None:
+    write(ws / "assessments" / "kiso.yaml", KISO.format(jimu=JIMU, people="10万人以上30万人未満", result=RESULT_LABELS["重点項目"]))
+    (w,) = _threshold_warnings(ws, run)
+    assert "requires a 重点項目評価書" in w["message"]
+    write(ws / "assessments" / "zen.yaml", ZEN.format(jimu=JIMU))  # 任意に全項目評価を実施
+    assert _threshold_warnings(ws, run) == []
+
+
 def test_check_warns_on_a_stated_result_the_answers_contradict(ws: Path, run) -> None:
     write(ws / "assessments" / "kiso.yaml", KISO.format(jimu=JIMU, people="1,000人以上1万人未満", result=RESULT_LABELS["全項目"]))
     (w,) = _threshold_warnings(ws, run, "kiso")
@@ -406,6 +414,17 @@ def test_profile_without_homes_for_a_form_is_refused(ws: Path, run) -> None:
     out = run("-C", str(ws), "new", "x", "--form", "重点項目", "--profile", "paper")
     assert out.exit_code == 1 and "profile 'paper' says nothing about form 重点項目" in out.stderr
     assert not (ws / "assessments" / "x.yaml").exists()
+    write(ws / "profiles" / "paper.yaml", """
+        profile: paper
+        form: 全項目
+        items: {}
+        homes:
+          重点項目:
+            II.6.2: [gov-cloud/storage]
+          簡易: {}
+    """)
+    out = run("-C", str(ws), "new", "x", "--form", "全項目", "--profile", "paper")
+    assert out.exit_code == 1 and "paper.yaml:7: homes.簡易: unknown form '簡易'" in out.stderr, out.stderr
 
 
 @pytest.mark.libreoffice
