@@ -52,7 +52,8 @@ def check(root: Path | None = None, names: Iterable[str] | None = None, lint: bo
     diag = Diagnostics()
     ws = load_workspace(root, diag)
     composed = compose_all(ws, names, diag)
-    diag.extend(threshold_findings(ws, names))
+    # with no names every assessment was just loaded: those that compose are looked at (the others have errors)
+    diag.extend(threshold_findings(ws, names, None if names else [a for a, _ in composed]))
     if lint:
         from .lint import lint_workspace
 
@@ -60,12 +61,13 @@ def check(root: Path | None = None, names: Iterable[str] | None = None, lint: bo
     return diag
 
 
-def threshold_findings(ws: Workspace, names: Iterable[str] | None = None) -> list[UserError]:
-    """Forms the しきい値判断 requires that the 事務 does not have (every assessment is looked at)."""
+def threshold_findings(ws: Workspace, names: Iterable[str] | None = None, loaded: list[Assessment] | None = None) -> list[UserError]:
+    """Forms the しきい値判断 requires that the 事務 does not have (every assessment is looked at;
+    ``loaded``: the workspace's assessments, already loaded)."""
     from .threshold import workspace_findings
 
     quiet = Diagnostics()  # load errors are reported by the check itself
-    everything = ws.load_assessments(None, quiet)
+    everything = loaded if loaded is not None else ws.load_assessments(None, quiet)
     return workspace_findings(everything, list(names) if names else None, ws.form_dirs)
 
 
