@@ -52,11 +52,60 @@ def check(root: Path | None = None, names: Iterable[str] | None = None, lint: bo
     diag = Diagnostics()
     ws = load_workspace(root, diag)
     composed = compose_all(ws, names, diag)
+    # with no names every assessment was just loaded: those that compose are looked at (the others have errors)
+    diag.extend(threshold_findings(ws, names, None if names else [a for a, _ in composed]))
     if lint:
         from .lint import lint_workspace
 
         diag.extend(lint_workspace(ws, composed, names=list(names) if names else None))
     return diag
+
+
+def threshold_findings(ws: Workspace, names: Iterable[str] | None = None, loaded: list[Assessment] | None = None) -> list[UserError]:
+    """Forms the しきい値判断 requires that the 事務 does not have (every assessment is looked at;
+    ``loaded``: the workspace's assessments, already loaded)."""
+    from .threshold import workspace_findings
+
+    quiet = Diagnostics()  # load errors are reported by the check itself
+    everything = loaded if loaded is not None else ws.load_assessments(None, quiet)
+    return workspace_findings(everything, list(names) if names else None, ws.form_dirs)
+
+
+def judge_threshold(
+    ws: Workspace | None, name: str | None = None, people: int | None = None, staff: int | None = None, incident: bool | None = None
+):  # type: ignore[no-untyped-def]
+    """The しきい値判断 (a ThresholdResult): from the numbers given, and from assessment ``name``'s
+    own choice items where a number is not given."""
+    from .threshold import from_options, inputs_of, judge
+
+    given = from_options(people, staff, incident)
+    if name is None or ws is None:
+        return judge(given)
+    diag = Diagnostics()
+    a = ws.load_assessment(name, diag)
+    diag.raise_if_errors()
+    if a is None:
+        raise UserError(f"cannot load assessment '{name}'")
+    return judge(given.merged(inputs_of(a, ws.form_dirs).inputs))
+
+
+def unverified_nodes(ws: Workspace, forms: Iterable[str] | None = None, in_use: bool = False):  # type: ignore[no-untyped-def]
+    """Nodes of the workspace's forms (bundled or its own) that rest on recollection.
+
+    ``forms``: only these (names or aliases); ``in_use``: only forms some assessment uses.
+    """
+    from .forms import available_forms, get_form, unverified
+
+    wanted = list(forms or [])
+    if in_use:
+        quiet = Diagnostics()
+        wanted += sorted({a.form for a in ws.load_assessments(None, quiet)})
+    if wanted:
+        picked = [get_form(n, None, ws.form_dirs)[0] for n in wanted]
+        chosen = {f.name: f for f in picked}
+    else:
+        chosen = {f.name: f for f, _ in available_forms(ws.form_dirs).values()}
+    return [u for f in chosen.values() for u in unverified(f)]
 
 
 @dataclass(frozen=True)
