@@ -5,7 +5,8 @@ Times (median of --repeat runs):
   * diff of a synthetic full assessment — every content item of the 全項目 form filled for
     four files — against a copy with one block changed in every item (target: well under 50 ms),
   * composing 個人住民税 (load + render),
-  * linting the whole example, clauses included (target: well under a second).
+  * linting the whole example, clauses included (target: well under a second),
+  * the しきい値判断 check of ``hyoka check`` (loads every assessment once more).
 
     python bench/bench_workspace.py [--repeat 50]
 """
@@ -79,6 +80,8 @@ def main() -> None:
     t_lint = timed(lint_all, max(3, args.repeat // 10))
     print(f"compose 個人住民税 (load + render):               {t_compose:7.2f} ms")
     print(f"lint the whole example (load, compose, lint):    {t_lint:7.2f} ms")
+    t_threshold = timed(lambda: api.threshold_findings(ws), max(5, args.repeat // 5))
+    print(f"しきい値判断 check (every assessment loaded):     {t_threshold:7.2f} ms")
     print("targets: diff well under 50 ms; lint well under 1000 ms")
 
 

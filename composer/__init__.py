@@ -11,6 +11,8 @@ from .api import (
     compose_all,
     compose_assessment,
     init_workspace,
+    judge_threshold,
+    unverified_nodes,
 )
 from .errors import Diagnostics, ErrorList, HyokaError, Location, UserError
 from .model import (
@@ -26,6 +28,7 @@ from .model import (
     Pin,
     Source,
 )
+from .threshold import ThresholdInputs, ThresholdResult, judge
 from .workspace import Workspace, load_workspace
 
 __version__ = "0.1.0"
@@ -47,6 +50,8 @@ __all__ = [
     "Notes",
     "Pin",
     "Source",
+    "ThresholdInputs",
+    "ThresholdResult",
     "UserError",
     "Workspace",
     "build",
@@ -55,5 +60,8 @@ __all__ = [
     "compose_all",
     "compose_assessment",
     "init_workspace",
+    "judge",
+    "judge_threshold",
     "load_workspace",
+    "unverified_nodes",
 ]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from .batch import BuildResult, Progress, build_workspace, writers
 from .compose import Composer
-from .errors import Diagnostics, ErrorList, Location, UserError
+from .errors import Diagnostics, ErrorList, Location, UserError, WriteError
 from .model import Assessment, ComposedAssessment
+from .transaction import Transaction, workspace_lock
 from .workspace import CONFIG_NAME, Workspace, load_workspace
-from .yamlio import atomic_write
 
 
 def composer_for(ws: Workspace) -> Composer:
@@ -52,11 +52,60 @@ def check(root: Path | None = None, names: Iterable[str] | None = None, lint: bo
     diag = Diagnostics()
     ws = load_workspace(root, diag)
     composed = compose_all(ws, names, diag)
+    # with no names every assessment was just loaded: those that compose are looked at (the others have errors)
+    diag.extend(threshold_findings(ws, names, None if names else [a for a, _ in composed]))
     if lint:
         from .lint import lint_workspace
 
         diag.extend(lint_workspace(ws, composed, names=list(names) if names else None))
     return diag
+
+
+def threshold_findings(ws: Workspace, names: Iterable[str] | None = None, loaded: list[Assessment] | None = None) -> list[UserError]:
+    """Forms the しきい値判断 requires that the 事務 does not have (every assessment is looked at;
+    ``loaded``: the workspace's assessments, already loaded)."""
+    from .threshold import workspace_findings
+
+    quiet = Diagnostics()  # load errors are reported by the check itself
+    everything = loaded if loaded is not None else ws.load_assessments(None, quiet)
+    return workspace_findings(everything, list(names) if names else None, ws.form_dirs)
+
+
+def judge_threshold(
+    ws: Workspace | None, name: str | None = None, people: int | None = None, staff: int | None = None, incident: bool | None = None
+):  # type: ignore[no-untyped-def]
+    """The しきい値判断 (a ThresholdResult): from the numbers given, and from assessment ``name``'s
+    own choice items where a number is not given."""
+    from .threshold import from_options, inputs_of, judge
+
+    given = from_options(people, staff, incident)
+    if name is None or ws is None:
+        return judge(given)
+    diag = Diagnostics()
+    a = ws.load_assessment(name, diag)
+    diag.raise_if_errors()
+    if a is None:
+        raise UserError(f"cannot load assessment '{name}'")
+    return judge(given.merged(inputs_of(a, ws.form_dirs).inputs))
+
+
+def unverified_nodes(ws: Workspace, forms: Iterable[str] | None = None, in_use: bool = False):  # type: ignore[no-untyped-def]
+    """Nodes of the workspace's forms (bundled or its own) that rest on recollection.
+
+    ``forms``: only these (names or aliases); ``in_use``: only forms some assessment uses.
+    """
+    from .forms import available_forms, get_form, unverified
+
+    wanted = list(forms or [])
+    if in_use:
+        quiet = Diagnostics()
+        wanted += sorted({a.form for a in ws.load_assessments(None, quiet)})
+    if wanted:
+        picked = [get_form(n, None, ws.form_dirs)[0] for n in wanted]
+        chosen = {f.name: f for f in picked}
+    else:
+        chosen = {f.name: f for f, _ in available_forms(ws.form_dirs).values()}
+    return [u for f in chosen.values() for u in unverified(f)]
 
 
 @dataclass(frozen=True)
@@ -115,7 +164,8 @@ def lock_clauses(root: Path | None, stock: bool = False) -> list[str]:
     diag.raise_if_errors()
     library = "stock" if stock else "local"
     target = stock_clauses_dir() if stock else ws.local_clauses_dir
-    return write_lock(target, [c for c in ws.library if c.library == library])
+    with workspace_lock(ws.root):
+        return write_lock(target, [c for c in ws.library if c.library == library], ws.root)
 
 
 # --------------------------------------------------------------------------- init
@@ -149,13 +199,17 @@ def init_workspace(directory: Path, municipality: str) -> list[Path]:
     if not municipality.strip():
         raise UserError("the municipality name is empty", None, "pass --municipality 豊島区")
     created = []
-    for sub in ("assessments", "clauses", "snapshots"):
-        (directory / sub).mkdir(parents=True, exist_ok=True)
-        created.append(directory / sub)
-    atomic_write(config, _CONFIG_TEMPLATE.format(municipality=municipality))
-    readme = directory / "clauses" / "README.md"
-    if not readme.exists():
-        atomic_write(readme, _LOCAL_README.format(municipality=municipality, slug="local"))
+    try:
+        for sub in ("assessments", "clauses", "snapshots"):
+            (directory / sub).mkdir(parents=True, exist_ok=True)
+            created.append(directory / sub)
+    except OSError as exc:
+        raise WriteError(directory, exc.strerror or str(exc)) from None
+    with Transaction(directory) as txn:
+        txn.write(config, _CONFIG_TEMPLATE.format(municipality=municipality), create=True)
+        readme = directory / "clauses" / "README.md"
+        if not readme.exists():
+            txn.write(readme, _LOCAL_README.format(municipality=municipality, slug="local"))
     created.insert(0, config)
     return created
 
@@ -225,11 +279,12 @@ def publish(root: Path | None, name: str, date: str | None = None):  # type: ign
     from .snapshot import publish as _publish
 
     ws = load_workspace(root)
-    composed, diag = _compose_one(ws, name)
-    open_points = placeholders(composed, diag)
-    if open_points:
-        raise ErrorList([UserError(p.message, p.location, "fill it in before publishing", code="placeholder") for p in open_points])
-    return _publish(composed, ws.snapshots_dir, date)
+    with workspace_lock(ws.root):  # a second publish sees the first one's snapshot
+        composed, diag = _compose_one(ws, name)
+        open_points = placeholders(composed, diag)
+        if open_points:
+            raise ErrorList([UserError(p.message, p.location, "fill it in before publishing", code="placeholder") for p in open_points])
+        return _publish(composed, ws.snapshots_dir, date, ws.root)
 
 
 def placeholders(composed: ComposedAssessment, diag: Diagnostics) -> list[UserError]:
@@ -337,9 +392,11 @@ def propagate(
     from . import propagate as _p
 
     ws = load_workspace(root)
-    plan = _p.plan(ws, clause_ref, names)
-    if not dry_run:
-        _p.apply(plan, allow_conflicts)
+    if dry_run:
+        return _p.plan(ws, clause_ref, names)
+    with workspace_lock(ws.root):  # plan and write under one lock: a concurrent run cannot lose this update
+        plan = _p.plan(ws, clause_ref, names)
+        _p.apply(plan, allow_conflicts, ws.root)
     return plan
 
 
@@ -349,4 +406,6 @@ def new_assessment(
     """Draft a new assessment from the stock library (see :mod:`composer.draft`)."""
     from .draft import draft
 
-    return draft(load_workspace(root), name, form, profile, files, jimu)
+    ws = load_workspace(root)
+    with workspace_lock(ws.root):
+        return draft(ws, name, form, profile, files, jimu)

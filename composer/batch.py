@@ -37,7 +37,6 @@ from typing import Any, Literal
 
 from .errors import BuildError, Diagnostics, ErrorList, HyokaError, UserError, WriteError
 from .model import ComposedAssessment
-from .yamlio import atomic_write
 
 MANIFEST_NAME = ".hyoka-build.json"
 MANIFEST_VERSION = 1
@@ -110,9 +109,27 @@ def read_manifest(out_dir: Path) -> dict[str, dict[str, str]]:
     return {k: v for k, v in docs.items() if isinstance(v, dict)} if isinstance(docs, dict) else {}
 
 
-def write_manifest(out_dir: Path, documents: Mapping[str, Mapping[str, str]]) -> None:
-    data = {"manifest": MANIFEST_VERSION, "documents": {k: dict(documents[k]) for k in sorted(documents)}}
-    atomic_write(Path(out_dir) / MANIFEST_NAME, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+def write_manifest(out_dir: Path, documents: Mapping[str, Mapping[str, str]], changed: set[str] | None = None) -> None:
+    """Record ``documents``; with ``changed``, only those entries over the manifest now on disk.
+
+    The manifest is re-read and written under the workspace lock, so that two builds into one
+    directory keep each other's entries.
+    """
+    from .transaction import LockedError, Transaction, find_workspace_root
+
+    out_dir = Path(out_dir)
+    try:
+        with Transaction(find_workspace_root(out_dir)) as txn:
+            merged = dict(documents) if changed is None else {**read_manifest(out_dir), **{k: documents[k] for k in changed}}
+            data = {"manifest": MANIFEST_VERSION, "documents": {k: dict(merged[k]) for k in sorted(merged)}}
+            txn.write(out_dir / MANIFEST_NAME, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    except LockedError as exc:
+        raise LockedError(
+            f"the documents were written but the build manifest was not updated: {exc.message}",
+            exc.location,
+            "the next build rewrites them; nothing else is wrong",
+            code="lock",
+        ) from None
 
 
 # --------------------------------------------------------------------------- building
@@ -199,12 +216,14 @@ def build_many(
 
     first_exc: BaseException | None = None
     keys = {composed.name: key for composed, _, key in todo}
+    changed: set[str] = set()
 
     def record(composed: ComposedAssessment, path: Path, error: str) -> None:
         if error:
             finish(BuildResult(composed.name, path, "failed", error))
         else:
             manifest[path.name] = {"assessment": composed.name, "format": fmt, "key": keys[composed.name]}
+            changed.add(path.name)
             finish(BuildResult(composed.name, path, "written"))
 
     if todo:
@@ -235,7 +254,7 @@ def build_many(
     ordered = [results[c.name] for c in jobs]
     failed = [r for r in ordered if r.status == "failed"]
     if todo and len(failed) < len(todo):
-        write_manifest(out_dir, manifest)
+        write_manifest(out_dir, manifest, changed)
     if failed:
         raise BuildError(failed) from first_exc
     return ordered

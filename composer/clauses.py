@@ -14,8 +14,9 @@ from pathlib import Path
 
 from .errors import Diagnostics, Location, UserError
 from .model import CLAUSE_KINDS, RISK_CHANGES, Clause, ClauseVersion, Notes, Parameter, Pin, Source
+from .transaction import Transaction, find_workspace_root
 from .validate import Fields, did_you_mean, is_identifier, scalar_text
-from .yamlio import YMap, atomic_write, load_mapping
+from .yamlio import YMap, load_mapping
 
 LOCK_NAME = "clauses.lock"
 CLAUSE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$")
@@ -283,8 +284,11 @@ def verify_lock(root: LibraryRoot, clauses: list[Clause], diag: Diagnostics, pre
             )
 
 
-def write_lock(root: Path, clauses: Iterable[Clause]) -> list[str]:
-    """Record hashes of versions not yet in the lock; refuse changed ones. Returns added keys."""
+def write_lock(root: Path, clauses: Iterable[Clause], workspace: Path | None = None) -> list[str]:
+    """Record hashes of versions not yet in the lock; refuse changed ones. Returns added keys.
+
+    The lock file is written as a transaction of ``workspace`` (default: the one above ``root``).
+    """
     lock = read_lock(root)
     added = []
     for clause in clauses:
@@ -306,5 +310,6 @@ def write_lock(root: Path, clauses: Iterable[Clause]) -> list[str]:
         "# A published version never changes: new wording is a new version.",
     ]
     lines += [f"{k}: {lock[k]}" for k in sorted(lock)]
-    atomic_write(root / LOCK_NAME, "\n".join(lines) + "\n")
+    with Transaction(workspace or find_workspace_root(root)) as txn:
+        txn.write(root / LOCK_NAME, "\n".join(lines) + "\n")
     return added

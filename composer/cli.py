@@ -69,6 +69,9 @@ pass_ctx = click.make_pass_decorator(Ctx)
 @click.pass_context
 def main(ctx: click.Context, directory: Path | None) -> None:
     """hyoka: compose and maintain 特定個人情報保護評価書 from versioned stock clauses."""
+    from .transaction import set_notice_handler
+
+    set_notice_handler(lambda message: click.echo(message, err=True))
     ctx.obj = Ctx(directory)
 
 
@@ -99,11 +102,82 @@ def init(directory: Path, municipality: str) -> None:
 @click.argument("assessments", nargs=-1)
 @click.option("--strict", is_flag=True, help="Treat warnings (open placeholders, lint warnings) as errors.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--unverified", "list_unverified", is_flag=True,
+              help="Also list the form items (of the forms in use) that rest on recollection, not a verified 様式.")
 @pass_ctx
-def check(ctx: Ctx, assessments: tuple[str, ...], strict: bool, fmt: str) -> None:
+def check(ctx: Ctx, assessments: tuple[str, ...], strict: bool, fmt: str, list_unverified: bool) -> None:
     """Validate clauses and assessments; report every problem found."""
     diag = api.check(ctx.root, assessments or None)
+    if list_unverified and fmt == "text":
+        _print_unverified(api.unverified_nodes(ctx.workspace(), in_use=True))
     report(diag.strict() if strict else diag, fmt == "json")
+
+
+def _print_unverified(nodes: list[Any]) -> None:
+    counts: dict[str, int] = {}
+    for u in nodes:
+        counts[u.form] = counts.get(u.form, 0) + 1
+        mark = " ※" if u.important else ""
+        click.echo(f"{display_path(u.path)}: {u.form} {u.key}　{u.label}{mark} [{u.basis}]")
+    for form, n in counts.items():
+        click.echo(f"{form}: {n} items rest on recollection (correct the copy in forms/, see docs/forms.md)", err=True)
+
+
+@main.group()
+def forms() -> None:
+    """The form schemas (様式): what hyoka knows of each 評価書."""
+
+
+@forms.command("unverified")
+@click.argument("names", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_ctx
+def forms_unverified(ctx: Ctx, names: tuple[str, ...], fmt: str) -> None:
+    """List the items of the forms NAMES (default: all) that rest on recollection."""
+    nodes = api.unverified_nodes(ctx.workspace(), names or None)
+    if fmt == "json":
+        click.echo(json.dumps([u.to_dict() for u in nodes], ensure_ascii=False, indent=2))
+        return
+    _print_unverified(nodes)
+
+
+@main.command()
+@click.argument("assessment", required=False)
+@click.option("--people", type=click.IntRange(min=0), help="対象人数 (number of people whose 特定個人情報 the 事務 handles).")
+@click.option("--staff", type=click.IntRange(min=0), help="取扱者数 (staff who handle the 特定個人情報ファイル).")
+@click.option("--incident", help="重大事故 in the past year: yes or no.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_ctx
+def threshold(ctx: Ctx, assessment: str | None, people: int | None, staff: int | None, incident: str | None, fmt: str) -> None:
+    """しきい値判断: which 評価 are required, and the rule applied.
+
+    From the options, or from ASSESSMENT's own choice items (対象人数, 取扱者数, 重大事故);
+    options given with ASSESSMENT override its answers.
+    """
+    from .threshold import parse_incident
+
+    if not assessment and people is None:
+        raise click.UsageError("give an ASSESSMENT or at least --people")
+    result = api.judge_threshold(ctx.workspace() if assessment else None, assessment, people, staff, parse_incident(incident) if incident is not None else None)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    _print_threshold(result)
+
+
+def _print_threshold(result: Any) -> None:
+    from .threshold import describe
+
+    click.echo(result.inputs.describe())
+    if result.rule is None:
+        if result.inputs.band is not None:
+            click.echo(f"required in any case: {describe(result.required)}")
+        click.echo(f"undetermined: give {' and '.join(result.missing)}")
+        return
+    click.echo(f"required: {describe(result.required)}")
+    click.echo(f"しきい値判断結果: {result.result_label}")
+    basis = f"verified: {result.rule.source}" if result.rule.basis == "verified" else "recalled: not checked against a public source"
+    click.echo(f"rule: {result.rule.text} [{basis}]")
 
 
 @main.command()
@@ -341,7 +415,7 @@ def propagate(ctx: Ctx, clause: str, assessments: tuple[str, ...], dry_run: bool
 
 @main.command()
 @click.argument("name")
-@click.option("--form", "form_name", default="全項目", show_default=True, help="Form schema (全項目).")
+@click.option("--form", "form_name", default="全項目", show_default=True, help="Form schema: 基礎項目, 重点項目 or 全項目 (or the workspace's own).")
 @click.option("--profile", help="Which stock clauses go where, e.g. gov-cloud or mid-server.")
 @click.option("--file", "files", multiple=True, metavar="ID=NAME", help="A 特定個人情報ファイル, e.g. juki=住民基本台帳ファイル (repeatable).")
 @click.option("--jimu", default="", help="事務の名称, e.g. 住民基本台帳に関する事務.")

@@ -12,7 +12,7 @@ Every paragraph and table names a style; the only direct formatting is on table 
 hyoka needs, the style is copied in from hyoka's reference (with its ``basedOn``
 chain), so a user's document only has to define the styles it wants to change.
 
-Layout of the 評価書 (全項目評価書 様式):
+Layout of the 評価書 (the same for every form schema — 基礎項目, 重点項目, 全項目 — from its data):
 
 * cover: the title, then a table of 評価書番号 / 評価書名 / 個人のプライバシー等の権利利益の
   保護の宣言 / 特記事項 / 評価実施機関名 / 公表日;

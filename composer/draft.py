@@ -21,11 +21,12 @@ from .forms import get_form, iter_nodes
 from .model import FormNode
 from .render import render_text
 from .resources import profiles_dir
+from .transaction import Transaction
 from .validate import Fields, did_you_mean
 from .workspace import Workspace
-from .yamlio import atomic_write, load_mapping
+from .yamlio import YMap, load_mapping
 
-PROFILE_KEYS = ("profile", "form", "description", "local_heading", "items")
+PROFILE_KEYS = ("profile", "form", "description", "local_heading", "items", "homes")
 TODO = "【要記入：{label}】"
 CHOOSE = "【要選択】"
 # items whose text follows from what `hyoka new` is told
@@ -52,7 +53,12 @@ def profile_paths(ws: Workspace) -> dict[str, Path]:
     return out
 
 
-def load_profile(ws: Workspace, name: str) -> Profile:
+def load_profile(ws: Workspace, name: str, for_form: str | None = None) -> Profile:
+    """The profile ``name``; with ``for_form``, its homes in that form.
+
+    ``form``/``items`` give the homes in the profile's own form; ``homes`` maps further
+    forms to their homes (an empty mapping: the form has no place for these clauses).
+    """
     paths = profile_paths(ws)
     if name not in paths:
         raise UserError(f"unknown profile '{name}'", None, did_you_mean(name, paths) or f"available: {', '.join(paths) or 'none'}")
@@ -60,9 +66,29 @@ def load_profile(ws: Workspace, name: str) -> Profile:
     diag = Diagnostics()
     f = Fields(load_mapping(path, "a profile"), path, diag, "profile", PROFILE_KEYS)
     form_name = f.str("form", default="全項目")
+    imap = f.map("items")
+    hmap = f.map("homes")
+    for k in hmap:  # every form named under homes: must exist
+        get_form(str(k), Location.of(path, hmap.line_of(k), f"homes.{k}"), ws.form_dirs)
+    if for_form is not None:
+        wanted, _ = get_form(for_form, None, ws.form_dirs)
+        own, _ = get_form(form_name, f.loc("form"), ws.form_dirs)
+        if wanted.name != own.name:
+            names = {get_form(str(k), Location.of(path, hmap.line_of(k), f"homes.{k}"), ws.form_dirs)[0].name: k for k in hmap}
+            if wanted.name not in names:
+                raise UserError(
+                    f"profile '{name}' says nothing about form {wanted.name}",
+                    Location.of(path, None, "homes"),
+                    f"add homes: {{{wanted.name}: {{ITEM: [CLAUSE, …]}}}} (or {{}} if the form has no place for them)",
+                )
+            key = names[wanted.name]
+            form_name = wanted.name
+            value = hmap[key]
+            if value is not None and not isinstance(value, YMap):
+                raise UserError(f"homes.{key} must map item keys to clauses", Location.of(path, hmap.line_of(key), f"homes.{key}"))
+            imap = value if value is not None else YMap()
     _, index = get_form(form_name, f.loc("form"), ws.form_dirs)
     items: dict[str, tuple[str, ...]] = {}
-    imap = f.map("items")
     for key, ids in imap.items():
         loc = Location.of(path, imap.line_of(key), str(key))
         if index.resolve(str(key)) is None:
@@ -97,7 +123,7 @@ def draft(
     if path.exists():
         raise UserError("assessment already exists", Location.of(path), "choose another name or edit the file")
     form, _ = get_form(form_name, None, ws.form_dirs)
-    prof = load_profile(ws, profile) if profile else None
+    prof = load_profile(ws, profile, form.name) if profile else None
     if prof and prof.form != form.name:
         raise UserError(f"profile '{prof.name}' is for form {prof.form}, not {form.name}", Location.of(prof.path))
     file_specs = []
@@ -106,6 +132,7 @@ def draft(
         if not m:
             raise UserError(f"--file '{arg}' is not ID=NAME", None, "e.g. --file juki=住民基本台帳ファイル")
         file_specs.append((m.group("id"), m.group("name")))
+    given_files = bool(file_specs)
     if not file_specs:
         file_specs = [("file1", TODO.format(label="特定個人情報ファイル名"))]
     ctx = {"municipality": ws.config.municipality, "term": {}}
@@ -123,6 +150,9 @@ def draft(
             options = "／".join(node.choices)
             return [f"{indent}{key}: {CHOOSE}  # {node.label}{mark} ＜選択肢＞ {options}"]
         clauses = prof.items.get(key, ()) if prof else ()
+        if node.prefill == "file_names" and given_files:
+            names = "、".join(name for _, name in file_specs)
+            return [f"{indent}{key}: {_q(names)}  # {node.label}{mark}"]
         if key in PREFILLED_HERE:
             return [f"{indent}{key}: {_q(PREFILLED_HERE[key].format(jimu=jimu))}  # {node.label}{mark}"]
         if not clauses:
@@ -172,5 +202,6 @@ def draft(
     diag = Diagnostics()
     load_assessment(path, diag, ws.form_dirs, text=text)
     diag.raise_if_errors()
-    atomic_write(path, text)
+    with Transaction(ws.root) as txn:
+        txn.write(path, text, create=True)
     return path

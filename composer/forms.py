@@ -19,8 +19,11 @@ from .resources import forms_dir
 from .validate import Fields, did_you_mean, suggest
 from .yamlio import YList, load_mapping
 
-FORM_KEYS = ("form", "title", "aliases", "contents", "choices", "sections")
-NODE_KEYS = ("key", "label", "type", "choices", "important", "per_file", "repeat", "items", "note")
+FORM_KEYS = ("form", "title", "aliases", "contents", "choices", "sections", "kind", "stamp", "basis", "source")
+NODE_KEYS = ("key", "label", "type", "choices", "important", "per_file", "repeat", "items", "note", "basis", "source", "threshold", "prefill")
+PREFILLS = ("file_names",)
+BASES = ("verified", "recalled")
+THRESHOLD_INPUTS = ("people", "staff", "incident", "result")
 
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -119,10 +122,11 @@ def load_form(path: Path) -> Form:
             diag.error(f"choice list '{name}' must be a non-empty list", Location.of(path, cmap.line_of(name)))
             continue
         choices[str(name)] = tuple(str(v) for v in values)
+    basis, source = _basis(f, ("unmarked", ""), diag)
     sections = []
     slist = f.list("sections")
     for i, s in enumerate(slist):
-        node = _load_node(s, path, slist.line_of(i), "", 0, False, choices, diag)
+        node = _load_node(s, path, slist.line_of(i), "", 0, False, choices, diag, (basis, source))
         if node is not None:
             sections.append(node)
     form = Form(
@@ -133,6 +137,10 @@ def load_form(path: Path) -> Form:
         path=str(path),
         contents=f.str_list("contents"),
         aliases=f.str_list("aliases"),
+        kind=f.str("kind"),
+        stamp=f.str("stamp"),
+        basis=basis,  # type: ignore[arg-type]
+        source=source,
     )
     seen: dict[str, int] = {}
     _check_unique(form.sections, seen, path, diag)
@@ -148,12 +156,35 @@ def _check_unique(nodes: tuple[FormNode, ...], seen: dict[str, int], path: Path,
         _check_unique(n.children, seen, path, diag)
 
 
+def _basis(f: Fields, inherited: tuple[str, str], diag: Diagnostics) -> tuple[str, str]:
+    """The node's (basis, source): its own, else its parent's. A verified node names its source."""
+    own = f.str("basis")
+    if own and own not in BASES:
+        diag.error(f"basis must be verified or recalled, not '{own}'", f.loc("basis"))
+        return inherited
+    basis = own or inherited[0]
+    source = f.str("source") or (inherited[1] if basis == inherited[0] else "")
+    if basis == "verified" and not source:
+        diag.error("a verified node names its source", f.loc("basis"), "add source: (the 様式, 記載要領 or filed 評価書 read)")
+    return basis, source
+
+
 def _load_node(
-    data: object, path: Path, line: int, prefix: str, depth: int, per_file: bool, choices: dict[str, tuple[str, ...]], diag: Diagnostics
+    data: object, path: Path, line: int, prefix: str, depth: int, per_file: bool, choices: dict[str, tuple[str, ...]], diag: Diagnostics,
+    inherited: tuple[str, str] = ("unmarked", ""),
 ) -> FormNode | None:
     f = Fields(data, path, diag, "form item", NODE_KEYS)
     if not f.ok:
         return None
+    basis, source = _basis(f, inherited, diag)
+    threshold = f.str("threshold") or None
+    if threshold is not None and threshold not in THRESHOLD_INPUTS:
+        diag.error(f"threshold must be one of {', '.join(THRESHOLD_INPUTS)}, not '{threshold}'", f.loc("threshold"))
+        threshold = None
+    prefill = f.str("prefill")
+    if prefill and prefill not in PREFILLS:
+        diag.error(f"prefill must be one of {', '.join(PREFILLS)}, not '{prefill}'", f.loc("prefill"))
+        prefill = ""
     key = f.str("key", required=True)
     full = f"{prefix}.{key}" if prefix else key
     per_file = per_file or f.bool("per_file")
@@ -172,7 +203,7 @@ def _load_node(
     children = []
     items = f.list("items")
     for i, c in enumerate(items):
-        child = _load_node(c, path, items.line_of(i), full, depth + 1, per_file, choices, diag)
+        child = _load_node(c, path, items.line_of(i), full, depth + 1, per_file, choices, diag, (basis, source))
         if child is not None:
             children.append(child)
     repeat = f.bool("repeat")
@@ -189,6 +220,10 @@ def _load_node(
         repeat=repeat,
         depth=depth,
         children=tuple(children),
+        basis=basis,  # type: ignore[arg-type]
+        source=source,
+        threshold=threshold,  # type: ignore[arg-type]
+        prefill=prefill,
     )
 
 
@@ -241,3 +276,27 @@ def iter_nodes(nodes: tuple[FormNode, ...]):  # type: ignore[no-untyped-def]
     for n in nodes:
         yield n
         yield from iter_nodes(n.children)
+
+
+@dataclass(frozen=True)
+class UnverifiedNode:
+    """A node of a form schema that rests on recollection rather than on a source that was read."""
+
+    form: str
+    key: str
+    label: str
+    basis: str  # recalled / unmarked
+    path: str  # the schema file
+    important: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return {"form": self.form, "key": self.key, "label": self.label, "basis": self.basis, "file": self.path,
+                "important": self.important}
+
+
+def unverified(form: Form) -> list[UnverifiedNode]:
+    """Every node of ``form`` whose basis is not ``verified``, in schema order."""
+    return [
+        UnverifiedNode(form.name, n.key, n.label, n.basis, form.path, n.important)
+        for n in iter_nodes(form.sections) if n.recalled
+    ]

@@ -33,7 +33,7 @@ from .lint_rules import RULES, Finding, Hit, Passage, Rule
 from .lint_rules.data import LintData, build_data
 from .model import Assessment, Clause, ClauseVersion, ComposedAssessment, item_ref
 from .validate import did_you_mean
-from .yamlio import YList, YMap, atomic_write, parse_yaml, read_text
+from .yamlio import YList, YMap, parse_yaml, read_text
 
 LINT_KEYS = ("disable", "vendors", "terms", "severity")
 SEVERITIES = ("error", "warning")
@@ -497,16 +497,18 @@ def _edit(p: Passage, hit: Hit) -> Edit:
 # --------------------------------------------------------------------------- fixing
 
 
-def apply_edits(edits: Iterable[Edit]) -> dict[str, int]:
+def apply_edits(edits: Iterable[Edit], root: Path | None = None) -> dict[str, int]:
     """Apply edits to their files; returns the number applied per file.
 
     Each edit must find its old text at its place on its line (else it is skipped and stays
-    reported); a file is written, atomically, only if it still parses as YAML afterwards.
+    reported); a file is written only if it still parses as YAML afterwards, and all the
+    files are written as one transaction of the workspace at ``root``.
     """
     by_file: dict[str, list[Edit]] = {}
     for e in edits:
         by_file.setdefault(e.path, []).append(e)
     applied: dict[str, int] = {}
+    staged: dict[Path, tuple[str, str]] = {}
     for path, file_edits in by_file.items():
         text = read_text(Path(path))
         lines = text.splitlines(keepends=True)
@@ -534,8 +536,14 @@ def apply_edits(edits: Iterable[Edit]) -> dict[str, int]:
             parse_yaml(new_text, Path(path))
         except UserError:
             continue
-        atomic_write(Path(path), new_text)
+        staged[Path(path)] = (text, new_text)
         applied[path] = count
+    if staged:
+        from .transaction import Transaction, find_workspace_root
+
+        with Transaction(root or find_workspace_root(next(iter(staged)).parent)) as txn:
+            for p, (before, after) in staged.items():
+                txn.write(p, after, expect=before)
     return applied
 
 
@@ -565,8 +573,19 @@ def run_lint(
     """``hyoka lint``: load and compose, lint, optionally fix assessment files and lint again.
 
     Errors that stop an assessment from loading or composing are reported too (lint cannot
-    read what does not load); loader warnings are left to ``hyoka check``.
+    read what does not load); loader warnings are left to ``hyoka check``. With ``fix`` the
+    workspace's write lock is held throughout.
     """
+    if fix:
+        from .transaction import workspace_lock
+        from .workspace import find_root
+
+        with workspace_lock(find_root(root)):
+            return _run_lint(root, names, fix, everything)
+    return _run_lint(root, names, fix, everything)
+
+
+def _run_lint(root: Path | None, names: Iterable[str] | None, fix: bool, everything: bool) -> LintResult:
     from .api import compose_all
     from .workspace import load_workspace
 
@@ -579,7 +598,7 @@ def run_lint(
         findings, edits = _lint(ws, composed, name_list, everything)
         if not fix or not edits:
             break
-        applied = apply_edits(edits)
+        applied = apply_edits(edits, ws.root)
         if not applied:
             break
         for path, n in applied.items():

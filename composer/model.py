@@ -30,6 +30,8 @@ ClauseKind = Literal["verbatim", "adaptable"]
 RiskChange = Literal["あり", "なし"]
 Submission = Literal["事前", "事後"]
 ItemType = Literal["text", "choice"]
+Basis = Literal["verified", "recalled", "unmarked"]
+ThresholdInput = Literal["people", "staff", "incident", "result"]
 BlockKind = Literal["clause", "text"]
 
 RISK_CHANGES: tuple[str, ...] = ("あり", "なし")
@@ -146,6 +148,15 @@ class FormNode:
     repeat: bool = False
     depth: int = 0
     children: tuple[FormNode, ...] = ()
+    basis: Basis = "unmarked"  # what the node's label and place rest on (inherited from its parent)
+    source: str = ""  # the public source read, for a verified node
+    threshold: ThresholdInput | None = None  # a しきい値判断 input this choice item answers
+    prefill: str = ""  # what `hyoka new` writes here: "file_names" (the files given, joined with 、)
+
+    @property
+    def recalled(self) -> bool:
+        """True when the node rests on recollection, not on a 様式 or 記載要領 that was read."""
+        return self.basis != "verified"
 
     @property
     def holds_content(self) -> bool:
@@ -161,6 +172,14 @@ class Form:
     path: str = ""
     contents: tuple[str, ...] = ()  # 項目一覧
     aliases: tuple[str, ...] = ()
+    kind: str = ""  # the 評価 this form records: 基礎項目 / 重点項目 / 全項目 (default: name)
+    stamp: str = ""  # the 様式 number as printed, e.g. [平成29年5月 様式2]
+    basis: Basis = "unmarked"  # of the 項目一覧 and of nodes that do not say
+    source: str = ""
+
+    @property
+    def evaluation(self) -> str:
+        return self.kind or self.name
 
     @property
     def table_of_contents(self) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from .errors import Diagnostics, ErrorList, Location, UserError, display_path
 from .merge import Conflict, merge3
 from .model import Assessment, Block, Clause, Pin
 from .render import render_text
+from .transaction import Transaction
 from .workspace import Workspace
 from .yamlio import YList, YMap
 
@@ -216,8 +217,11 @@ def _replace_block_scalar(lines: list[str], node: YMap, key: str, text: str) -> 
 # --------------------------------------------------------------------------- apply
 
 
-def apply(p: Plan, allow_conflicts: bool = False) -> None:
-    """Write every edit, or none: a failure restores the files already written."""
+def apply(p: Plan, allow_conflicts: bool = False, root: Path | None = None) -> None:
+    """Write every edit, or none, as one transaction of the workspace at ``root``.
+
+    A file changed by another program since the plan read it is refused (nothing is written).
+    """
     if p.conflicts and not allow_conflicts:
         raise ErrorList(
             UserError(
@@ -234,13 +238,14 @@ def apply(p: Plan, allow_conflicts: bool = False) -> None:
             load_assessment(e.path, diag, p.form_dirs or None, text=e.after)
             if diag.errors:
                 raise ErrorList(diag.errors)
-    done: list[FileEdit] = []
-    try:
+    if not p.edits:
+        return
+    with Transaction(root or _common_root(p)) as txn:
         for e in p.edits:
-            yamlio.atomic_write(e.path, e.after)
-            done.append(e)
-    except (OSError, UserError) as exc:
-        for e in reversed(done):
-            yamlio.atomic_write(e.path, e.before)
-        reason = exc.message if isinstance(exc, UserError) else f"cannot write: {exc.strerror or exc}"
-        raise UserError(reason, Location.of(p.edits[len(done)].path), "no assessment was changed") from None
+            txn.write(e.path, e.after, expect=e.before)
+
+
+def _common_root(p: Plan) -> Path:
+    from .transaction import find_workspace_root
+
+    return find_workspace_root(Path(p.edits[0].path).parent)

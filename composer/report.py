@@ -206,6 +206,7 @@ class AssessmentReport:
     reassessment: Reassessment
     outdated: tuple[OutdatedUse, ...]
     lint: LintCounts | None  # None when lint is not available or there is no assessment file
+    jimu: str = ""  # meta.jimu: assessments with the same 事務名 belong to one 事務
 
     @property
     def published(self) -> bool:
@@ -406,6 +407,7 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
                 reassessment=reassessment,
                 outdated=outdated,
                 lint=linted[0].get(name, LintCounts()) if linted and draft else None,
+                jimu=current.meta.jimu,
             )
         )
     return Report(
@@ -514,8 +516,50 @@ def lint_table(report: Report) -> TextTable:
     return TextTable("４．点検（hyoka lint）で見つかった未解決の問題", ("評価書", "エラー", "未記入の箇所（【要記入】）"), tuple(rows), (50, 25, 25))
 
 
+FORM_ORDER = {"基礎項目": 0, "重点項目": 1, "全項目": 2}
+
+
+def by_jimu(report: Report) -> list[tuple[str, list[AssessmentReport]]]:
+    """The assessments grouped by 事務 (same ``meta.jimu``, width and blanks ignored), in report order."""
+    from .threshold import normalize_jimu
+
+    groups: dict[str, tuple[str, list[AssessmentReport]]] = {}
+    for a in report.assessments:
+        key = normalize_jimu(a.jimu) or f"\0{a.name}"
+        groups.setdefault(key, (a.jimu if normalize_jimu(a.jimu) else "", []))[1].append(a)
+    return [(label, sorted(members, key=lambda m: FORM_ORDER.get(m.form, 9))) for label, members in groups.values()]
+
+
+def _redo(a: AssessmentReport) -> str:
+    """Whether the 評価 must be redone (and submitted before the change) for a 重要な変更."""
+    important = a.pending_counts.important if a.pending is not None else 0
+    if important:
+        return f"重要な変更 {important}件：変更前に再評価・提出（事前）"
+    return "―"
+
+
+def jimu_table(report: Report) -> TextTable:
+    rows = []
+    for label, members in by_jimu(report):
+        for i, a in enumerate(members):
+            r = a.reassessment
+            rows.append((
+                (label or a.display_title) if i == 0 else "",
+                f"{a.form}評価書" if a.form in FORM_ORDER else a.form,
+                _wareki(a.last_published) if a.published else UNPUBLISHED,
+                (_wareki(r.due) if r.due else "不明") + ("（期限超過）" if r.overdue else ""),
+                _redo(a),
+            ))
+    return TextTable(
+        "５．事務ごとの評価書",
+        ("事務", "評価書", "最終公表日", "再評価の期限（5年）", "重要な変更による再評価"),
+        tuple(rows),
+        (26, 16, 14, 18, 26),
+    )
+
+
 def sections(report: Report) -> list[TextTable]:
-    return [overview_table(report), reassessment_table(report), outdated_table(report), lint_table(report)]
+    return [overview_table(report), reassessment_table(report), outdated_table(report), lint_table(report), jimu_table(report)]
 
 
 @dataclass(frozen=True)
@@ -579,6 +623,7 @@ def to_dict(report: Report) -> dict[str, Any]:
                 for p in a.publications
             ],
             "pending_rows": [row.to_json() for row in a.pending.rows] if a.pending is not None else None,
+            "jimu": a.jimu,
         }
 
     return {
@@ -589,6 +634,14 @@ def to_dict(report: Report) -> dict[str, Any]:
         "totals": {"changes": counts(report.counts), "pending": counts(report.pending_counts)},
         "lint_available": report.lint_available,
         "other_lint": {"errors": report.other_lint.errors, "placeholders": report.other_lint.placeholders},
+        "jimu": [
+            {"jimu": label, "forms": [
+                {"assessment": a.name, "form": a.form, "published": a.last_published,
+                 "reassessment_due": a.reassessment.due.isoformat() if a.reassessment.due else None,
+                 "important_pending": a.pending_counts.important if a.pending is not None else 0}
+                for a in members]}
+            for label, members in by_jimu(report)
+        ],
     }
 
 
@@ -750,7 +803,7 @@ def write_xlsx(report: Report, path: Path) -> None:
     def number(text: str) -> object:
         return int(text) if text.isdigit() else text
 
-    names = ("概要", "再評価", "定型条項", "点検")
+    names = ("概要", "再評価", "定型条項", "点検", "事務")
     for name, t in zip(names, sections(report)):
         scale = 120 / sum(t.widths)
         notes = (REASSESS_NOTE,) if name == "再評価" else METHOD_NOTES if name == "概要" else ()

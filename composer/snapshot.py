@@ -28,8 +28,8 @@ from .model import (
     RenderedNotes,
     Term,
 )
+from .transaction import Transaction, find_workspace_root
 from .validate import did_you_mean
-from .yamlio import atomic_write
 
 FORMAT = 1
 DRAFT = "draft"
@@ -219,8 +219,12 @@ def find_snapshot(snapshots_root: Path, name: str, ref: str | None) -> Snapshot:
     return read_snapshot(matches[-1])
 
 
-def publish(composed: ComposedAssessment, snapshots_root: Path, date: str | None = None) -> Snapshot:
-    """Write a new snapshot of ``composed``; refuse when nothing changed since the last one."""
+def publish(composed: ComposedAssessment, snapshots_root: Path, date: str | None = None, root: Path | None = None) -> Snapshot:
+    """Write a new snapshot of ``composed``; refuse when nothing changed since the last one.
+
+    The snapshot is written as a transaction of the workspace at ``root`` (default: the one
+    above ``snapshots_root``) and never over an existing file.
+    """
     from .dates import parse_date
 
     date = parse_date(date, None, "--date").isoformat() if date else _dt.date.today().isoformat()
@@ -246,7 +250,8 @@ def publish(composed: ComposedAssessment, snapshots_root: Path, date: str | None
     while target.exists():
         n += 1
         target = target.with_name(f"{date}.{n}.json")
-    atomic_write(target, json.dumps(body, ensure_ascii=False, indent=1) + "\n")
+    with Transaction(root or find_workspace_root(snapshots_root)) as txn:
+        txn.write(target, json.dumps(body, ensure_ascii=False, indent=1) + "\n", create=True)
     return Snapshot(id=target.stem, date=date, path=target, composed=composed, content_hash=body["content_hash"])
 
 

@@ -16,6 +16,7 @@ from .clauses import Library, LibraryRoot, load_library
 from .errors import Diagnostics, Location, UserError
 from .model import RISK_CHANGES, Term
 from .resources import forms_dir, stock_clauses_dir
+from .transaction import recover
 from .validate import Fields, is_identifier
 from .yamlio import YList, YMap, load_mapping
 
@@ -185,6 +186,7 @@ def load_workspace(root: Path | None = None, diag: Diagnostics | None = None) ->
     """Load config and clause library. Raises on errors unless ``diag`` collects them."""
     own = diag or Diagnostics()
     root = find_root(root) if root is None or not (Path(root) / CONFIG_NAME).exists() else Path(root).resolve()
+    recover(root)  # finish or undo a write that a crashed run left half done
     config = load_config(root, own)
     roots = []
     if config.stock_clauses:

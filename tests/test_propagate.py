@@ -170,22 +170,24 @@ def test_all_or_nothing_when_a_write_fails(ws: Path, run, monkeypatch: pytest.Mo
     for name in ("a", "b", "c"):
         write(ws / "assessments" / f"{name}.yaml", "form: 全項目\nitems:\n  IV.1.2.detail:\n    - clause: mid-server/audit@1\n")
     before = {p.name: p.read_bytes() for p in (ws / "assessments").glob("*.yaml")}
-    from composer import yamlio
+    import os
 
-    real = yamlio.atomic_write
+    real = os.replace
     calls = []
 
-    def failing(path, data):  # type: ignore[no-untyped-def]
-        calls.append(Path(path).name)
-        if len(calls) == 2:
-            raise OSError(28, "No space left on device", str(path))
-        return real(path, data)
+    def failing(src, dst):  # type: ignore[no-untyped-def]
+        if Path(dst).suffix == ".yaml":
+            calls.append(Path(dst).name)
+            if len(calls) == 2:  # the second assessment: the first one is already replaced
+                raise OSError(28, "No space left on device", str(dst))
+        return real(src, dst)
 
-    monkeypatch.setattr(yamlio, "atomic_write", failing)
+    monkeypatch.setattr(os, "replace", failing)
     result = run("-C", str(ws), "propagate", "mid-server/audit")
     assert result.exit_code == 1
-    assert "cannot write" in result.stderr and "no assessment was changed" in result.stderr
+    assert "cannot write" in result.stderr and "no file was changed" in result.stderr
     assert {p.name: p.read_bytes() for p in (ws / "assessments").glob("*.yaml")} == before
+    assert not [p for p in ws.rglob(".*.new")] + [p for p in ws.rglob(".*.old")]
 
 
 def test_unloadable_assessment_stops_propagation(ws: Path, run) -> None:

@@ -350,7 +350,7 @@ def test_cli_word_and_excel_need_a_file(history: Path, run, tmp_path: Path) -> N
     from openpyxl import load_workbook
 
     wb = load_workbook(out)
-    assert wb.sheetnames == ["概要", "再評価", "定型条項", "点検", "変更点"]
+    assert wb.sheetnames == ["概要", "再評価", "定型条項", "点検", "事務", "変更点"]
     overview = wb["概要"]
     assert [c.value for c in overview[4]] == ["住民基本台帳に関する事務 全項目評価書", "全項目", "令和7年5月1日", 3, 1, 2, 1, 2]
     assert overview.print_title_rows == "$3:$3"
@@ -371,7 +371,7 @@ def test_docx_text_and_styles(history: Path, tmp_path: Path) -> None:
     assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"] == ["付録　変更点リスク評価表"]  # a new page
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
     assert headings == ["１．評価書の状況と期間中の変更", "２．再評価の時期", "３．定型条項の更新状況（旧版の条項を使っている箇所）",
-                        "４．点検（hyoka lint）で見つかった未解決の問題", "集計の方法", *(a.display_title for a in report.assessments)]
+                        "４．点検（hyoka lint）で見つかった未解決の問題", "５．事務ごとの評価書", "集計の方法", *(a.display_title for a in report.assessments)]
     overview = doc.tables[0]
     assert [c.text for c in overview.rows[1].cells] == ["住民基本台帳に関する事務 全項目評価書", "全項目", "令和7年5月1日", "3", "1", "2", "1", "2"]
     assert all(t.rows[0]._tr.trPr is not None and t.rows[0]._tr.trPr.find(
