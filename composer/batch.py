@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from filelock import FileLock, Timeout
+
 from .errors import BuildError, Diagnostics, ErrorList, HyokaError, UserError, WriteError
 from .model import ComposedAssessment
 
@@ -455,7 +457,6 @@ def build_workspace(
     :class:`BuildError` (after moving the documents that were written into place) when a
     writer failed.
     """
-    import shutil
     import tempfile
 
     suffix = writers(reference)[fmt][0]
@@ -490,11 +491,14 @@ def build_workspace(
         out_dir.mkdir(parents=True, exist_ok=True)
         _remove_stale_staging(out_dir)
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
-    except OSError as exc:
-        raise WriteError(out_dir, exc.strerror or str(exc)) from None
+        owner = FileLock(str(staging) + ".lock")  # held while this build runs: tells a live staging directory
+        owner.acquire(timeout=0)
+    except (OSError, Timeout) as exc:
+        raise WriteError(out_dir, getattr(exc, "strerror", None) or str(exc)) from None
     settings = BuildSettings(ws.root, out_dir, staging, fmt, reference)
     errors: list[UserError] = []
     staged: list[tuple[_Outcome, str]] = []
+    changed: set[str] = set()
     try:
         sources = dict(todo)
         if jobs_n > 1 and len(todo) > 1:
@@ -517,18 +521,19 @@ def build_workspace(
             except OSError as exc:
                 raise WriteError(target, exc.strerror or str(exc)) from None
             clauses = dict(outcome.clauses)
+            changed.add(target.name)
             manifest[target.name] = {
                 "assessment": Path(outcome.name).stem, "format": fmt, "key": prints.key(source, clauses),
                 "source": source, "clauses": clauses,  # type: ignore[dict-item]
             }
-        if any(o.staged is not None for o, _ in staged):
-            write_manifest(out_dir, manifest)
+        if changed:
+            write_manifest(out_dir, manifest, changed)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        _drop_staging(staging, owner)
         if created and not any(out_dir.iterdir()):
             out_dir.rmdir()  # a build that wrote nothing leaves no empty output directory behind
         raise
-    shutil.rmtree(staging, ignore_errors=True)
+    _drop_staging(staging, owner)
     ordered = [results[Path(n).stem] for n in names]
     failed = [r for r in ordered if r.status == "failed"]
     if failed:
@@ -537,12 +542,36 @@ def build_workspace(
 
 
 def _remove_stale_staging(out_dir: Path) -> None:
-    """Staging directories left by a build that was killed (builds of a workspace run one at a time)."""
+    """Remove the staging directories of builds that were killed (their owner lock is free)."""
     import shutil
 
     for p in out_dir.glob(STAGING_PREFIX + "*"):
-        if p.is_dir():
+        if not p.is_dir():
+            continue
+        owner = FileLock(str(p) + ".lock")
+        try:
+            owner.acquire(timeout=0)
+        except Timeout:
+            continue  # a build running now
+        try:
             shutil.rmtree(p, ignore_errors=True)
+        finally:
+            _release(owner)
+
+
+def _release(owner: FileLock) -> None:
+    owner.release()
+    try:
+        os.unlink(owner.lock_file)
+    except OSError:
+        pass  # Windows: still open elsewhere; the next build removes it
+
+
+def _drop_staging(staging: Path, owner: FileLock) -> None:
+    import shutil
+
+    shutil.rmtree(staging, ignore_errors=True)
+    _release(owner)
 
 
 def _collect(
