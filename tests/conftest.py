@@ -107,3 +107,29 @@ def pdf_fonts(pdf: Path) -> list[tuple[str, bool]]:
         if len(cols) >= 7:
             fonts.append((cols[0], cols[-5] == "yes"))
     return fonts
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hyoka wheel, built once per session from a clean copy of the source tree."""
+    import shutil
+    import subprocess
+    import sys
+
+    base = tmp_path_factory.mktemp("wheel")
+    src = base / "src"
+    shutil.copytree(
+        ROOT,
+        src,
+        ignore=shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".venv"),
+    )
+    out = base / "dist"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-q", "-w", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, f"building the wheel failed:\n{proc.stdout}\n{proc.stderr}"
+    (whl,) = out.glob("hyoka-*.whl")
+    return whl
