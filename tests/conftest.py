@@ -71,14 +71,14 @@ def pytest_configure(config: pytest.Config) -> None:
 def libreoffice_pdf(files: list[Path], outdir: Path, timeout: float = 120) -> list[Path]:
     """Convert documents to PDF with LibreOffice headless (own profile: no lock clashes).
 
-    Fails (never skips) when soffice is missing: CI installs LibreOffice (.ci/run).
+    Fails (never skips) when soffice is missing: tests/run.sh installs LibreOffice (CI runs it).
     """
     import shutil
     import subprocess
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        pytest.fail("soffice (LibreOffice) is not installed; install libreoffice-writer-nogui (see .ci/run)")
+        pytest.fail("soffice (LibreOffice) is not installed; install libreoffice-writer-nogui (bash tests/run.sh does)")
     profile = outdir / "lo-profile"
     cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(outdir)]
     proc = subprocess.run(cmd + [str(f) for f in files], capture_output=True, text=True, timeout=timeout)
