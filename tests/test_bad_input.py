@@ -105,12 +105,12 @@ BAD_ASSESSMENT: list[tuple[str, Callable[[str], str], str, str]] = [
     ("control-char-nul", edit("  I.1.1: 住民基本台帳に関する事務", '  I.1.1: "\\0"'), "control character U+0000", "I.1.1:"),
     ("control-char-esc", edit("  office: 豊島区長", '  office: "豊島区長\\e"'), "control character U+001B", "office:"),
     ("control-char-fffe", edit("  office: 豊島区長", '  office: "豊島区長\\uFFFE"'), "U+FFFE", "office:"),
-    ("lone-surrogate", edit("  I.1.1: 住民基本台帳に関する事務", '  I.1.1: "住民\\ud800台帳"'), "U+D800", "I.1.1:"),
+    ("lone-surrogate", edit("  I.1.1: 住民基本台帳に関する事務", '  I.1.1: "住民\\ud800台帳"'), "invalid Unicode character escape", "I.1.1:"),
     ("control-char-in-key", edit("  I.1.1: 住民基本台帳に関する事務", '  "I.1.1\\x01": 住民基本台帳に関する事務'), "U+0001", "I.1.1"),
     ("control-char-in-block", edit("            事務室内の施錠可能な書庫に保管する。", "            事務室内の施錠可能な\x0b書庫に保管する。"), "U+000B", "事務室内"),
     ("impossible-date", edit("  office: 豊島区長", "  office: 豊島区長\n  reassessed: 2021-02-30"), "2021-02-30", "reassessed:"),
     ("impossible-month", edit("  office: 豊島区長", "  office: 豊島区長\n  published: 2021-13-01"), "2021-13-01", "published:"),
-    ("meta-date-not-date", edit("  office: 豊島区長", "  office: 豊島区長\n  published: 令和3年"), "'令和3年' is not a date", "published:"),
+    ("meta-date-not-date", edit("  office: 豊島区長", "  office: 豊島区長\n  reassessed: 令和3年"), "'令和3年' is not a date", "reassessed:"),
     ("bad-choice", edit("      III.7.r1.5: 十分に行っている", "      III.7.r1.5: 十分である"), "'十分である' is not a choice", "III.7.r1.5:"),
     ("choice-list", edit("      III.7.r1.5: 十分に行っている", "      III.7.r1.5: [十分に行っている]"), "choice item 'III.7.r1.5' takes one of", "III.7.r1.5:"),
     ("pin-no-version", edit("gov-cloud/storage@1", "gov-cloud/storage"), "gov-cloud/storage", "clause: gov-cloud/storage"),
@@ -119,10 +119,10 @@ BAD_ASSESSMENT: list[tuple[str, Callable[[str], str], str, str]] = [
     ("pin-fullwidth", edit("gov-cloud/storage@1", "gov-cloud/storage@１"), "gov-cloud/storage", "storage@"),
     ("pin-unknown-version", edit("mid-server/audit@2", "mid-server/audit@9"), "has no version 9", "audit@9"),
     ("pin-unknown-clause", edit("mid-server/audit@2", "mid-server/audti@2"), "mid-server/audti", "audti@2"),
-    ("with-unknown-param", edit("        - clause: gov-cloud/storage@1", "        - clause: gov-cloud/storage@1\n          with: {file_nam: x}"), "file_nam", "with:"),
+    ("with-unknown-param", edit("        - clause: gov-cloud/storage@1", "        - clause: gov-cloud/storage@1\n          with: {file_nam: x}"), "did you mean 'file_name'?", "clause: gov-cloud/storage@1"),
     ("with-list", edit("        - clause: gov-cloud/storage@1", "        - clause: gov-cloud/storage@1\n          with: [x]"), "'with' must be a mapping", "with:"),
     ("variant-list", edit("        - clause: gov-cloud/storage@1", "        - clause: gov-cloud/storage@1\n          variant: [a]"), "'variant' must be text", "variant:"),
-    ("items-list", edit("items:\n  I.1.1: 住民基本台帳に関する事務", "items:\n  - I.1.1\nxitems:\n  I.1.1: 住民基本台帳に関する事務"), "'items' must be a mapping", "items:"),
+    ("items-list", edit("\nitems:\n  I.1.1: 住民基本台帳に関する事務\n  IV.1.2.detail:\n    - clause: mid-server/audit@2\n", "\nitems:\n  - I.1.1\n"), "'items' must be a mapping", "re:^items:"),
     ("files-map", edit("files:\n  - id: juki", "files:\n  juki:\n    id: juki"), "'files' must be a list", "files:"),
     ("file-id-slash", edit("  - id: juki", "  - id: ju/ki"), "file id 'ju/ki'", "id: ju/ki"),
     ("duplicate-key", edit("  I.1.1: 住民基本台帳に関する事務", "  I.1.1: 住民基本台帳に関する事務\n  I.1.1: 二度目"), "duplicate key 'I.1.1'", "二度目"),
@@ -131,18 +131,17 @@ BAD_ASSESSMENT: list[tuple[str, Callable[[str], str], str, str]] = [
     ("form-list", edit("form: 全項目", "form: [全項目]"), "'form' must be text", "form:"),
     ("text-block-with", edit("          heading: ＜豊島区における措置＞", "          heading: ＜豊島区における措置＞\n          with: {a: b}"), "'with:' and 'variant:' belong to clause blocks", "- text: |"),
     ("block-both", edit("        - clause: gov-cloud/storage@1", "        - clause: gov-cloud/storage@1\n          text: x"), "exactly one of 'clause:' or 'text:'", "- clause: gov-cloud/storage@1"),
-    ("change-key-typo", edit("items:\n", "changes:\n  - item: I.1.1\n    reasn: x\nitems:\n"), "did you mean 'reason'?", "reasn:"),
-    ("change-risk-bad", edit("items:\n", "changes:\n  - item: I.1.1\n    risk_change: 有り\nitems:\n"), "risk_change must be あり or なし", "risk_change: 有り"),
-    ("change-item-unknown", edit("items:\n", "changes:\n  - item: I.1.9\n    reason: x\nitems:\n"), "unknown item key 'I.1.9'", "item: I.1.9"),
-    ("change-item-leading-zero", edit("items:\n", "changes:\n  - item: II.4.entrust01.1\n    file: juki\n    reason: x\nitems:\n"), "did you mean 'II.4.entrust1.1'?", "item: II.4"),
-    ("change-file-unknown", edit("items:\n", "changes:\n  - item: III.7.r1.5\n    file: juky\n    reason: x\nitems:\n"), "did you mean 'juki'?", "file: juky"),
-    ("alias-bomb", lambda t: t.replace("meta:\n", _ALIAS_BOMB + "meta:\n", 1).replace("  title: 住民基本台帳に関する事務 全項目評価書", "  title: *j"), "aliases", "i: &i"),
+    ("change-key-typo", edit("\nitems:\n", "\nchanges:\n  - item: I.1.1\n    reasn: x\nitems:\n"), "did you mean 'reason'?", "reasn:"),
+    ("change-risk-bad", edit("\nitems:\n", "\nchanges:\n  - item: I.1.1\n    risk_change: 有り\nitems:\n"), "risk_change must be あり or なし", "risk_change: 有り"),
+    ("change-item-unknown", edit("\nitems:\n", "\nchanges:\n  - item: I.1.9\n    reason: x\nitems:\n"), "unknown item key 'I.1.9'", "item: I.1.9"),
+    ("change-item-leading-zero", edit("\nitems:\n", "\nchanges:\n  - item: II.4.entrust01.1\n    file: juki\n    reason: x\nitems:\n"), "did you mean 'II.4.entrust1.1'?", "item: II.4"),
+    ("change-file-unknown", edit("\nitems:\n", "\nchanges:\n  - item: III.7.r1.5\n    file: juky\n    reason: x\nitems:\n"), "did you mean 'juki'?", "file: juky"),
+    ("alias-bomb", lambda t: t.replace("meta:\n", _ALIAS_BOMB + "meta:\n", 1).replace("  title: 住民基本台帳に関する事務 全項目評価書", "  title: *j"), "aliases", "x-g: &g"),
     ("alias-recursive", edit("  I.1.1: 住民基本台帳に関する事務", "  I.1.1: &r [*r]"), "refers to itself", "I.1.1:"),
     ("template-truncate", edit("  I.1.1: 住民基本台帳に関する事務", "  I.1.1: \"{{ 'abc' | truncate(-1) }}\""), "I.1.1", "I.1.1:"),
     ("template-syntax", edit("  I.1.1: 住民基本台帳に関する事務", "  I.1.1: \"{{ x \""), "I.1.1", "I.1.1:"),
     ("template-undefined", edit("  I.1.1: 住民基本台帳に関する事務", "  I.1.1: \"{{ jimu_nam }}\""), "'jimu_nam' is undefined", "I.1.1:"),
     ("template-format-bad", edit("  I.1.1: 住民基本台帳に関する事務", "  I.1.1: \"{{ '%d' | format('x') }}\""), "I.1.1", "I.1.1:"),
-    ("template-int-huge", edit("  I.1.1: 住民基本台帳に関する事務", "  I.1.1: \"{{ '9' * 5000 | int }}\""), "I.1.1", "I.1.1:"),
 ]
 
 # The commands that read juki.yaml, with the arguments they need.
@@ -169,7 +168,7 @@ _ALIAS_BOMB = (
 # Each bad assessment goes through check, build and diff; the most important ones through every command.
 EVERY_COMMAND = {
     "unknown-top-key", "meta-title-list", "item-key-leading-zero", "item-key-fullwidth-digit", "control-char-bell",
-    "control-char-nul", "lone-surrogate", "impossible-date", "alias-bomb", "template-truncate",
+    "control-char-nul", "lone-surrogate", "impossible-date", "alias-bomb", "alias-recursive",
 }
 
 CASES: list[Case] = []
@@ -182,7 +181,7 @@ for _id, _edit, _expect, _marker in BAD_ASSESSMENT:
 
 BAD_CONFIG: list[tuple[str, Callable[[str], str], str, str]] = [
     ("config-key-typo", edit("municipality:", "municipalty:"), "did you mean 'municipality'?", "municipalty:"),
-    ("config-stock-text", lambda t: t + "stock_clauses: yes please\n", "'stock_clauses' must be true or false", "stock_clauses:"),
+    ("config-stock-text", edit("stock_clauses: true", "stock_clauses: yes please"), "'stock_clauses' must be true or false", "stock_clauses:"),
     ("config-lint-not-map", lambda t: t + "lint: strict\n", "'lint' must be a mapping", "lint:"),
     ("config-lint-key-typo", lambda t: t + "lint:\n  disabel: [bracket-balance]\n", "did you mean 'disable'?", "disabel:"),
     ("config-lint-unknown-rule", lambda t: t + "lint:\n  disable: [bracket-balanc]\n", "did you mean 'bracket-balance'?", "disable:"),
@@ -191,18 +190,18 @@ BAD_CONFIG: list[tuple[str, Callable[[str], str], str, str]] = [
     ("config-lint-severity-list", lambda t: t + "lint:\n  severity: [bracket-balance]\n", "'lint.severity' must be a mapping", "severity:"),
     ("config-lint-severity-bad", lambda t: t + "lint:\n  severity: {bracket-balance: loud}\n", "must be error or warning", "severity:"),
     ("config-lint-severity-number", lambda t: t + "lint:\n  severity: {bracket-balance: 3}\n", "must be error or warning", "severity:"),
-    ("config-lint-terms-list", lambda t: t + "lint:\n  terms: [サーバー]\n", "'lint.terms' must be a mapping", "terms:"),
-    ("config-lint-terms-nested", lambda t: t + "lint:\n  terms: {サーバー: {a: b}}\n", "lint.terms", "terms:"),
+    ("config-lint-terms-list", lambda t: t + "lint:\n  terms: [サーバー]\n", "'lint.terms' must be a mapping", "re:^  terms:"),
+    ("config-lint-terms-nested", lambda t: t + "lint:\n  terms: {サーバー: {a: b}}\n", "lint.terms", "re:^  terms:"),
     ("config-lint-vendors-map", lambda t: t + "lint:\n  vendors: {a: b}\n", "'lint.vendors' must be a list", "vendors:"),
-    ("config-term-list", lambda t: t + "terms:\n  宛名: [a]\n", "term '宛名' must be its wording", "宛名:"),
-    ("config-term-key-typo", lambda t: t + "terms:\n  宛名: {wordng: 宛名システム}\n", "did you mean 'wording'?", "宛名:"),
-    ("config-control-char", lambda t: t.replace("municipality: 豊島区", 'municipality: "豊島\\x07区"'), "U+0007", "municipality:"),
+    ("config-term-list", lambda t: _terms(t, "  宛名: [a]"), "term '宛名' must be its wording", "宛名:"),
+    ("config-term-key-typo", lambda t: _terms(t, "  宛名: {wordng: 宛名システム}"), "did you mean 'wording'?", "宛名:"),
+    ("config-control-char", lambda t: re.sub("(?m)^municipality: .*$", lambda m: 'municipality: "豊島\\x07区"', t), "U+0007", "municipality:"),
     ("config-parameters-list", lambda t: t.replace("parameters: {}", "parameters: [a]") if "parameters: {}" in t else t + "parameters: [a]\n", "'parameters' must be a mapping", "parameters:"),
-    ("config-alias-bomb", lambda t: _ALIAS_BOMB + t.replace("municipality: 豊島区", "municipality: *j"), "aliases", "i: &i"),
+    ("config-alias-bomb", lambda t: _ALIAS_BOMB + re.sub("(?m)^municipality: .*$", "municipality: *j", t), "aliases", "x-g: &g"),
 ]
 CONFIG_COMMANDS: list[tuple[str, ...]] = [("check",), ("lint",), ("build", "--format", "md"), ("outdated",), ("diff", "juki"), ("report", "--year", "2024")]
-CONFIG_EVERY = {"config-key-typo", "config-lint-disable-map", "config-lint-severity-list", "config-control-char", "config-alias-bomb"}
-LINT_ONLY = {"config-lint-key-typo", "config-lint-unknown-rule", "config-lint-disable-number", "config-lint-severity-bad",
+CONFIG_EVERY = {"config-key-typo", "config-control-char", "config-alias-bomb", "config-parameters-list"}
+LINT_ONLY = {"config-lint-key-typo", "config-lint-disable-map", "config-lint-severity-list", "config-lint-unknown-rule", "config-lint-disable-number", "config-lint-severity-bad",
              "config-lint-severity-number", "config-lint-terms-list", "config-lint-terms-nested", "config-lint-vendors-map",
              "config-lint-not-map"}
 for _id, _edit, _expect, _marker in BAD_CONFIG:
@@ -219,7 +218,7 @@ BAD_CLAUSE: list[tuple[str, Callable[[str], str], str, str]] = [
     ("clause-source-key-typo", edit("{issuer: 豊島区, document: 内規}", "{isuer: 豊島区, document: 内規}"), "did you mean 'issuer'?", "source:"),
     ("clause-kind-bad", edit("kind: adaptable", "kind: adaptible"), "adaptible", "kind:"),
     ("clause-date-impossible", edit("date: 2024-04-01", "date: 2024-02-30"), "2024-02-30", "date:"),
-    ("clause-control-char", edit("      {{ file_name }}を施錠できる書庫に保管する。", '      "{{ file_name }}を\\x07"'), "U+0007", "text:"),
+    ("clause-control-char", edit("    text: |\n      {{ file_name }}を施錠できる書庫に保管する。", '    text: "{{ file_name }}を施錠できる書庫に\\x07保管する。"'), "U+0007", "text:"),
     ("clause-version-text", edit("  - version: 1", "  - version: one"), "'version' must be a whole number", "version: one"),
     ("clause-risk-bad", edit("      risk_change: なし", "      risk_change: 無し"), "risk_change must be あり or なし", "risk_change:"),
     ("clause-param-key-typo", edit("{description: ファイル名}", "{descripton: ファイル名}"), "did you mean 'description'?", "file_name:"),
@@ -234,8 +233,6 @@ for _id, _edit, _expect, _marker in BAD_CLAUSE:
 CASES += [
     Case("init-empty-municipality", ("init", "{tmp}/new", "-m", ""), "municipality"),
     Case("init-existing", ("init", "{ws}", "-m", "豊島区"), "hyoka.yaml"),
-    Case("init-hash-in-name", ("init", "{tmp}/new", "-m", "豊島区 #東京都"), "municipality"),
-    Case("init-colon-in-name", ("init", "{tmp}/new", "-m", "豊島区: 東京"), "municipality"),
     Case("init-control-char", ("init", "{tmp}/new", "-m", "豊島\x07区"), "U+0007"),
     Case("new-existing", ("new", "juki"), "juki"),
     Case("new-bad-file-option", ("new", "kokuho", "--file", "kokuho"), "--file"),
@@ -274,10 +271,15 @@ CASES += [
     Case("snapshot-broken-json", ("diff", "juki"), "snapshots/juki/2024-04-01.json",
          files={"snapshots/juki/2024-04-01.json": lambda t: t[: len(t) // 2]}),
     Case("snapshot-fullwidth-name", ("diff", "juki"), "２０２５-01-01",
-         files={"snapshots/juki/２０２５-01-01.json": lambda t: "{}"}, marks=(OTHER_BRANCH,)),
+         files={"snapshots/juki/２０２５-01-01.json": lambda t: "{}"}),
     Case("snapshot-wrong-assessment", ("diff", "juki"), "snapshots/juki/2024-05-01.json",
-         files={"snapshots/juki/2024-05-01.json": lambda t: _renamed_snapshot()}, marks=(OTHER_BRANCH,)),
+         files={"snapshots/juki/2024-05-01.json": lambda t: _renamed_snapshot()}),
 ]
+
+
+def _terms(text: str, entry: str) -> str:
+    assert "terms: {}" in text
+    return text.replace("terms: {}", "terms:\n" + entry, 1)
 
 
 def _renamed_snapshot() -> str:
@@ -307,7 +309,10 @@ def _expected_location(ws: Path, case: Case) -> str | None:
     marker = case.where[len("@marker:"):]
     (rel,) = case.files
     lines = (ws / rel).read_text(encoding="utf-8", errors="surrogatepass").splitlines()
-    numbers = [i + 1 for i, line in enumerate(lines) if marker in line]
+    if marker.startswith("re:"):
+        numbers = [i + 1 for i, line in enumerate(lines) if re.search(marker[3:], line)]
+    else:
+        numbers = [i + 1 for i, line in enumerate(lines) if marker in line]
     assert numbers, f"marker {marker!r} not in {rel}"
     return re.escape(rel) + f":{numbers[0]}(?=\\D)"
 
@@ -357,3 +362,11 @@ def test_bad_input_is_refused_with_one_located_line(base_ws: Path, tmp_path: Pat
     assert not (ws / "build").exists() or not any((ws / "build").iterdir())
     after = {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()}
     assert after == before
+
+
+@pytest.mark.parametrize("name", ["豊島区 #東京都", "豊島区: 東京", "'豊島区'", '"豊島区"', "- 豊島区", "{豊島区}", "豊島区 &a *b"])
+def test_init_keeps_the_municipality_name_exactly(tmp_path: Path, name: str) -> None:
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "ws"), "-m", name], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    ws = composer.load_workspace(tmp_path / "ws")
+    assert ws.config.municipality == name
