@@ -180,3 +180,31 @@ def test_version(installed: Path, tmp_path: Path) -> None:
     proc = subprocess.run([str(installed), "--version"], cwd=tmp_path, env=_env(), capture_output=True, text=True)
     assert proc.returncode == 0 and "hyoka" in proc.stdout.lower()
     assert sys.version_info >= (3, 10)
+
+
+INSTALLED_BAD_INPUTS = [
+    # (file, old, new, command, expected located fragment)
+    ("assessments/juminzei.yaml", "form: 全項目", "form: 全項目\nmeta2: x", ("check",), "assessments/juminzei.yaml:{line}: meta2: unknown key 'meta2'"),
+    ("assessments/juki.yaml", "  I.1.1: 住民基本台帳に関する事務", '  I.1.1: "住民\\x07台帳"', ("build", "--format", "docx"),
+     "assessments/juki.yaml:{line}: control character U+0007 cannot be stored in a Word document"),
+    ("assessments/juki.yaml", "  I.1.1: 住民基本台帳に関する事務", "  I.1.１: 住民基本台帳に関する事務", ("diff", "juki"),
+     "assessments/juki.yaml:{line}: I.1.１: unknown item key 'I.1.１' in form 全項目 (did you mean 'I.1.1'?"),
+    ("hyoka.yaml", "municipality: 豊島区", "municipality: 豊島区\nlint: {disable: {a: 1}}", ("lint",),
+     "hyoka.yaml:{line}: lint.disable: 'lint.disable' must be a list of rule ids"),
+    ("assessments/juki.yaml", "  reassessed: 2021-06-01", "  reassessed: 2021-02-30", ("report", "--year", "2025"),
+     "assessments/juki.yaml:{line}: '2021-02-30' is not a date"),
+]
+
+
+@pytest.mark.parametrize("rel, old, new, command, expected", INSTALLED_BAD_INPUTS, ids=[c[3][0] for c in INSTALLED_BAD_INPUTS])
+def test_installed_bad_input_is_one_located_line(hyoka, rel: str, old: str, new: str, command: tuple[str, ...], expected: str) -> None:
+    path = hyoka.work / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    line = next(i + 1 for i, ln in enumerate(text.splitlines()) if new.splitlines()[-1] in ln)
+    proc = hyoka(*command)
+    assert proc.returncode == 1, proc.stderr
+    assert expected.format(line=line) in proc.stderr, proc.stderr
+    assert not (hyoka.work / "build").exists()
