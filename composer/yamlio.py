@@ -133,6 +133,21 @@ def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
         raise _Refused(f"'{node.value}' is not a date", node.start_mark, "write an existing date as YYYY-MM-DD") from None
 
 
+def _construct_number(kind: str) -> Any:
+    base = getattr(yaml.constructor.SafeConstructor, f"construct_yaml_{kind}")
+
+    def construct(loader: Any, node: yaml.ScalarNode) -> Any:
+        value = base(loader, node)
+        if not node.style and str(value) != node.value.strip():
+            # YAML 1.1 reads 010 as 8, 1_000 as 1000, 12:30 as 750: the text would silently change
+            raise _Refused(
+                f"'{node.value}' would be read as the number {value}", node.start_mark, f"quote it to keep it as written: \"{node.value}\""
+            )
+        return value
+
+    return construct
+
+
 def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [n for pair in node.value for n in pair]
@@ -190,6 +205,8 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_number("int"))
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_number("float"))
 CONFLICT_MARKER = re.compile(r"^\s*(<<<<<<<|>>>>>>>|=======)( |$)", re.M)
 
 
