@@ -387,3 +387,27 @@ def test_init_keeps_the_municipality_name_exactly(tmp_path: Path, name: str) -> 
     assert result.exit_code == 0, result.output
     ws = composer.load_workspace(tmp_path / "ws")
     assert ws.config.municipality == name
+
+
+def test_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
+    """A billion-laughs document (10^12 values once expanded) is refused without building it."""
+    import tracemalloc
+
+    from composer.errors import UserError
+    from composer.yamlio import load_yaml
+
+    lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    names = "abcdefghijklm"
+    lines += [f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]" for p, n in zip(names, names[1:])]
+    lines.append("title: *m")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tracemalloc.start()
+    try:
+        with pytest.raises(UserError) as info:
+            load_yaml(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "bomb.yaml:" in str(info.value) and "through aliases" in str(info.value)
+    assert peak < 20 * 1024 * 1024, peak
