@@ -14,7 +14,7 @@ PYTHON=${PYTHON:-python3}
 missing=()
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 { command -v dpkg >/dev/null 2>&1 && ! dpkg -s libreoffice-calc-nogui >/dev/null 2>&1; } && missing+=(libreoffice-calc-nogui)
-{ command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi "Noto.*CJK"; } || missing+=(fonts-noto-cjk)
+{ command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep -i "Noto.*CJK" >/dev/null; } || missing+=(fonts-noto-cjk)
 command -v pdffonts >/dev/null 2>&1 || missing+=(poppler-utils)
 { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; } || missing+=(chromium)
 
