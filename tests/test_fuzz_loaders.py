@@ -50,13 +50,25 @@ PIECES = [":", ": ", "- ", "\n", "  ", "\t", '"', "'", "\\", "\\x07", "\\0", "\\
           "2024-04-01", "~", "null", "true", "1e999", "0x1F", "{{ ", " }}", "{% for x in y %}", "\x07", "\x00", "\u3000", "\ufeff",
           "entrust01.", "II.4.entrust1.1", "clause: ", "text: ", "version: ", "gov-cloud/storage@1"]
 
+VALUES = ['"住民\\x07台帳"', '"\\0"', '"\\e"', "2021-02-30", "2021-13-01", "2024-04-01", "&r [*r]", "010", "12:30", "yes", "~",
+          "[a, b]", "{a: 1}", "-1", "1e999", '"{{ x | truncate(-1) }}"', '"{{ 1 / 0 }}"', '"{{ [1] * 99999999 }}"',
+          "gov-cloud/storage@０", "II.4.entrust01.1", "!!binary aGVsbG8=", "!!set {a, b}", '"\\uFFFE"', "｛"]
+
 
 @st.composite
 def edited(draw: st.DrawFn, text: str) -> str:
     for _ in range(draw(st.integers(1, 4))):
         where = draw(st.integers(0, len(text)))
-        action = draw(st.sampled_from(["insert", "delete", "replace", "dup-line"]))
-        if action == "insert":
+        action = draw(st.sampled_from(["insert", "delete", "replace", "dup-line", "value", "value"]))
+        if action == "value":  # a new value for one key: what a drafter types after the colon
+            lines = text.splitlines(keepends=True)
+            keyed = [i for i, line in enumerate(lines) if ": " in line]
+            if keyed:
+                i = draw(st.sampled_from(keyed))
+                head = lines[i].split(": ", 1)[0]
+                lines[i] = f"{head}: {draw(st.sampled_from(VALUES))}\n"
+                text = "".join(lines)
+        elif action == "insert":
             piece = draw(st.sampled_from(PIECES) | st.text(st.characters(blacklist_categories=("Cs",)), max_size=3))
             text = text[:where] + piece + text[where:]
         elif action == "delete":
