@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,7 +173,7 @@ def lock_clauses(root: Path | None, stock: bool = False) -> list[str]:
 
 _CONFIG_TEMPLATE = """\
 # hyoka workspace: {municipality}
-municipality: {municipality}
+municipality: {quoted}
 stock_clauses: true      # use the stock clauses bundled with hyoka
 clauses: clauses         # this workspace's own clauses ({municipality}における措置 …)
 assessments: assessments # one file per 評価書
@@ -198,6 +199,12 @@ def init_workspace(directory: Path, municipality: str) -> list[Path]:
         raise UserError(f"{CONFIG_NAME} already exists", Location.of(config), "this directory is already a workspace")
     if not municipality.strip():
         raise UserError("the municipality name is empty", None, "pass --municipality 豊島区")
+    if not municipality.isprintable():
+        bad = next(c for c in municipality if not c.isprintable())
+        raise UserError(
+            f"the municipality name contains U+{ord(bad):04X}, which cannot be stored", Location.of(config, key="municipality"),
+            "pass the name as plain text, e.g. --municipality 豊島区",
+        )
     created = []
     try:
         for sub in ("assessments", "clauses", "snapshots"):
@@ -206,7 +213,7 @@ def init_workspace(directory: Path, municipality: str) -> list[Path]:
     except OSError as exc:
         raise WriteError(directory, exc.strerror or str(exc)) from None
     with Transaction(directory) as txn:
-        txn.write(config, _CONFIG_TEMPLATE.format(municipality=municipality), create=True)
+        txn.write(config, _CONFIG_TEMPLATE.format(municipality=municipality, quoted=json.dumps(municipality, ensure_ascii=False)), create=True)
         readme = directory / "clauses" / "README.md"
         if not readme.exists():
             txn.write(readme, _LOCAL_README.format(municipality=municipality, slug="local"))
@@ -308,7 +315,10 @@ def history(root: Path | None, name: str):  # type: ignore[no-untyped-def]
     from .snapshot import list_snapshots, read_snapshot
 
     ws = load_workspace(root)
-    return [read_snapshot(p) for p in list_snapshots(ws.snapshots_dir, name)]
+    paths = list_snapshots(ws.snapshots_dir, name)
+    if not paths:
+        ws.assessment_path(name)  # an unknown name is an error (with a suggestion), not "never published"
+    return [read_snapshot(p) for p in paths]
 
 
 def revision(ws: Workspace, name: str, ref: str | None):  # type: ignore[no-untyped-def]

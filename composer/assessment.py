@@ -7,11 +7,14 @@ problem is reported with file and line; unknown item keys get a suggestion.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from .clauses import parse_pin
+from .dates import parse_date
 from .errors import Diagnostics, Location, UserError
 from .forms import FormDirs, FormIndex, get_form
 from .model import RISK_CHANGES, SUBMISSIONS, Annotation, Assessment, Block, FileSpec, ItemEntry, Meta
@@ -73,7 +76,12 @@ def load_assessment(path: Path, diag: Diagnostics, form_dirs: FormDirs | None = 
         diag.add(exc)
         return None
     m = Fields(f.map("meta"), path, diag, "meta", META_KEYS)
-    meta = Meta(**{k: scalar_text(m.data.get(k)) for k in META_KEYS})
+    meta = Meta(**{k: _meta_text(m, k) for k in META_KEYS})
+    if meta.reassessed:
+        try:
+            parse_date(meta.reassessed, m.loc("reassessed"), "meta.reassessed")
+        except UserError as exc:
+            diag.add(exc)
     files: list[FileSpec] = []
     items: list[ItemEntry] = []
     flist = f.list("files")
@@ -104,14 +112,48 @@ def load_assessment(path: Path, diag: Diagnostics, form_dirs: FormDirs | None = 
     )
 
 
+def _meta_text(m: Fields, key: str) -> str:
+    value = m.data.get(key)
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return scalar_text(value)
+    return m.str(key)
+
+
+def canonical_key(key: str) -> str:
+    """An item key with its numbers as the form writes them: ``entrust01`` / ``entrust１`` -> ``entrust1``."""
+    text = unicodedata.normalize("NFKC", key)
+    return re.sub(r"\d+", lambda m: str(int(m.group())), text)
+
+
+def resolve_key(index: FormIndex, key: str, loc: Location, diag: Diagnostics, what: str) -> Any:
+    """The form node of an item key written exactly as the form numbers it, or a located did-you-mean error."""
+    resolved = index.resolve(key) if _is_canonical(key) else None
+    if resolved is not None:
+        return resolved
+    canonical = canonical_key(key)
+    if canonical != key and index.resolve(canonical) is not None:
+        hint = f"did you mean '{canonical}'? (numbers are written in ASCII digits without leading zeros)"
+    else:
+        hint = index.suggest(key) or "see the form schema"
+    diag.error(f"unknown item key '{key}' in {what}", loc, hint)
+    return None
+
+
+# every number ASCII, without a leading zero (so no instance 0 of a repeated group either)
+_LEADING_ZERO = re.compile(r"(?<![0-9])0")
+
+
+def _is_canonical(key: str) -> bool:
+    return key.isascii() and not _LEADING_ZERO.search(key)
+
+
 def _load_items(data: YMap, path: Path, index: FormIndex, file_id: str | None, diag: Diagnostics) -> list[ItemEntry]:
     out = []
     for key, value in data.items():
         key = str(key)
         loc = Location.of(path, data.line_of(key), key)
-        resolved = index.resolve(key)
+        resolved = resolve_key(index, key, loc, diag, f"form {index.form.name}")
         if resolved is None:
-            diag.error(f"unknown item key '{key}' in form {index.form.name}", loc, index.suggest(key) or "see the form schema")
             continue
         node = resolved.node
         if node.per_file and file_id is None:
@@ -176,8 +218,7 @@ def _load_blocks(value: Any, parent: YMap, key: str, path: Path, diag: Diagnosti
         if has_clause == has_text:
             diag.error(f"a block of '{key}' needs exactly one of 'clause:' or 'text:'", bloc)
             continue
-        heading = bf.data.get("heading")
-        heading = None if heading is None else str(heading)
+        heading = bf.str("heading") if bf.data.get("heading") is not None else None
         block_id = bf.str("id") or None
         if has_clause:
             try:
@@ -185,7 +226,7 @@ def _load_blocks(value: Any, parent: YMap, key: str, path: Path, diag: Diagnosti
             except UserError as exc:
                 diag.add(exc)
                 continue
-            variant = bf.data.get("variant")
+            variant = bf.str("variant") if bf.data.get("variant") is not None else None
             vloc = Location.of(path, bf.data.text_line_of("variant") if variant is not None else value.line_of(i), key)
             blocks.append(
                 Block(
@@ -225,8 +266,8 @@ def _load_changes(data: YList, path: Path, index: FormIndex, file_ids: set[str],
         loc = Location.of(path, data.line_of(i))
         item = cf.str("item", required=True)
         file_id = cf.str("file") or None
-        if item and index.resolve(item) is None:
-            diag.error(f"unknown item key '{item}' in change annotation", cf.loc("item"), index.suggest(item))
+        if item:
+            resolve_key(index, item, cf.loc("item"), diag, "change annotation")
         if file_id and file_id not in file_ids:
             diag.error(f"unknown file '{file_id}' in change annotation", cf.loc("file"), did_you_mean(file_id, file_ids))
         blocks = tuple(cf.str_list("blocks"))

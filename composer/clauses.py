@@ -20,7 +20,7 @@ from .yamlio import YMap, load_mapping
 
 LOCK_NAME = "clauses.lock"
 CLAUSE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$")
-PIN = re.compile(r"^(?P<id>[^@\s]+)@(?P<version>\d+)$")
+PIN = re.compile(r"^(?P<id>[^@\s]+)@(?P<version>[1-9][0-9]*)$")
 
 CLAUSE_KEYS = ("id", "title", "heading", "kind", "homes", "parameters", "versions", "description")
 VERSION_KEYS = ("version", "date", "source", "heading", "text", "notes")

@@ -32,7 +32,7 @@ from .forms import get_form
 from .lint_rules import RULES, Finding, Hit, Passage, Rule
 from .lint_rules.data import LintData, build_data
 from .model import Assessment, Clause, ClauseVersion, ComposedAssessment, item_ref
-from .validate import did_you_mean
+from .validate import did_you_mean, type_name
 from .yamlio import YList, YMap, parse_yaml, read_text
 
 LINT_KEYS = ("disable", "vendors", "terms", "severity")
@@ -347,9 +347,29 @@ def settings_of(ws: Any, ctx: LintContext) -> Settings:
                     code="lint-config",
                 )
             )
+    def wrong_type(key: str, expected: str) -> None:
+        problems.append(
+            UserError(f"'lint.{key}' must be {expected}, found {type_name(config[key])}", loc(key), code="lint-config")
+        )
+
     disabled = config.get("disable") or []
     if isinstance(disabled, str):
         disabled = [disabled]
+    if not isinstance(disabled, list) or any(isinstance(d, (dict, list)) or d is None for d in disabled):
+        wrong_type("disable", "a list of rule ids")
+        disabled = []
+    for key in ("terms",):
+        value = config.get(key)
+        if value is not None and (
+            not isinstance(value, dict)
+            or any(isinstance(v, dict) or (isinstance(v, list) and any(isinstance(x, (dict, list)) for x in v)) for v in value.values())
+        ):
+            wrong_type(key, "a mapping of the usual wording to its variants (text or a list of texts)")
+            config[key] = {}
+    vendors = config.get("vendors")
+    if vendors is not None and (not isinstance(vendors, (str, list)) or isinstance(vendors, list) and any(isinstance(v, (dict, list)) for v in vendors)):
+        wrong_type("vendors", "a list of vendor names")
+        config["vendors"] = []
     for rule_id in disabled:
         if rule_id not in RULES:
             problems.append(
@@ -362,6 +382,9 @@ def settings_of(ws: Any, ctx: LintContext) -> Settings:
             )
     severity = config.get("severity") or {}
     overrides: dict[str, str] = {}
+    if not isinstance(severity, dict):
+        wrong_type("severity", "a mapping of rule id to error or warning")
+        severity = {}
     if isinstance(severity, dict):
         for rule_id, level in severity.items():
             if rule_id not in RULES:

@@ -77,7 +77,7 @@ def render_text(source: str, context: Mapping[str, Any], location: Location | No
         raise UserError(f"template syntax error in {what}: {exc.message}", _at(location, exc.lineno), "fix the {{ }} expression") from None
     except TemplateError as exc:
         raise UserError(f"cannot render {what}: {exc}", location) from None
-    except (TypeError, ValueError, AttributeError, ZeroDivisionError, OverflowError, RecursionError, MemoryError) as exc:
+    except (TypeError, ValueError, AttributeError, LookupError, AssertionError, ArithmeticError, RecursionError, MemoryError) as exc:
         raise UserError(f"cannot render {what}: {exc}", location) from None
     if len(out) > MAX_TEXT:
         raise UserError(f"{what} renders to more than {MAX_TEXT:,} characters", location, "check its loops and expressions")

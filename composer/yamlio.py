@@ -61,10 +61,6 @@ class YList(list):  # type: ignore[type-arg]
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    pass
-
-
 def _construct_map(loader: Any, node: yaml.MappingNode) -> Any:
     data = YMap()
     data.line = node.start_mark.line + 1
@@ -98,11 +94,119 @@ def _construct_seq(loader: Any, node: yaml.SequenceNode) -> Any:
         data.item_lines.append(child.start_mark.line + 1)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-
 # Characters that XML 1.0 (and so Word) cannot store.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# ... and what a YAML escape can add to them: lone surrogates (never valid text).
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+# Limits while loading (docs/formats.md, "Limits"): aliases may not expand a document beyond
+# MAX_EXPANDED characters (a 全項目評価書 is ~200 000), and values nest at most MAX_DEPTH deep.
+MAX_EXPANDED = 5_000_000
+MAX_DEPTH = 64
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """Valid YAML that hyoka refuses (a located message and what to do)."""
+
+    def __init__(self, message: str, mark: Any, hint: str) -> None:
+        super().__init__(problem=message, problem_mark=mark)
+        self.message = message
+        self.hint = hint
+
+
+def _construct_str(loader: Any, node: yaml.ScalarNode) -> str:
+    value = loader.construct_scalar(node)
+    bad = _UNSTORABLE.search(value)
+    if bad:
+        code = ord(bad.group())
+        what = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "control character"
+        raise _Refused(
+            f"{what} U+{code:04X} cannot be stored in a Word document", node.start_mark, "delete the character or its escape"
+        )
+    return value
+
+
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        raise _Refused(f"'{node.value}' is not a date", node.start_mark, "write an existing date as YYYY-MM-DD") from None
+
+
+def _construct_number(kind: str) -> Any:
+    base = getattr(yaml.constructor.SafeConstructor, f"construct_yaml_{kind}")
+
+    def construct(loader: Any, node: yaml.ScalarNode) -> Any:
+        value = base(loader, node)
+        if not node.style and str(value) != node.value.strip():
+            # YAML 1.1 reads 010 as 8, 1_000 as 1000, 12:30 as 750: the text would silently change
+            raise _Refused(
+                f"'{node.value}' would be read as the number {value}", node.start_mark, f"quote it to keep it as written: \"{node.value}\""
+            )
+        return value
+
+    return construct
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def check_expansion(root: yaml.Node, limit: int = MAX_EXPANDED, max_depth: int = MAX_DEPTH) -> None:
+    """Refuse alias bombs, aliases to their own contents and very deep nesting, before constructing.
+
+    Measures the size each node would have with every alias expanded (in characters of its
+    scalars), in one pass over the distinct nodes: a billion laughs is refused at once.
+    """
+    size: dict[int, int] = {}
+    visiting: set[int] = set()
+    shared = 0
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, leaving = stack.pop()
+        nid = id(node)
+        if leaving:
+            visiting.discard(nid)
+            total = 1 + sum(size[id(c)] for c in _children(node))
+            size[nid] = total
+            if total > limit and shared:
+                raise _Refused(
+                    f"this value expands to more than {limit:,} characters through aliases",
+                    node.start_mark,
+                    "write the text out instead of repeating aliases (*name) of aliases",
+                )
+            continue
+        if nid in size:
+            shared += 1
+            continue
+        if nid in visiting:
+            raise _Refused("an alias refers to itself (a value that contains itself)", node.start_mark, "remove the alias")
+        if depth > max_depth:
+            raise _Refused(f"values nested more than {max_depth} deep", node.start_mark, "flatten the structure")
+        if isinstance(node, yaml.ScalarNode):
+            size[nid] = len(node.value) + 1
+            continue
+        visiting.add(nid)
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in _children(node))
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    def construct_document(self, node: yaml.Node) -> Any:
+        check_expansion(node)
+        return super().construct_document(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_number("int"))
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_number("float"))
 CONFLICT_MARKER = re.compile(r"^\s*(<<<<<<<|>>>>>>>|=======)( |$)", re.M)
 
 
@@ -140,6 +244,9 @@ def parse_yaml(text: str, path: Path) -> Any:
     """Parse YAML text, turning syntax errors into one-line user errors."""
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except _Refused as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise UserError(exc.message, Location.of(path, line), exc.hint) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -147,7 +254,12 @@ def parse_yaml(text: str, path: Path) -> Any:
         cmark = exc.context_mark
         if exc.problem and exc.context and cmark is not None and (mark is None or cmark.line != mark.line):
             problem += f" ({exc.context} started at line {cmark.line + 1})"
-        raise UserError(f"invalid YAML: {problem}", Location.of(path, line), "fix the syntax at that line") from None
+        hint = "fix the syntax at that line"
+        if "invalid Unicode character escape" in problem:
+            hint = "a \\u escape must name a character Word can store (not a lone surrogate \\ud800-\\udfff)"
+        raise UserError(f"invalid YAML: {problem}", Location.of(path, line), hint) from None
+    except RecursionError:
+        raise UserError(f"values nested more than {MAX_DEPTH} deep", Location.of(path), "flatten the structure") from None
     except yaml.YAMLError as exc:
         raise UserError(f"invalid YAML: {exc}", Location.of(path)) from None
 

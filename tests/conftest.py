@@ -71,14 +71,14 @@ def pytest_configure(config: pytest.Config) -> None:
 def libreoffice_pdf(files: list[Path], outdir: Path, timeout: float = 120) -> list[Path]:
     """Convert documents to PDF with LibreOffice headless (own profile: no lock clashes).
 
-    Fails (never skips) when soffice is missing: CI installs LibreOffice (.ci/run).
+    Fails (never skips) when soffice is missing: tests/run.sh installs LibreOffice (CI runs it).
     """
     import shutil
     import subprocess
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        pytest.fail("soffice (LibreOffice) is not installed; install libreoffice-writer-nogui (see .ci/run)")
+        pytest.fail("soffice (LibreOffice) is not installed; install libreoffice-writer-nogui (bash tests/run.sh does)")
     profile = outdir / "lo-profile"
     cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(outdir)]
     proc = subprocess.run(cmd + [str(f) for f in files], capture_output=True, text=True, timeout=timeout)
@@ -107,3 +107,29 @@ def pdf_fonts(pdf: Path) -> list[tuple[str, bool]]:
         if len(cols) >= 7:
             fonts.append((cols[0], cols[-5] == "yes"))
     return fonts
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hyoka wheel, built once per session from a clean copy of the source tree."""
+    import shutil
+    import subprocess
+    import sys
+
+    base = tmp_path_factory.mktemp("wheel")
+    src = base / "src"
+    shutil.copytree(
+        ROOT,
+        src,
+        ignore=shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".venv"),
+    )
+    out = base / "dist"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-q", "-w", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, f"building the wheel failed:\n{proc.stdout}\n{proc.stderr}"
+    (whl,) = out.glob("hyoka-*.whl")
+    return whl
