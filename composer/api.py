@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .batch import BuildResult, Progress, build_many, writers
 from .compose import Composer
-from .errors import Diagnostics, ErrorList, Location, UserError
+from .errors import Diagnostics, ErrorList, HyokaError, Location, UserError
 from .model import Assessment, ComposedAssessment
 from .workspace import CONFIG_NAME, Workspace, load_workspace
 from .yamlio import atomic_write
@@ -69,6 +69,8 @@ class ClauseUse:
     latest: int
     variant: bool
     location: Location | None
+    library: str = ""  # the library the pinned version comes from
+    latest_library: str = ""  # the library the latest version comes from
 
     @property
     def outdated(self) -> bool:
@@ -79,11 +81,14 @@ class ClauseUse:
         return {
             "assessment": self.assessment, "item": self.item, "clause": self.clause, "version": self.version,
             "latest": self.latest, "variant": self.variant, "file": loc.file if loc else None, "line": loc.line if loc else None,
+            "library": self.library, "latest_library": self.latest_library,
         }
 
 
 def clause_uses(ws: Workspace, clause_id: str | None = None, names: Iterable[str] | None = None) -> list[ClauseUse]:
     """Every use of a clause (or of all clauses) in the workspace's assessments."""
+    from .library import library_of
+
     diag = Diagnostics()
     uses = []
     for a in ws.load_assessments(list(names) if names else None, diag):
@@ -94,7 +99,8 @@ def clause_uses(ws: Workspace, clause_id: str | None = None, names: Iterable[str
                 clause = ws.library.get(b.pin.clause)
                 latest = clause.latest.number if clause else b.pin.version
                 uses.append(
-                    ClauseUse(a.name, entry.ref, entry.key, b.pin.clause, b.pin.version, latest, b.variant is not None, b.location)
+                    ClauseUse(a.name, entry.ref, entry.key, b.pin.clause, b.pin.version, latest, b.variant is not None, b.location,
+                              library_of(clause, b.pin.version), library_of(clause, latest))
                 )
     diag.raise_if_errors()
     if clause_id:
@@ -115,7 +121,19 @@ def lock_clauses(root: Path | None, stock: bool = False) -> list[str]:
     diag.raise_if_errors()
     library = "stock" if stock else "local"
     target = stock_clauses_dir() if stock else ws.local_clauses_dir
-    return write_lock(target, [c for c in ws.library if c.library == library])
+    return write_lock(target, _versions_from(ws, library))
+
+
+def _versions_from(ws: Workspace, library: str) -> list:  # type: ignore[type-arg]
+    """Each clause with only the versions ``library`` defines (what its own lock covers)."""
+    from dataclasses import replace
+
+    out = []
+    for c in ws.library:
+        mine = tuple(v for v in c.versions if (v.library or c.library) == library)
+        if mine:
+            out.append(replace(c, versions=mine))
+    return out
 
 
 # --------------------------------------------------------------------------- init
@@ -352,3 +370,124 @@ def new_assessment(
     from .draft import draft
 
     return draft(load_workspace(root), name, form, profile, files, jimu)
+
+
+# --------------------------------------------------------------------------- clause libraries
+
+
+def libraries(root: Path | None = None):  # type: ignore[no-untyped-def]
+    """The workspace and the clause libraries it draws on, in order (the workspace's own last)."""
+    ws = load_workspace(root)
+    return ws, ws.sources
+
+
+def review_libraries(root: Path | None = None, name: str | None = None):  # type: ignore[no-untyped-def]
+    """What each (or the named) shared or stock library brings since the workspace last took it."""
+    from .library import review
+
+    ws = load_workspace(root)
+    return review(ws, ws.sources, clause_uses(ws), name)
+
+
+def take_libraries(root: Path | None = None, name: str | None = None):  # type: ignore[no-untyped-def]
+    """Record in libraries.lock that the workspace has taken each (or the named) library as it stands."""
+    from .library import take
+
+    ws = load_workspace(root)
+    return take(ws, ws.sources, name)
+
+
+def lock_library(directory: Path) -> list[str]:
+    """Publish the new versions of a shared library directory (its own clauses.lock).
+
+    The library is loaded after the stock library, so that it may add versions to stock clauses.
+    """
+    from .clauses import write_lock
+    from .library import LibrarySource, find_sources, load_libraries, read_manifest
+    from .resources import stock_clauses_dir
+
+    diag = Diagnostics()
+    src = read_manifest(Path(directory), "directory", diag, Location.of(directory))
+    diag.raise_if_errors()
+    assert src is not None
+    sources = [*find_sources(Path(directory), None, True, Path(directory) / ".none", stock_clauses_dir(), diag)[:-1], src]
+    sources.append(LibrarySource("local", "workspace", Path(directory) / ".none"))
+    lib = load_libraries(sources, diag)
+    diag.raise_if_errors()
+    out = []
+    from dataclasses import replace
+
+    for c in lib:
+        mine = tuple(v for v in c.versions if (v.library or c.library) == src.name)
+        if mine:
+            out.append(replace(c, versions=mine))
+    return write_lock(src.path, out)
+
+
+@dataclass(frozen=True)
+class FleetResult:
+    """One workspace of a fleet run: its outdated uses, or what propagation did there."""
+
+    root: Path
+    outdated: tuple[ClauseUse, ...] = ()
+    moved: int = 0
+    conflicts: tuple = ()  # type: ignore[type-arg]
+    written: bool = False
+    error: str = ""
+
+
+def fleet_outdated(roots: Iterable[Path]) -> list[FleetResult]:
+    """``outdated`` over many workspaces; a workspace that cannot be loaded reports its error."""
+    out = []
+    for root in roots:
+        try:
+            out.append(FleetResult(Path(root), tuple(outdated(Path(root)))))
+        except HyokaError as exc:
+            out.append(FleetResult(Path(root), error=_one_line(exc)))
+    return out
+
+
+def fleet_propagate(roots: Iterable[Path], clause_refs: Iterable[str] = (), dry_run: bool = False) -> list[FleetResult]:
+    """Propagate the named (default: every outdated) clauses in each workspace.
+
+    A workspace is written only when none of its uses conflicts and every plan succeeds;
+    otherwise nothing in it changes. Each workspace is independent of the others.
+    """
+    from . import propagate as _p
+    from . import yamlio
+
+    refs = list(clause_refs)
+    out = []
+    for root in roots:
+        root = Path(root)
+        try:
+            ws = load_workspace(root)
+            todo = refs or sorted({u.clause for u in clause_uses(ws) if u.outdated})
+            plans = [_p.plan(ws, ref) for ref in todo]
+            conflicts = tuple(u for p in plans for u in p.conflicts)
+            moved = sum(len(p.updates) for p in plans)
+            if conflicts or dry_run or not moved:
+                out.append(FleetResult(root, moved=moved, conflicts=conflicts))
+                continue
+            # plans are made one clause at a time on the files as the previous one left them
+            before: dict[Path, str] = {}
+            try:
+                for ref in todo:
+                    p = _p.plan(load_workspace(root), ref)
+                    for e in p.edits:
+                        before.setdefault(e.path, e.before)
+                    _p.apply(p)
+            except HyokaError:
+                for path, text in before.items():
+                    yamlio.atomic_write(path, text)
+                raise
+            out.append(FleetResult(root, moved=moved, written=True))
+        except HyokaError as exc:
+            out.append(FleetResult(root, error=_one_line(exc)))
+    return out
+
+
+def _one_line(exc: Exception) -> str:
+    if isinstance(exc, ErrorList):
+        return "; ".join(str(e) for e in exc.errors[:3]) + (f" (+{len(exc.errors) - 3} more)" if len(exc.errors) > 3 else "")
+    return str(exc)

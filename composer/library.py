@@ -363,7 +363,7 @@ def review(ws: Any, sources: Sequence[LibrarySource], uses: Iterable[Any], only:
     for u in uses:
         by_clause.setdefault(u.clause, []).append(Use(u.assessment, u.item, u.version, u.location))
     out = []
-    for src in _pick(sources, only):
+    for src in _pick(sources, only, taken):
         had = set(taken.get(src.name, {}).get("clauses", []))
         new = []
         for clause, v in _versions_of(ws.library, src.name):
@@ -374,10 +374,11 @@ def review(ws: Any, sources: Sequence[LibrarySource], uses: Iterable[Any], only:
     return out
 
 
-def _pick(sources: Sequence[LibrarySource], only: str | None) -> list[LibrarySource]:
+def _pick(sources: Sequence[LibrarySource], only: str | None, taken: dict[str, Any] | None = None) -> list[LibrarySource]:
+    """The named library, or (``taken`` given) the shared ones and those taken before, or all."""
     listed = [s for s in sources if s.origin != "workspace"]
     if only is None:
-        return listed
+        return listed if taken is None else [s for s in listed if s.shared or s.name in taken]
     chosen = [s for s in listed if s.name == only]
     if not chosen:
         raise UserError(f"the workspace uses no library '{only}'", None, f"have: {', '.join(s.name for s in listed) or 'none'}")
