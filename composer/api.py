@@ -491,3 +491,42 @@ def _one_line(exc: Exception) -> str:
     if isinstance(exc, ErrorList):
         return "; ".join(str(e) for e in exc.errors[:3]) + (f" (+{len(exc.errors) - 3} more)" if len(exc.errors) > 3 else "")
     return str(exc)
+
+
+@dataclass(frozen=True)
+class ClauseMove:
+    """A use whose pin moved between two revisions, with the library of each version."""
+
+    item: str
+    clause: str
+    from_version: int
+    to_version: int
+    from_library: str
+    to_library: str
+
+
+def clause_moves(root: Path | None, name: str, from_ref: str | None = None, to_ref: str | None = None) -> list[ClauseMove]:
+    """The clause uses of ``name`` whose version differs between two revisions (as ``diff`` compares them).
+
+    Only the default ``--to draft`` comparison is covered; a snapshot-to-snapshot diff returns [].
+    """
+    from .library import library_of
+    from .snapshot import DRAFT
+
+    if to_ref not in (None, DRAFT):
+        return []
+    ws = load_workspace(root)
+    _, new = revision(ws, name, DRAFT)
+    try:
+        _, old = revision(ws, name, from_ref)
+    except HyokaError:
+        return []
+    before = {(it.ref, b.id): b for it in old.items for b in it.blocks if b.clause}
+    out = []
+    for it in new.items:
+        for b in it.blocks:
+            o = before.get((it.ref, b.id))
+            if b.clause and o is not None and o.clause == b.clause and o.version != b.version and b.version and o.version:
+                c = ws.library.get(b.clause)
+                out.append(ClauseMove(it.ref, b.clause, o.version, b.version, library_of(c, o.version), library_of(c, b.version)))
+    return out
