@@ -293,8 +293,6 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
     table, warnings = api.diff(ctx.root, assessment, from_ref, to_ref, start, same_as, strict, date)
     for w in warnings:
         click.echo(str(w), err=True)
-    for m in api.clause_moves(ctx.root, assessment, from_ref, to_ref) if fmt not in ("json", "csv") else ():
-        click.echo(f"{m.item}: {m.clause} @{m.from_version} [{m.from_library}] -> @{m.to_version} [{m.to_library}]", err=True)
     official = table_kind == "official"
     _needs_output(fmt, output)
     if output is None:
@@ -302,6 +300,8 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
         return
     tables.write(table, fmt, output, official, reference_doc)
     click.echo(f"wrote {output} ({len(table.rows)} rows)")
+    for m in api.clause_moves(ctx.root, assessment, from_ref, to_ref):  # which library each moved version comes from
+        click.echo(f"{m.item}: {m.clause} @{m.from_version} [{m.from_library}] -> @{m.to_version} [{m.to_library}]", err=True)
 
 
 @main.command()

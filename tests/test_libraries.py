@@ -148,9 +148,9 @@ def test_directory_library_from_review_to_build_in_two_workspaces(tmp_path: Path
     assert "2 workspaces: 6 uses moved, 0 left unchanged" in fp.stderr
 
     for ws in (a, b):
-        md = run("-C", str(ws), "diff", "juki")
+        md = run("-C", str(ws), "diff", "juki", "-o", str(ws / "table.md"))
         assert "juki:III.7.r1.6.detail: gov-cloud/technical @1 [stock] -> @2 [asp-texts]" in md.stderr
-        assert REASON in md.stdout
+        assert REASON in (ws / "table.md").read_text(encoding="utf-8")
         (row,) = json.loads(run("-C", str(ws), "diff", "juki", "--format", "json").stdout)
         assert row["reason"] == REASON
         assert row["risk_situation"] == "参照する基準の名称の変更であり、住民基本台帳ファイルの取扱いに変更はない。"
