@@ -162,6 +162,9 @@ def test_directory_library_from_review_to_build_in_two_workspaces(tmp_path: Path
         used = run("-C", str(ws), "clauses", "where-used", "gov-cloud/technical")
         assert "juki juki:III.7.r1.6.detail @2 [asp-texts]" in used.output
         assert "gov-cloud/technical" not in run("-C", str(ws), "outdated").output
+        # the vendor's wording is linted in the vendor's file, as the publisher's wording: reported, never an error
+        lint = [line for line in run("-C", str(ws), "lint").stderr.split("\n") if str(vendor) in line]
+        assert lint and all("gov-cloud/technical@2: warning:" in line and "reported only" in line for line in lint)
 
 
 def test_fleet_propagate_writes_nothing_in_a_workspace_with_a_conflict(tmp_path: Path, vendor: Path, run) -> None:
