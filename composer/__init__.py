@@ -10,9 +10,14 @@ from .api import (
     clause_uses,
     compose_all,
     compose_assessment,
+    fleet_outdated,
+    fleet_propagate,
     init_workspace,
+    review_libraries,
+    take_libraries,
 )
 from .errors import Diagnostics, ErrorList, HyokaError, Location, UserError
+from .library import LibrarySource
 from .model import (
     Annotation,
     Assessment,
@@ -43,6 +48,7 @@ __all__ = [
     "Diagnostics",
     "ErrorList",
     "HyokaError",
+    "LibrarySource",
     "Location",
     "Notes",
     "Pin",
@@ -54,6 +60,10 @@ __all__ = [
     "clause_uses",
     "compose_all",
     "compose_assessment",
+    "fleet_outdated",
+    "fleet_propagate",
     "init_workspace",
     "load_workspace",
+    "review_libraries",
+    "take_libraries",
 ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -440,11 +441,25 @@ def fleet_outdated(roots: Iterable[Path]) -> list[FleetResult]:
     """``outdated`` over many workspaces; a workspace that cannot be loaded reports its error."""
     out = []
     for root in roots:
-        try:
-            out.append(FleetResult(Path(root), tuple(outdated(Path(root)))))
-        except HyokaError as exc:
-            out.append(FleetResult(Path(root), error=_one_line(exc)))
+        with _shown_from(Path(root)):
+            try:
+                out.append(FleetResult(Path(root), tuple(outdated(Path(root)))))
+            except HyokaError as exc:
+                out.append(FleetResult(Path(root), error=_one_line(exc)))
     return out
+
+
+@contextmanager
+def _shown_from(root: Path) -> Iterator[None]:
+    """Messages about one workspace of a fleet show its paths relative to it."""
+    from .errors import display_root, set_display_root
+
+    before = display_root()
+    set_display_root(root if (root / CONFIG_NAME).is_file() else None)
+    try:
+        yield
+    finally:
+        set_display_root(before)
 
 
 def fleet_propagate(roots: Iterable[Path], clause_refs: Iterable[str] = (), dry_run: bool = False) -> list[FleetResult]:
@@ -453,38 +468,41 @@ def fleet_propagate(roots: Iterable[Path], clause_refs: Iterable[str] = (), dry_
     A workspace is written only when none of its uses conflicts and every plan succeeds;
     otherwise nothing in it changes. Each workspace is independent of the others.
     """
-    from . import propagate as _p
-    from . import yamlio
-
     refs = list(clause_refs)
     out = []
     for root in roots:
-        root = Path(root)
-        try:
-            ws = load_workspace(root)
-            todo = refs or sorted({u.clause for u in clause_uses(ws) if u.outdated})
-            plans = [_p.plan(ws, ref) for ref in todo]
-            conflicts = tuple(u for p in plans for u in p.conflicts)
-            moved = sum(len(p.updates) for p in plans)
-            if conflicts or dry_run or not moved:
-                out.append(FleetResult(root, moved=moved, conflicts=conflicts))
-                continue
-            # plans are made one clause at a time on the files as the previous one left them
-            before: dict[Path, str] = {}
+        with _shown_from(Path(root)):
             try:
-                for ref in todo:
-                    p = _p.plan(load_workspace(root), ref)
-                    for e in p.edits:
-                        before.setdefault(e.path, e.before)
-                    _p.apply(p)
-            except HyokaError:
-                for path, text in before.items():
-                    yamlio.atomic_write(path, text)
-                raise
-            out.append(FleetResult(root, moved=moved, written=True))
-        except HyokaError as exc:
-            out.append(FleetResult(root, error=_one_line(exc)))
+                out.append(_propagate_one(Path(root), refs, dry_run))
+            except HyokaError as exc:
+                out.append(FleetResult(Path(root), error=_one_line(exc)))
     return out
+
+
+def _propagate_one(root: Path, refs: list[str], dry_run: bool) -> FleetResult:
+    from . import propagate as _p
+    from . import yamlio
+
+    ws = load_workspace(root)
+    todo = refs or sorted({u.clause for u in clause_uses(ws) if u.outdated})
+    plans = [_p.plan(ws, ref) for ref in todo]  # every plan first: a conflict anywhere means nothing is written
+    conflicts = tuple(u for p in plans for u in p.conflicts)
+    moved = sum(len(p.updates) for p in plans)
+    if conflicts or dry_run or not moved:
+        return FleetResult(root, moved=moved, conflicts=conflicts)
+    # then one clause at a time, each planned on the files as the previous one left them
+    before: dict[Path, str] = {}
+    try:
+        for ref in todo:
+            p = _p.plan(load_workspace(root), ref)
+            for e in p.edits:
+                before.setdefault(e.path, e.before)
+            _p.apply(p)
+    except HyokaError:
+        for path, text in before.items():
+            yamlio.atomic_write(path, text)
+        raise
+    return FleetResult(root, moved=moved, written=True)
 
 
 def _one_line(exc: Exception) -> str:

@@ -181,7 +181,8 @@ def clauses_list(ctx: Ctx, fmt: str) -> None:
     """List every clause with its latest version."""
     ws = ctx.workspace()
     rows = [
-        {"id": c.id, "latest": c.latest.number, "kind": c.kind, "library": c.library, "title": c.title, "heading": c.heading}
+        {"id": c.id, "latest": c.latest.number, "kind": c.kind, "library": c.library, "title": c.title, "heading": c.heading,
+         "latest_library": c.latest.library or c.library}
         for c in ws.library
     ]
     if fmt == "json":
@@ -189,7 +190,7 @@ def clauses_list(ctx: Ctx, fmt: str) -> None:
         return
     width = max((len(r["id"]) for r in rows), default=10)
     for r in rows:
-        click.echo(f"{r['id']:<{width}}  @{r['latest']}  {r['kind']:<9}  {r['library']:<5}  {r['title']}")
+        click.echo(f"{r['id']:<{width}}  @{r['latest']}  {r['kind']:<9}  {r['latest_library']:<5}  {r['title']}")
 
 
 @clauses.command("show")
