@@ -149,6 +149,9 @@ snapshots: snapshots     # published revisions (hyoka publish)
 output: build            # where hyoka build writes
 parameters: {{}}
 terms: {{}}              # glossary: term -> current wording, used as {{{{ term.KEY }}}}
+# libraries:             # clause libraries, in order, before clauses/ (default: stock); see docs/editions.md
+#   - stock
+#   - path: ../shared-texts   # or: - package: NAME (installed with pip)
 """
 
 _LOCAL_README = """\

@@ -306,3 +306,39 @@ def test_installed_package_library(tmp_path: Path, run) -> None:
     assert gone.returncode == 1
     assert "no installed package provides the clause library 'asp-pkg'" in gone.stderr
     assert "Traceback" not in gone.stderr
+
+
+@pytest.mark.parametrize(
+    "entries, expected",
+    [
+        ("- stock\n- vendor\n", "hyoka.yaml:21: libraries[2]: unknown library entry 'vendor' (write - stock, - path: DIR or - package: NAME)"),
+        ("- stock\n- url: https://example.org\n", "libraries[2]: a library entry is 'stock', 'path: DIR' or 'package: NAME'"),
+        ("- stock\n- package: no-such-texts\n",
+         "libraries[2]: no installed package provides the clause library 'no-such-texts' (entry point group hyoka.libraries)"),
+        ("- stock\n- path: ../shared/asp-texts\n- path: ../shared/asp-texts/\n", "libraries[3]: library 'asp-texts' is listed twice"),
+    ],
+)
+def test_bad_library_entries_name_the_line(tmp_path: Path, vendor: Path, run, entries: str, expected: str) -> None:
+    ws = make_workspace(tmp_path, "toshima", entries, run, False)
+    result = run("-C", str(ws), "check")
+    assert result.exit_code == 1
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_new_version_must_follow_the_earlier_ones(tmp_path: Path, vendor: Path, run) -> None:
+    path = vendor / "gov-cloud" / "technical.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  - version: 2\n", "  - version: 3\n"), encoding="utf-8")
+    ws = make_workspace(tmp_path, "toshima", "- stock\n- path: ../shared/asp-texts\n", run, False)
+    result = run("-C", str(ws), "check")
+    assert result.exit_code == 1
+    assert "clause gov-cloud/technical@3 does not follow @1 (hyoka:clauses/gov-cloud/technical.yaml)" in result.stderr
+    assert "(number the new version 2)" in result.stderr
+
+
+def test_a_library_without_stock_cannot_extend_a_stock_clause(tmp_path: Path, vendor: Path, run) -> None:
+    """Without the stock library first, the vendor's file starts at version 2: refused, not taken as version 1."""
+    ws = make_workspace(tmp_path, "toshima", "- path: ../shared/asp-texts\n", run, False)
+    result = run("-C", str(ws), "check")
+    assert result.exit_code == 1
+    assert "version 2 out of sequence (expected 1)" in result.stderr
