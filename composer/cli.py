@@ -409,10 +409,15 @@ def libraries_group(click_ctx: click.Context) -> None:
 
 @libraries_group.command("review")
 @click.argument("name", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @pass_ctx
-def libraries_review(ctx: Ctx, name: str | None) -> None:
+def libraries_review(ctx: Ctx, name: str | None, fmt: str) -> None:
     """What each (or the named) library brings since the workspace last took it."""
-    for up in api.review_libraries(ctx.root, name):
+    updates = api.review_libraries(ctx.root, name)
+    if fmt == "json":
+        click.echo(json.dumps([_update_json(up) for up in updates], ensure_ascii=False, indent=2))
+        return
+    for up in updates:
         if not up.new:
             if name:
                 click.echo(f"{up.source.describe()}: nothing new since it was taken")
@@ -440,6 +445,30 @@ def libraries_review(ctx: Ctx, name: str | None) -> None:
                 click.echo("  used by: none of this workspace's assessments")
         click.echo("")
     click.echo("take them with `hyoka libraries take`; then `hyoka outdated` and `hyoka propagate`", err=True)
+
+
+def _update_json(up: Any) -> dict[str, Any]:
+    src = up.source
+    return {
+        "library": src.name, "origin": src.origin, "publisher": src.publisher, "version": src.version, "date": src.date,
+        "taken_version": up.taken_version,
+        "new": [
+            {
+                "clause": nv.clause.id, "version": nv.version.number, "library": nv.version.library, "date": nv.version.date,
+                "previous": nv.previous.number if nv.previous else None,
+                "previous_library": nv.previous.library if nv.previous else None,
+                "source": {"issuer": nv.version.source.issuer, "document": nv.version.source.document,
+                           "edition": nv.version.source.edition, "url": nv.version.source.url},
+                "notes": {"reason": nv.version.notes.reason, "risk_change": nv.version.notes.risk_change,
+                          "risk_situation": nv.version.notes.risk_situation, "countermeasure": nv.version.notes.countermeasure},
+                "diff": nv.wording_diff(),
+                "uses": [{"assessment": u.assessment, "item": u.item, "version": u.version,
+                          "file": u.location.file if u.location else None, "line": u.location.line if u.location else None}
+                         for u in nv.uses],
+            }
+            for nv in up.new
+        ],
+    }
 
 
 @libraries_group.command("take")

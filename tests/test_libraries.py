@@ -128,6 +128,12 @@ def test_directory_library_from_review_to_build_in_two_workspaces(tmp_path: Path
     # unchanged lines are not shown
     assert "③クラウド事業者" not in text
 
+    (update,) = json.loads(run("-C", str(a), "libraries", "review", "--format", "json").stdout)
+    (new,) = update["new"]
+    assert (update["library"], update["taken_version"], new["clause"], new["version"], new["previous_library"]) == (
+        "asp-texts", "", "gov-cloud/technical", 2, "stock")
+    assert new["notes"]["reason"] == REASON and new["diff"].count("\n") == 0
+    assert sorted(u["item"] for u in new["uses"]) == ["juki:III.7.r1.6.detail", "kojin:III.7.r1.6.detail", "tainou:III.7.r1.6.detail"]
     assert run("-C", str(a), "libraries", "take").exit_code == 0
     lock = (a / "libraries.lock").read_text(encoding="utf-8")
     assert 'version: "2024.04"' in lock and '"gov-cloud/technical@2"' in lock
