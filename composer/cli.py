@@ -418,6 +418,8 @@ def libraries_review(ctx: Ctx, name: str | None, fmt: str) -> None:
         click.echo(json.dumps([_update_json(up) for up in updates], ensure_ascii=False, indent=2))
         return
     for up in updates:
+        for key in up.withdrawn:
+            click.echo(f"warning: library {up.source.name} no longer has {key}, which this workspace took", err=True)
         if not up.new:
             if name:
                 click.echo(f"{up.source.describe()}: nothing new since it was taken")
@@ -452,6 +454,7 @@ def _update_json(up: Any) -> dict[str, Any]:
     return {
         "library": src.name, "origin": src.origin, "publisher": src.publisher, "version": src.version, "date": src.date,
         "taken_version": up.taken_version,
+        "withdrawn": list(up.withdrawn),
         "new": [
             {
                 "clause": nv.clause.id, "version": nv.version.number, "library": nv.version.library, "date": nv.version.date,

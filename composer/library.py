@@ -350,6 +350,7 @@ class LibraryUpdate:
     source: LibrarySource
     taken_version: str  # "" when never taken
     new: tuple[NewVersion, ...]
+    withdrawn: tuple[str, ...] = ()  # ``id@N`` taken before that the library no longer has
 
 
 def _versions_of(library: Library, name: str) -> list[tuple[Clause, ClauseVersion]]:
@@ -366,11 +367,13 @@ def review(ws: Any, sources: Sequence[LibrarySource], uses: Iterable[Any], only:
     for src in _pick(sources, only, taken):
         had = set(taken.get(src.name, {}).get("clauses", []))
         new = []
-        for clause, v in _versions_of(ws.library, src.name):
+        now = _versions_of(ws.library, src.name)
+        withdrawn = tuple(sorted(had - {f"{c.id}@{v.number}" for c, v in now}))
+        for clause, v in now:
             if f"{clause.id}@{v.number}" in had:
                 continue
             new.append(NewVersion(clause, v, clause.version(v.number - 1), tuple(by_clause.get(clause.id, ()))))
-        out.append(LibraryUpdate(src, taken.get(src.name, {}).get("version", ""), tuple(new)))
+        out.append(LibraryUpdate(src, taken.get(src.name, {}).get("version", ""), tuple(new), withdrawn))
     return out
 
 

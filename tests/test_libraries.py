@@ -139,6 +139,12 @@ def test_directory_library_from_review_to_build_in_two_workspaces(tmp_path: Path
     assert 'version: "2024.04"' in lock and '"gov-cloud/technical@2"' in lock
     again = run("-C", str(a), "libraries", "review", "asp-texts")
     assert "nothing new since it was taken" in again.output
+    taken = (a / "libraries.lock").read_text(encoding="utf-8")
+    (a / "libraries.lock").write_text(taken.replace('"gov-cloud/technical@2"', '"gov-cloud/technical@3"'), encoding="utf-8")
+    withdrawn = run("-C", str(a), "libraries", "review", "asp-texts")
+    assert "warning: library asp-texts no longer has gov-cloud/technical@3, which this workspace took" in withdrawn.stderr
+    assert "gov-cloud/technical@2  2024-04-24" in withdrawn.output
+    (a / "libraries.lock").write_text(taken, encoding="utf-8")
     listing = run("-C", str(a), "libraries")
     assert "asp-texts" in listing.output and "taken: 2024.04" in listing.output
     assert "not yet taken" not in run("-C", str(a), "outdated").stderr
