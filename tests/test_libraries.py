@@ -276,24 +276,33 @@ hyoka.libraries =
 """
 
 
+PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=64", "wheel"]
+build-backend = "setuptools.build_meta"
+"""
+
+
 def test_installed_package_library(tmp_path: Path, run) -> None:
     pkg = tmp_path / "pkg"
     lib = make_library(pkg / "asp_hyoka_texts", "asp-pkg", run)
     (lib / "__init__.py").write_text('"""Clause texts of the ASP."""\n', encoding="utf-8")
     (pkg / "setup.cfg").write_text(SETUP_CFG, encoding="utf-8")
-    (pkg / "setup.py").write_text("from setuptools import setup\nsetup()\n", encoding="utf-8")
-    # setuptools writes the package's metadata (entry points included) as an installer would;
-    # the directory on the path is then an installed distribution to importlib.metadata
-    built = subprocess.run([sys.executable, "setup.py", "-q", "egg_info"], cwd=pkg, capture_output=True, text=True)
-    assert built.returncode == 0, built.stderr
-    assert "asp-pkg = asp_hyoka_texts" in (pkg / "asp_hyoka_texts.egg-info" / "entry_points.txt").read_text(encoding="utf-8")
-    site = pkg
+    (pkg / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    # a virtual environment that sees this machine's packages (click, jinja2 …) and gets the vendor's with pip
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)], check=True)
+    python = venv / ("Scripts" if os.name == "nt" else "bin") / ("python.exe" if os.name == "nt" else "python")
+    pip = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", str(pkg)],
+                         capture_output=True, text=True)
+    assert pip.returncode == 0, pip.stderr
+    shutil.rmtree(pkg)  # from now on the library is where pip installed it
     a = make_workspace(tmp_path, "toshima", "- stock\n- package: asp-pkg\n", run, False)
     b = make_workspace(tmp_path, "nerima", "- stock\n- package: asp-pkg\n", run, False)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(site)]), "PYTHONIOENCODING": "utf-8"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
 
     def hyoka(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "composer", *args], capture_output=True, text=True, env=env, cwd=tmp_path,
+        return subprocess.run([str(python), "-m", "composer", *args], capture_output=True, text=True, env=env, cwd=tmp_path,
                               encoding="utf-8")
 
     for ws in (a, b):
@@ -304,7 +313,7 @@ def test_installed_package_library(tmp_path: Path, run) -> None:
     assert out.returncode == 2, out.stderr
     assert out.stdout.count("gov-cloud/technical  @1 [stock] -> @2 [asp-pkg]") == 6
     listing = hyoka("-C", str(a), "libraries")
-    assert "asp-pkg" in listing.stdout and "package" in listing.stdout and str(site) in listing.stdout
+    assert "asp-pkg" in listing.stdout and "package" in listing.stdout and str(venv) in listing.stdout
     review = hyoka("-C", str(a), "libraries", "review", "asp-pkg")
     assert "[-に関する基準-]{+について+}" in review.stdout
     prop = hyoka("fleet", "propagate", "--clause", "gov-cloud/technical", str(a), str(b))
@@ -312,9 +321,9 @@ def test_installed_package_library(tmp_path: Path, run) -> None:
     (row,) = json.loads(hyoka("-C", str(a), "diff", "juki", "--format", "json").stdout)
     assert row["reason"] == REASON
     assert hyoka("-C", str(b), "build", "--format", "md").returncode == 0
-    # without the package: one clear line
+    # without the package (this interpreter has no venv): one clear line
     gone = subprocess.run([sys.executable, "-m", "composer", "-C", str(a), "check"], capture_output=True, text=True,
-                          env={**env, "PYTHONPATH": str(ROOT)}, encoding="utf-8")
+                          env=env, encoding="utf-8")
     assert gone.returncode == 1
     assert "no installed package provides the clause library 'asp-pkg'" in gone.stderr
     assert "Traceback" not in gone.stderr
