@@ -446,10 +446,17 @@ def fleet_outdated(roots: Iterable[Path]) -> list[FleetResult]:
     for root in roots:
         with _shown_from(Path(root)):
             try:
+                _require_workspace(Path(root))
                 out.append(FleetResult(Path(root), tuple(outdated(Path(root)))))
             except HyokaError as exc:
                 out.append(FleetResult(Path(root), error=_one_line(exc)))
     return out
+
+
+def _require_workspace(root: Path) -> None:
+    """A fleet names each workspace itself: a directory without hyoka.yaml is an error, not its parent's."""
+    if not (root / CONFIG_NAME).is_file():
+        raise UserError(f"{root} is not a workspace (no {CONFIG_NAME})", None, "list the workspaces' own directories")
 
 
 @contextmanager
@@ -486,6 +493,7 @@ def _propagate_one(root: Path, refs: list[str], dry_run: bool) -> FleetResult:
     from . import propagate as _p
     from . import yamlio
 
+    _require_workspace(root)
     ws = load_workspace(root)
     todo = refs or sorted({u.clause for u in clause_uses(ws) if u.outdated})
     plans = [_p.plan(ws, ref) for ref in todo]  # every plan first: a conflict anywhere means nothing is written

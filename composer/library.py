@@ -265,7 +265,7 @@ def extend(earlier: Clause, later: Clause, diag: Diagnostics) -> Clause | None:
     for v in later.versions:
         have = earlier.version(v.number)
         if have is not None:
-            if have.content_hash() != v.content_hash():
+            if have.content_hash() != v.content_hash():  # the lock's hash: what a published version promises
                 diag.error(
                     f"clause {later.id}@{v.number} is defined differently in {_file(v)} and {_file(have)}",
                     v.location,

@@ -152,8 +152,11 @@ def test_directory_library_from_review_to_build_in_two_workspaces(tmp_path: Path
     # the vendor runs both workspaces at once
     fo = run("fleet", "outdated", str(a), str(b))
     assert fo.exit_code == 2
-    assert f"{a}: 5 outdated uses" in fo.output or f"{a}:" in fo.output
+    assert f"{a}: 5 outdated uses" in fo.output and f"{b}: 5 outdated uses" in fo.output  # 3 technical, 2 mid-server
     assert fo.output.count("gov-cloud/technical  @1 [stock] -> @2 [asp-texts]") == 6
+    missing = run("fleet", "outdated", str(a), str(a / "assessments"))
+    assert missing.exit_code == 1
+    assert f"{a / 'assessments'}: error: {a / 'assessments'} is not a workspace (no hyoka.yaml)" in missing.output
     fp = run("fleet", "propagate", "--clause", "gov-cloud/technical", str(a), str(b))
     assert fp.exit_code == 0, fp.output + fp.stderr
     assert f"{a}: 3 uses moved" in fp.output and f"{b}: 3 uses moved" in fp.output
