@@ -209,7 +209,11 @@ def clause_files(root: Path) -> Iterable[tuple[str, Path]]:
 
 
 def load_library(roots: Iterable[LibraryRoot], diag: Diagnostics) -> Library:
-    """Load every clause under ``roots``; report bad ids, duplicates and lock breaches."""
+    """Load every clause under ``roots``; report bad ids, duplicates and lock breaches.
+
+    Each id may be defined once. A workspace loads its libraries with
+    :func:`composer.library.load_libraries`, where a later library may add versions.
+    """
     lib = Library(roots=tuple(roots))
     for root in lib.roots:
         loaded: list[Clause] = []
