@@ -445,15 +445,37 @@ def phrase_diff(old: str, new: str) -> str:
         if op == "equal":
             continue
         before, after = "\n".join(a[i1:i2]), "\n".join(b[j1:j2])
-        pa, pb = phrases(before), phrases(after)
         parts: list[str] = []
-        for op2, k1, k2, m1, m2 in difflib.SequenceMatcher(None, pa, pb, autojunk=False).get_opcodes():
-            if op2 == "equal":
-                parts.append("".join(pa[k1:k2]))
+        for same, old_part, new_part in _segments(phrases(before), phrases(after)):
+            if same:
+                parts.append(old_part)
                 continue
-            if k2 > k1:
-                parts.append("[-" + "".join(pa[k1:k2]) + "-]")
-            if m2 > m1:
-                parts.append("{+" + "".join(pb[m1:m2]) + "+}")
+            if old_part:
+                parts.append("[-" + old_part + "-]")
+            if new_part:
+                parts.append("{+" + new_part + "+}")
         out.append("".join(parts))
     return "\n".join(out)
+
+
+def _segments(pa: list[str], pb: list[str]) -> list[tuple[bool, str, str]]:
+    """(unchanged?, old text, new text) runs; a lone phrase kept between two changes joins them.
+
+    Without that, 「令和４年１０月」→「令和６年４月」 would read 令和{+６年+}４[-年１０-]月.
+    """
+    segs: list[list] = []  # type: ignore[type-arg]
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, pa, pb, autojunk=False).get_opcodes():
+        segs.append([op == "equal", pa[i1:i2], pb[j1:j2]])
+    merged: list[list] = []  # type: ignore[type-arg]
+    for i, seg in enumerate(segs):
+        lone = seg[0] and len(seg[1]) == 1 and seg[1][0] != "\n" and 0 < i < len(segs) - 1
+        if lone and not segs[i + 1][0] and merged and not merged[-1][0]:
+            merged[-1][1] = merged[-1][1] + seg[1]
+            merged[-1][2] = merged[-1][2] + seg[2]
+            continue
+        if merged and not seg[0] and not merged[-1][0]:
+            merged[-1][1] = merged[-1][1] + seg[1]
+            merged[-1][2] = merged[-1][2] + seg[2]
+            continue
+        merged.append([seg[0], list(seg[1]), list(seg[2])])
+    return [(same, "".join(a), "".join(b)) for same, a, b in merged]
