@@ -401,31 +401,34 @@ def take_libraries(root: Path | None = None, name: str | None = None):  # type: 
     return take(ws, ws.sources, name)
 
 
-def lock_library(directory: Path) -> list[str]:
+def lock_library(directory: Path, after: Iterable[Path] = ()) -> list[str]:
     """Publish the new versions of a shared library directory (its own clauses.lock).
 
-    The library is loaded after the stock library, so that it may add versions to stock clauses.
+    The library is loaded after the stock library and the libraries ``after`` (in order), so
+    that it may add versions to their clauses.
     """
+    from dataclasses import replace
+
     from .clauses import write_lock
-    from .library import LibrarySource, find_sources, load_libraries, read_manifest
+    from .library import STOCK, LibrarySource, load_libraries, read_manifest
     from .resources import stock_clauses_dir
 
     diag = Diagnostics()
-    src = read_manifest(Path(directory), "directory", diag, Location.of(directory))
+    sources = [LibrarySource(STOCK, STOCK, stock_clauses_dir())]
+    for d in (*after, directory):
+        src = read_manifest(Path(d), "directory", diag, Location.of(d))
+        if src is not None:
+            sources.append(src)
     diag.raise_if_errors()
-    assert src is not None
-    sources = [*find_sources(Path(directory), None, True, Path(directory) / ".none", stock_clauses_dir(), diag)[:-1], src]
-    sources.append(LibrarySource("local", "workspace", Path(directory) / ".none"))
+    mine = sources[-1]
     lib = load_libraries(sources, diag)
     diag.raise_if_errors()
     out = []
-    from dataclasses import replace
-
     for c in lib:
-        mine = tuple(v for v in c.versions if (v.library or c.library) == src.name)
-        if mine:
-            out.append(replace(c, versions=mine))
-    return write_lock(src.path, out)
+        versions = tuple(v for v in c.versions if (v.library or c.library) == mine.name)
+        if versions:
+            out.append(replace(c, versions=versions))
+    return write_lock(mine.path, out)
 
 
 @dataclass(frozen=True)

@@ -485,9 +485,11 @@ def libraries_take(ctx: Ctx, name: str | None) -> None:
 
 @libraries_group.command("lock")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def libraries_lock(directory: Path) -> None:
+@click.option("--after", "after", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A library this one builds on, loaded before it (after the stock library; repeatable, in order).")
+def libraries_lock(directory: Path, after: tuple[Path, ...]) -> None:
     """Publish the new versions of the shared library in DIRECTORY (its own clauses.lock)."""
-    added = api.lock_library(directory)
+    added = api.lock_library(directory, after)
     for key in added:
         click.echo(f"published {key}")
     if not added:

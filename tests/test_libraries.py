@@ -366,3 +366,20 @@ def test_a_library_without_stock_cannot_extend_a_stock_clause(tmp_path: Path, ve
     result = run("-C", str(ws), "check")
     assert result.exit_code == 1
     assert "version 2 out of sequence (expected 1)" in result.stderr
+
+
+def test_a_library_builds_on_another(tmp_path: Path, vendor: Path, run) -> None:
+    """A prefecture's library adds version 3 to the clause the vendor's library took to version 2."""
+    pref = tmp_path / "shared" / "pref-texts"
+    write(pref / "hyoka-library.yaml", MANIFEST.format(name="pref-texts"))
+    v3 = V2.replace("version: 2", "version: 3").replace("date: 2024-04-24", "date: 2024-10-01")
+    body = "\n".join("      " + line for line in v2_text().replace("①", "１）", 1).rstrip("\n").split("\n"))
+    write(pref / "gov-cloud" / "technical.yaml", HEAD + v3.format(text=body, reason="県の標準文言に合わせた。"))
+    alone = run("libraries", "lock", str(pref))
+    assert alone.exit_code == 1 and "clause gov-cloud/technical@3 does not follow @1 (hyoka:clauses/gov-cloud/technical.yaml)" in alone.stderr
+    locked = run("libraries", "lock", str(pref), "--after", str(vendor))
+    assert locked.exit_code == 0, locked.stderr
+    assert locked.output == "published gov-cloud/technical@3\n"
+    ws = make_workspace(tmp_path, "toshima", "- stock\n- path: ../shared/asp-texts\n- path: ../shared/pref-texts\n", run, False)
+    out = json.loads(run("-C", str(ws), "outdated", "--format", "json").stdout)
+    assert {(u["latest"], u["latest_library"]) for u in out if u["clause"] == "gov-cloud/technical"} == {(3, "pref-texts")}
