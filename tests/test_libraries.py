@@ -383,3 +383,17 @@ def test_a_library_builds_on_another(tmp_path: Path, vendor: Path, run) -> None:
     ws = make_workspace(tmp_path, "toshima", "- stock\n- path: ../shared/asp-texts\n- path: ../shared/pref-texts\n", run, False)
     out = json.loads(run("-C", str(ws), "outdated", "--format", "json").stdout)
     assert {(u["latest"], u["latest_library"]) for u in out if u["clause"] == "gov-cloud/technical"} == {(3, "pref-texts")}
+
+
+def test_an_entry_point_may_name_a_function_that_returns_the_directory(tmp_path: Path, vendor: Path, run, monkeypatch) -> None:
+    import importlib.metadata
+
+    write(tmp_path / "mods" / "asp_where.py", f"def library():\n    return {str(vendor)!r}\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "mods"))
+    point = importlib.metadata.EntryPoint("asp-texts", "asp_where:library", "hyoka.libraries")
+    real = importlib.metadata.entry_points
+    monkeypatch.setattr(importlib.metadata, "entry_points",
+                        lambda **kw: [point] if kw.get("group") == "hyoka.libraries" else real(**kw))
+    ws = make_workspace(tmp_path, "toshima", "- stock\n- package: asp-texts\n", run, False)
+    out = json.loads(run("-C", str(ws), "outdated", "--format", "json").stdout)
+    assert {u["latest_library"] for u in out if u["clause"] == "gov-cloud/technical"} == {"asp-texts"}
