@@ -385,12 +385,15 @@ def libraries(root: Path | None = None):  # type: ignore[no-untyped-def]
     return ws, ws.sources
 
 
-def review_libraries(root: Path | None = None, name: str | None = None):  # type: ignore[no-untyped-def]
-    """What each (or the named) shared or stock library brings since the workspace last took it."""
+def review_libraries(root: Path | None = None, name: str | None = None, uses: bool = True):  # type: ignore[no-untyped-def]
+    """What each (or the named) shared or stock library brings since the workspace last took it.
+
+    ``uses=False`` leaves out which assessments use each clause (and does not load them).
+    """
     from .library import review
 
     ws = load_workspace(root)
-    return review(ws, ws.sources, clause_uses(ws), name)
+    return review(ws, ws.sources, clause_uses(ws) if uses else (), name)
 
 
 def take_libraries(root: Path | None = None, name: str | None = None):  # type: ignore[no-untyped-def]

@@ -319,7 +319,7 @@ def outdated(ctx: Ctx, assessments: tuple[str, ...], fmt: str) -> None:
             flag = "  (local variant)" if u.variant else ""
             click.echo(f"{u.assessment}  {u.item}  {u.clause}  @{u.version} [{u.library}] -> @{u.latest} [{u.latest_library}]{flag}")
         click.echo(f"{len(uses)} outdated uses" if uses else "all clause uses are current", err=True)
-        for up in api.review_libraries(ctx.root):
+        for up in api.review_libraries(ctx.root, uses=False):
             if up.source.shared and up.new:
                 click.echo(f"library {up.source.name} brings {len(up.new)} version(s) not yet taken: "
                            f"`hyoka libraries review {up.source.name}` shows them", err=True)
