@@ -189,8 +189,9 @@ def clauses_list(ctx: Ctx, fmt: str) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     width = max((len(r["id"]) for r in rows), default=10)
+    libw = max((len(r["latest_library"]) for r in rows), default=5)
     for r in rows:
-        click.echo(f"{r['id']:<{width}}  @{r['latest']}  {r['kind']:<9}  {r['latest_library']:<5}  {r['title']}")
+        click.echo(f"{r['id']:<{width}}  @{r['latest']}  {r['kind']:<9}  {r['latest_library']:<{libw}}  {r['title']}")
 
 
 @clauses.command("show")
