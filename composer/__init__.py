@@ -10,11 +10,16 @@ from .api import (
     clause_uses,
     compose_all,
     compose_assessment,
+    fleet_outdated,
+    fleet_propagate,
     init_workspace,
     judge_threshold,
     unverified_nodes,
+    review_libraries,
+    take_libraries,
 )
 from .errors import Diagnostics, ErrorList, HyokaError, Location, UserError
+from .library import LibrarySource
 from .model import (
     Annotation,
     Assessment,
@@ -46,6 +51,7 @@ __all__ = [
     "Diagnostics",
     "ErrorList",
     "HyokaError",
+    "LibrarySource",
     "Location",
     "Notes",
     "Pin",
@@ -59,9 +65,13 @@ __all__ = [
     "clause_uses",
     "compose_all",
     "compose_assessment",
+    "fleet_outdated",
+    "fleet_propagate",
     "init_workspace",
     "judge",
     "judge_threshold",
     "load_workspace",
     "unverified_nodes",
+    "review_libraries",
+    "take_libraries",
 ]

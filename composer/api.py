@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from .batch import BuildResult, Progress, build_workspace, writers
 from .compose import Composer
-from .errors import Diagnostics, ErrorList, Location, UserError, WriteError
+from .errors import Diagnostics, ErrorList, HyokaError, Location, UserError, WriteError
 from .model import Assessment, ComposedAssessment
 from .transaction import Transaction, workspace_lock
 from .workspace import CONFIG_NAME, Workspace, load_workspace
@@ -119,6 +120,8 @@ class ClauseUse:
     latest: int
     variant: bool
     location: Location | None
+    library: str = ""  # the library the pinned version comes from
+    latest_library: str = ""  # the library the latest version comes from
 
     @property
     def outdated(self) -> bool:
@@ -129,11 +132,14 @@ class ClauseUse:
         return {
             "assessment": self.assessment, "item": self.item, "clause": self.clause, "version": self.version,
             "latest": self.latest, "variant": self.variant, "file": loc.file if loc else None, "line": loc.line if loc else None,
+            "library": self.library, "latest_library": self.latest_library,
         }
 
 
 def clause_uses(ws: Workspace, clause_id: str | None = None, names: Iterable[str] | None = None) -> list[ClauseUse]:
     """Every use of a clause (or of all clauses) in the workspace's assessments."""
+    from .library import library_of
+
     diag = Diagnostics()
     uses = []
     for a in ws.load_assessments(list(names) if names else None, diag):
@@ -144,7 +150,8 @@ def clause_uses(ws: Workspace, clause_id: str | None = None, names: Iterable[str
                 clause = ws.library.get(b.pin.clause)
                 latest = clause.latest.number if clause else b.pin.version
                 uses.append(
-                    ClauseUse(a.name, entry.ref, entry.key, b.pin.clause, b.pin.version, latest, b.variant is not None, b.location)
+                    ClauseUse(a.name, entry.ref, entry.key, b.pin.clause, b.pin.version, latest, b.variant is not None, b.location,
+                              library_of(clause, b.pin.version), library_of(clause, latest))
                 )
     diag.raise_if_errors()
     if clause_id:
@@ -166,7 +173,19 @@ def lock_clauses(root: Path | None, stock: bool = False) -> list[str]:
     library = "stock" if stock else "local"
     target = stock_clauses_dir() if stock else ws.local_clauses_dir
     with workspace_lock(ws.root):
-        return write_lock(target, [c for c in ws.library if c.library == library], ws.root)
+        return write_lock(target, _versions_from(ws, library), ws.root)
+
+
+def _versions_from(ws: Workspace, library: str) -> list:  # type: ignore[type-arg]
+    """Each clause with only the versions ``library`` defines (what its own lock covers)."""
+    from dataclasses import replace
+
+    out = []
+    for c in ws.library:
+        mine = tuple(v for v in c.versions if (v.library or c.library) == library)
+        if mine:
+            out.append(replace(c, versions=mine))
+    return out
 
 
 # --------------------------------------------------------------------------- init
@@ -181,6 +200,9 @@ snapshots: snapshots     # published revisions (hyoka publish)
 output: build            # where hyoka build writes
 parameters: {{}}
 terms: {{}}              # glossary: term -> current wording, used as {{{{ term.KEY }}}}
+# libraries:             # clause libraries, in order, before clauses/ (default: stock); see docs/editions.md
+#   - stock
+#   - path: ../shared-texts   # or: - package: NAME (installed with pip)
 """
 
 _LOCAL_README = """\
@@ -419,3 +441,196 @@ def new_assessment(
     ws = load_workspace(root)
     with workspace_lock(ws.root):
         return draft(ws, name, form, profile, files, jimu)
+
+
+# --------------------------------------------------------------------------- clause libraries
+
+
+def libraries(root: Path | None = None):  # type: ignore[no-untyped-def]
+    """The workspace and the clause libraries it draws on, in order (the workspace's own last)."""
+    ws = load_workspace(root)
+    return ws, ws.sources
+
+
+def review_libraries(root: Path | None = None, name: str | None = None, uses: bool = True):  # type: ignore[no-untyped-def]
+    """What each (or the named) shared or stock library brings since the workspace last took it.
+
+    ``uses=False`` leaves out which assessments use each clause (and does not load them).
+    """
+    from .library import review
+
+    ws = load_workspace(root)
+    return review(ws, ws.sources, clause_uses(ws) if uses else (), name)
+
+
+def take_libraries(root: Path | None = None, name: str | None = None):  # type: ignore[no-untyped-def]
+    """Record in libraries.lock that the workspace has taken each (or the named) library as it stands."""
+    from .library import take
+
+    ws = load_workspace(root)
+    return take(ws, ws.sources, name)
+
+
+def lock_library(directory: Path, after: Iterable[Path] = ()) -> list[str]:
+    """Publish the new versions of a shared library directory (its own clauses.lock).
+
+    The library is loaded after the stock library and the libraries ``after`` (in order), so
+    that it may add versions to their clauses.
+    """
+    from dataclasses import replace
+
+    from .clauses import write_lock
+    from .library import STOCK, LibrarySource, load_libraries, read_manifest
+    from .resources import stock_clauses_dir
+
+    diag = Diagnostics()
+    sources = [LibrarySource(STOCK, STOCK, stock_clauses_dir())]
+    for d in (*after, directory):
+        src = read_manifest(Path(d), "directory", diag, Location.of(d))
+        if src is not None:
+            sources.append(src)
+    diag.raise_if_errors()
+    mine = sources[-1]
+    lib = load_libraries(sources, diag)
+    diag.raise_if_errors()
+    out = []
+    for c in lib:
+        versions = tuple(v for v in c.versions if (v.library or c.library) == mine.name)
+        if versions:
+            out.append(replace(c, versions=versions))
+    return write_lock(mine.path, out)
+
+
+@dataclass(frozen=True)
+class FleetResult:
+    """One workspace of a fleet run: its outdated uses, or what propagation did there."""
+
+    root: Path
+    outdated: tuple[ClauseUse, ...] = ()
+    moved: int = 0
+    conflicts: tuple = ()  # type: ignore[type-arg]
+    written: bool = False
+    error: str = ""
+
+
+def fleet_outdated(roots: Iterable[Path]) -> list[FleetResult]:
+    """``outdated`` over many workspaces; a workspace that cannot be loaded reports its error."""
+    out = []
+    for root in roots:
+        with _shown_from(Path(root)):
+            try:
+                _require_workspace(Path(root))
+                out.append(FleetResult(Path(root), tuple(outdated(Path(root)))))
+            except HyokaError as exc:
+                out.append(FleetResult(Path(root), error=_one_line(exc)))
+    return out
+
+
+def _require_workspace(root: Path) -> None:
+    """A fleet names each workspace itself: a directory without hyoka.yaml is an error, not its parent's."""
+    if not (root / CONFIG_NAME).is_file():
+        raise UserError(f"{root} is not a workspace (no {CONFIG_NAME})", None, "list the workspaces' own directories")
+
+
+@contextmanager
+def _shown_from(root: Path) -> Iterator[None]:
+    """Messages about one workspace of a fleet show its paths relative to it."""
+    from .errors import display_root, set_display_root
+
+    before = display_root()
+    set_display_root(root if (root / CONFIG_NAME).is_file() else None)
+    try:
+        yield
+    finally:
+        set_display_root(before)
+
+
+def fleet_propagate(roots: Iterable[Path], clause_refs: Iterable[str] = (), dry_run: bool = False) -> list[FleetResult]:
+    """Propagate the named (default: every outdated) clauses in each workspace.
+
+    A workspace is written only when none of its uses conflicts and every plan succeeds;
+    otherwise nothing in it changes. Each workspace is independent of the others.
+    """
+    refs = list(clause_refs)
+    out = []
+    for root in roots:
+        with _shown_from(Path(root)):
+            try:
+                out.append(_propagate_one(Path(root), refs, dry_run))
+            except HyokaError as exc:
+                out.append(FleetResult(Path(root), error=_one_line(exc)))
+    return out
+
+
+def _propagate_one(root: Path, refs: list[str], dry_run: bool) -> FleetResult:
+    from . import propagate as _p
+
+    _require_workspace(root)
+    ws = load_workspace(root)
+    with workspace_lock(ws.root):  # one writer per workspace, from the first plan to the last write
+        todo = refs or sorted({u.clause for u in clause_uses(ws) if u.outdated})
+        plans = [_p.plan(ws, ref) for ref in todo]  # every plan first: a conflict anywhere means nothing is written
+        conflicts = tuple(u for p in plans for u in p.conflicts)
+        moved = sum(len(p.updates) for p in plans)
+        if conflicts or dry_run or not moved:
+            return FleetResult(root, moved=moved, conflicts=conflicts)
+        # then one clause at a time, each planned on the files as the previous one left them
+        # (each step is a transaction); a step that fails puts back what the earlier ones wrote
+        before: dict[Path, str] = {}
+        try:
+            for ref in todo:
+                p = _p.plan(load_workspace(root), ref)
+                for e in p.edits:
+                    before.setdefault(e.path, e.before)
+                _p.apply(p, False, ws.root)
+        except HyokaError:
+            with Transaction(ws.root) as txn:
+                for path, text in before.items():
+                    txn.write(path, text)
+            raise
+    return FleetResult(root, moved=moved, written=True)
+
+
+def _one_line(exc: Exception) -> str:
+    if isinstance(exc, ErrorList):
+        return "; ".join(str(e) for e in exc.errors[:3]) + (f" (+{len(exc.errors) - 3} more)" if len(exc.errors) > 3 else "")
+    return str(exc)
+
+
+@dataclass(frozen=True)
+class ClauseMove:
+    """A use whose pin moved between two revisions, with the library of each version."""
+
+    item: str
+    clause: str
+    from_version: int
+    to_version: int
+    from_library: str
+    to_library: str
+
+
+def clause_moves(root: Path | None, name: str, from_ref: str | None = None, to_ref: str | None = None) -> list[ClauseMove]:
+    """The clause uses of ``name`` whose version differs between two revisions (as ``diff`` compares them).
+
+    Only the default ``--to draft`` comparison is covered; a snapshot-to-snapshot diff returns [].
+    """
+    from .library import library_of
+    from .snapshot import DRAFT
+
+    if to_ref not in (None, DRAFT):
+        return []
+    ws = load_workspace(root)
+    _, new = revision(ws, name, DRAFT)
+    try:
+        _, old = revision(ws, name, from_ref)
+    except HyokaError:
+        return []
+    before = {(it.ref, b.id): b for it in old.items for b in it.blocks if b.clause}
+    out = []
+    for it in new.items:
+        for b in it.blocks:
+            o = before.get((it.ref, b.id))
+            if b.clause and o is not None and o.clause == b.clause and o.version != b.version and b.version and o.version:
+                c = ws.library.get(b.clause)
+                out.append(ClauseMove(it.ref, b.clause, o.version, b.version, library_of(c, o.version), library_of(c, b.version)))
+    return out

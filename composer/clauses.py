@@ -19,6 +19,7 @@ from .validate import Fields, did_you_mean, is_identifier, scalar_text
 from .yamlio import YMap, load_mapping
 
 LOCK_NAME = "clauses.lock"
+MANIFEST_NAME = "hyoka-library.yaml"  # a shared library's manifest (see composer.library)
 CLAUSE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 PIN = re.compile(r"^(?P<id>[^@\s]+)@(?P<version>[1-9][0-9]*)$")
 
@@ -97,8 +98,12 @@ def parse_pin(text: str, location: Location) -> Pin:
     return Pin(m.group("id"), int(m.group("version")))
 
 
-def load_clause(path: Path, clause_id: str, library: str, diag: Diagnostics) -> Clause | None:
-    """Load one clause file; errors go to ``diag``; returns None if unusable."""
+def load_clause(path: Path, clause_id: str, library: str, diag: Diagnostics, start: int | None = 1) -> Clause | None:
+    """Load one clause file; errors go to ``diag``; returns None if unusable.
+
+    Versions are numbered ``start``, ``start + 1`` …; ``start=None`` accepts any first
+    number (a later library's file that adds versions to a clause an earlier one defines).
+    """
     try:
         data = load_mapping(path, "a clause definition")
     except UserError as exc:
@@ -134,7 +139,8 @@ def load_clause(path: Path, clause_id: str, library: str, diag: Diagnostics) -> 
         v = _load_version(vdata, path, vlist.line_of(i), diag)
         if v is None:
             continue
-        expected = len(versions) + 1
+        first = start if start is not None else (versions[0].number if versions else v.number)
+        expected = first + len(versions)
         if v.number != expected:
             diag.error(
                 f"version {v.number} out of sequence (expected {expected})",
@@ -194,7 +200,7 @@ def clause_files(root: Path) -> Iterable[tuple[str, Path]]:
         return []
     out = []
     for path in root.rglob("*"):
-        if path.is_dir() or path.name == LOCK_NAME or path.name.startswith("."):
+        if path.is_dir() or path.name in (LOCK_NAME, MANIFEST_NAME) or path.name.startswith("."):
             continue
         rel = path.relative_to(root).as_posix()
         if path.suffix not in (".yaml", ".yml"):
@@ -204,7 +210,11 @@ def clause_files(root: Path) -> Iterable[tuple[str, Path]]:
 
 
 def load_library(roots: Iterable[LibraryRoot], diag: Diagnostics) -> Library:
-    """Load every clause under ``roots``; report bad ids, duplicates and lock breaches."""
+    """Load every clause under ``roots``; report bad ids, duplicates and lock breaches.
+
+    Each id may be defined once. A workspace loads its libraries with
+    :func:`composer.library.load_libraries`, where a later library may add versions.
+    """
     lib = Library(roots=tuple(roots))
     for root in lib.roots:
         loaded: list[Clause] = []

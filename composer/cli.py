@@ -255,15 +255,17 @@ def clauses_list(ctx: Ctx, fmt: str) -> None:
     """List every clause with its latest version."""
     ws = ctx.workspace()
     rows = [
-        {"id": c.id, "latest": c.latest.number, "kind": c.kind, "library": c.library, "title": c.title, "heading": c.heading}
+        {"id": c.id, "latest": c.latest.number, "kind": c.kind, "library": c.library, "title": c.title, "heading": c.heading,
+         "latest_library": c.latest.library or c.library}
         for c in ws.library
     ]
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     width = max((len(r["id"]) for r in rows), default=10)
+    libw = max((len(r["latest_library"]) for r in rows), default=5)
     for r in rows:
-        click.echo(f"{r['id']:<{width}}  @{r['latest']}  {r['kind']:<9}  {r['library']:<5}  {r['title']}")
+        click.echo(f"{r['id']:<{width}}  @{r['latest']}  {r['kind']:<9}  {r['latest_library']:<{libw}}  {r['title']}")
 
 
 @clauses.command("show")
@@ -280,7 +282,7 @@ def clauses_show(ctx: Ctx, clause_id: str) -> None:
         click.echo("  parameters: " + ", ".join(f"{p.name}" + (f" ({p.description})" if p.description else "") for p in c.parameters))
     for v in c.versions:
         click.echo("")
-        click.echo(f"@{v.number}  {v.date}  {v.source}")
+        click.echo(f"@{v.number}  {v.date}  [{v.library or c.library}]  {v.source}")
         if v.heading is not None:
             click.echo(f"  heading: {v.heading or '（なし）'}")
         for line in v.text.rstrip("\n").split("\n"):
@@ -305,8 +307,8 @@ def clauses_where_used(ctx: Ctx, clause_id: str, fmt: str) -> None:
         click.echo(f"{clause_id} is not used by any assessment")
     for u in uses:
         flag = " (local variant)" if u.variant else ""
-        old = f" (latest @{u.latest})" if u.outdated else ""
-        click.echo(f"{u.location}: {u.assessment} {u.item} @{u.version}{old}{flag}")
+        old = f" (latest @{u.latest} from {u.latest_library})" if u.outdated else ""
+        click.echo(f"{u.location}: {u.assessment} {u.item} @{u.version} [{u.library}]{old}{flag}")
 
 
 @clauses.command("lock")
@@ -374,6 +376,8 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
         return
     tables.write(table, fmt, output, official, reference_doc)
     click.echo(f"wrote {output} ({len(table.rows)} rows)")
+    for m in api.clause_moves(ctx.root, assessment, from_ref, to_ref):  # which library each moved version comes from
+        click.echo(f"{m.item}: {m.clause} @{m.from_version} [{m.from_library}] -> @{m.to_version} [{m.to_library}]", err=True)
 
 
 @main.command()
@@ -388,8 +392,12 @@ def outdated(ctx: Ctx, assessments: tuple[str, ...], fmt: str) -> None:
     else:
         for u in uses:
             flag = "  (local variant)" if u.variant else ""
-            click.echo(f"{u.assessment}  {u.item}  {u.clause}  @{u.version} -> @{u.latest}{flag}")
+            click.echo(f"{u.assessment}  {u.item}  {u.clause}  @{u.version} [{u.library}] -> @{u.latest} [{u.latest_library}]{flag}")
         click.echo(f"{len(uses)} outdated uses" if uses else "all clause uses are current", err=True)
+        for up in api.review_libraries(ctx.root, uses=False):
+            if up.source.shared and up.new:
+                click.echo(f"library {up.source.name} brings {len(up.new)} version(s) not yet taken: "
+                           f"`hyoka libraries review {up.source.name}` shows them", err=True)
     if uses:
         sys.exit(2)
 
@@ -405,8 +413,13 @@ def propagate(ctx: Ctx, clause: str, assessments: tuple[str, ...], dry_run: bool
     plan = api.propagate(ctx.root, clause, assessments or None, dry_run=dry_run or False, allow_conflicts=allow_conflicts)
     for e in plan.edits:
         click.echo(e.unified_diff(), nl=False)
+    libs = {c.id: c for c in ctx.workspace().library}
+    from .library import library_of
+
     for u in plan.updates:
-        click.echo(f"{u.location}: {u.clause} @{u.from_version} -> @{u.to_version} {u.status}", err=True)
+        c = libs.get(u.clause)
+        click.echo(f"{u.location}: {u.clause} @{u.from_version} [{library_of(c, u.from_version)}] -> "
+                   f"@{u.to_version} [{library_of(c, u.to_version)}] {u.status}", err=True)
     verb = "would update" if dry_run else "updated"
     click.echo(f"{verb} {len(plan.updates)} uses in {len(plan.edits)} files ({len(plan.conflicts)} conflicts)", err=True)
     if plan.conflicts and not dry_run:
@@ -450,6 +463,165 @@ def report_command(ctx: Ctx, year: int | None, from_date: Any, to_date: Any, fmt
         return
     write_report(result, fmt, output, reference_doc)
     click.echo(f"wrote {output} ({len(result.assessments)} assessments)")
+
+
+@main.group("libraries", invoke_without_command=True)
+@click.pass_context
+def libraries_group(click_ctx: click.Context) -> None:
+    """The clause libraries the workspace draws on: list, review, take, lock."""
+    if click_ctx.invoked_subcommand is None:
+        ctx: Ctx = click_ctx.find_object(Ctx)
+        from .library import read_taken
+
+        ws, sources = api.libraries(ctx.root)
+        taken = read_taken(ws.root)
+        for s in sources:
+            where = "clauses/" if s.origin == "workspace" else display_path(s.path)
+            had = taken.get(s.name, {}).get("version")
+            state = "" if not s.shared else (f"  taken: {had}" if had else "  not taken yet")
+            click.echo(f"{s.name:<16} {s.origin:<9} {s.version or '-':<10} {s.date or '-':<10} {s.publisher or '-'}  {where}{state}")
+
+
+@libraries_group.command("review")
+@click.argument("name", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_ctx
+def libraries_review(ctx: Ctx, name: str | None, fmt: str) -> None:
+    """What each (or the named) library brings since the workspace last took it."""
+    updates = api.review_libraries(ctx.root, name)
+    if fmt == "json":
+        click.echo(json.dumps([_update_json(up) for up in updates], ensure_ascii=False, indent=2))
+        return
+    for up in updates:
+        for key in up.withdrawn:
+            click.echo(f"warning: library {up.source.name} no longer has {key}, which this workspace took", err=True)
+        if not up.new:
+            if name:
+                click.echo(f"{up.source.describe()}: nothing new since it was taken")
+            continue
+        since = f"since {up.taken_version}" if up.taken_version else "(never taken)"
+        click.echo(f"== {up.source.describe()} {since}: {len(up.new)} new version(s)")
+        for nv in up.new:
+            v = nv.version
+            prev = f" (after @{nv.previous.number} [{nv.previous.library}])" if nv.previous else " (a new clause)"
+            click.echo("")
+            click.echo(f"{nv.key}  {v.date}  [{v.library}]{prev}  {nv.clause.title}")
+            click.echo(f"  出典: {v.source}")
+            for label, value in (("変更理由", v.notes.reason), ("リスク変化", v.notes.risk_change or ""),
+                                 ("リスク変化の状況", v.notes.risk_situation), ("リスク対策", v.notes.countermeasure)):
+                if value:
+                    click.echo(f"  {label}: {value.strip()}")
+            click.echo("  文言の変更 ([-削除-] {+追加+}):")
+            for line in nv.wording_diff().split("\n"):
+                click.echo(f"  | {line}")
+            if nv.uses:
+                click.echo("  used by:")
+                for u in nv.uses:
+                    click.echo(f"    {u.assessment} {u.item} @{u.version}  ({u.location})")
+            else:
+                click.echo("  used by: none of this workspace's assessments")
+        click.echo("")
+    click.echo("take them with `hyoka libraries take`; then `hyoka outdated` and `hyoka propagate`", err=True)
+
+
+def _update_json(up: Any) -> dict[str, Any]:
+    src = up.source
+    return {
+        "library": src.name, "origin": src.origin, "publisher": src.publisher, "version": src.version, "date": src.date,
+        "taken_version": up.taken_version,
+        "withdrawn": list(up.withdrawn),
+        "new": [
+            {
+                "clause": nv.clause.id, "version": nv.version.number, "library": nv.version.library, "date": nv.version.date,
+                "previous": nv.previous.number if nv.previous else None,
+                "previous_library": nv.previous.library if nv.previous else None,
+                "source": {"issuer": nv.version.source.issuer, "document": nv.version.source.document,
+                           "edition": nv.version.source.edition, "url": nv.version.source.url},
+                "notes": {"reason": nv.version.notes.reason, "risk_change": nv.version.notes.risk_change,
+                          "risk_situation": nv.version.notes.risk_situation, "countermeasure": nv.version.notes.countermeasure},
+                "diff": nv.wording_diff(),
+                "uses": [{"assessment": u.assessment, "item": u.item, "version": u.version,
+                          "file": u.location.file if u.location else None, "line": u.location.line if u.location else None}
+                         for u in nv.uses],
+            }
+            for nv in up.new
+        ],
+    }
+
+
+@libraries_group.command("take")
+@click.argument("name", required=False)
+@pass_ctx
+def libraries_take(ctx: Ctx, name: str | None) -> None:
+    """Record (in libraries.lock) that the workspace has taken each (or the named) library as it stands."""
+    for s in api.take_libraries(ctx.root, name):
+        click.echo(f"took {s.describe()}")
+
+
+@libraries_group.command("lock")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--after", "after", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A library this one builds on, loaded before it (after the stock library; repeatable, in order).")
+def libraries_lock(directory: Path, after: tuple[Path, ...]) -> None:
+    """Publish the new versions of the shared library in DIRECTORY (its own clauses.lock)."""
+    added = api.lock_library(directory, after)
+    for key in added:
+        click.echo(f"published {key}")
+    if not added:
+        click.echo("nothing new to publish")
+
+
+@main.group()
+def fleet() -> None:
+    """Run outdated and propagate over many workspaces at once (e.g. a vendor's municipalities)."""
+
+
+@fleet.command("outdated")
+@click.argument("directories", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def fleet_outdated(directories: tuple[Path, ...], fmt: str) -> None:
+    """Outdated uses in every workspace DIRECTORY; exit 2 when any, 1 when a workspace has errors."""
+    results = api.fleet_outdated(directories)
+    if fmt == "json":
+        click.echo(json.dumps([{"workspace": str(r.root), "error": r.error, "outdated": [u.to_dict() for u in r.outdated]}
+                               for r in results], ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            state = f"error: {r.error}" if r.error else (f"{len(r.outdated)} outdated uses" if r.outdated else "current")
+            click.echo(f"{r.root}: {state}")
+            for u in r.outdated:
+                click.echo(f"  {u.assessment}  {u.item}  {u.clause}  @{u.version} [{u.library}] -> @{u.latest} [{u.latest_library}]")
+    if any(r.error for r in results):
+        sys.exit(1)
+    if any(r.outdated for r in results):
+        sys.exit(2)
+
+
+@fleet.command("propagate")
+@click.argument("directories", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--clause", "clause_refs", multiple=True, help="Only this CLAUSE[@VERSION] (repeatable; default: every outdated clause).")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def fleet_propagate(directories: tuple[Path, ...], clause_refs: tuple[str, ...], dry_run: bool) -> None:
+    """Propagate in every workspace DIRECTORY; a workspace with any conflict is left unchanged."""
+    results = api.fleet_propagate(directories, clause_refs, dry_run)
+    for r in results:
+        if r.error:
+            click.echo(f"{r.root}: error: {r.error}")
+            continue
+        if r.conflicts:
+            state = f"{r.moved} uses to move, {len(r.conflicts)} conflicts: nothing written"
+        elif r.written:
+            state = f"{r.moved} uses moved"
+        else:
+            state = f"would move {r.moved} uses" if dry_run and r.moved else "nothing to move"
+        click.echo(f"{r.root}: {state}")
+        for u in r.conflicts:
+            click.echo(f"  conflict: {u.location}: {u.clause} @{u.from_version} -> @{u.to_version}")
+    moved = sum(r.moved for r in results if r.written)
+    stuck = [r for r in results if r.conflicts or r.error]
+    click.echo(f"{len(results)} workspaces: {moved} uses moved, {len(stuck)} left unchanged with conflicts or errors", err=True)
+    if stuck:
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -50,6 +50,11 @@ def set_display_root(root: Path | None) -> None:
     _display_root = root.resolve() if root is not None else None
 
 
+def display_root() -> Path | None:
+    """The directory messages show paths relative to (see :func:`set_display_root`)."""
+    return _display_root
+
+
 def display_path(path: str | Path) -> str:
     """A path as messages show it: relative to the workspace, or ``hyoka:…`` for bundled files."""
     return _display(str(path), _display_root)

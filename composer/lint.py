@@ -143,8 +143,11 @@ class LintContext:
         for clause in self.library:
             if self.everything or (clause.library == "local" and not names):
                 versions = clause.versions
-            else:
-                versions = tuple(v for v in clause.versions if (clause.id, v.number) in pinned)
+            else:  # the versions in use, and (without names) those the workspace itself adds to a library's clause
+                versions = tuple(
+                    v for v in clause.versions
+                    if (clause.id, v.number) in pinned or (not names and v.library == "local")
+                )
             if versions:
                 out.append((clause, versions))
         return out
@@ -155,9 +158,12 @@ class LintContext:
             self._files[key] = parse_file(path)
         return self._files[key]
 
-    def clause_path(self, clause: Clause) -> str:
+    def clause_path(self, clause: Clause, number: int | None = None) -> str:
+        """The file that defines ``clause`` (or its version ``number``: a later library may add versions)."""
+        v = clause.version(number) if number is not None else None
+        library = (v.library if v is not None else "") or clause.library
         for root in self.library.roots:
-            if root.name == clause.library:
+            if root.name == library:
                 for suffix in (".yaml", ".yml"):
                     p = root.path / f"{clause.id}{suffix}"
                     if p.exists():
@@ -165,7 +171,7 @@ class LintContext:
         return clause.location.file if clause.location else clause.id
 
     def version_node(self, clause: Clause, number: int) -> tuple[YMap | None, int | None]:
-        f = self.file(self.clause_path(clause))
+        f = self.file(self.clause_path(clause, number))
         if f is None or not isinstance(f.data, YMap) or not isinstance(f.data.get("versions"), YList):
             return None, None
         vlist = f.data["versions"]
@@ -176,7 +182,7 @@ class LintContext:
 
     def field_line(self, clause: Clause, number: int, field_name: str, source: str, name: str) -> tuple[str, int | None]:
         """File and line where ``{{ name }}`` is written in a version's field."""
-        path = self.clause_path(clause)
+        path = self.clause_path(clause, number)
         node, vline = self.version_node(clause, number)
         if node is None:
             return path, vline
@@ -268,12 +274,19 @@ class LintContext:
             yield from self._walk(f, items, k, item_ref(str(k), fid), anchors, "assessment")
 
     def _clause_passages(self, clause: Clause, versions: tuple[ClauseVersion, ...]) -> Iterator[Passage]:
-        f = self.file(self.clause_path(clause))
+        # versions may come from several libraries' files: each file is read for its own versions;
+        # wording from any library but the workspace's own is the publisher's (reported only)
+        for library in dict.fromkeys(v.library or clause.library for v in versions):
+            mine = tuple(v for v in versions if (v.library or clause.library) == library)
+            yield from self._clause_file_passages(clause, mine, library, first=library == clause.library)
+
+    def _clause_file_passages(self, clause: Clause, versions: tuple[ClauseVersion, ...], library: str, first: bool) -> Iterator[Passage]:
+        f = self.file(self.clause_path(clause, versions[0].number))
         if f is None or not isinstance(f.data, YMap):
             return
         top = f.data
-        kw = {"stock": clause.library == "stock", "verbatim": clause.kind == "verbatim"}
-        if "heading" in top:
+        kw = {"stock": library != "local", "verbatim": clause.kind == "verbatim"}
+        if "heading" in top and first:
             yield from self._walk(f, top, "heading", clause.id, frozenset(), "clause", **kw)
         vlist = top.get("versions")
         if not isinstance(vlist, YList):

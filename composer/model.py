@@ -87,6 +87,7 @@ class ClauseVersion:
     notes: Notes
     heading: str | None = None
     location: Location | None = field(default=None, compare=False)
+    library: str = field(default="", compare=False)  # the clause library this version comes from
 
     def content_hash(self) -> str:
         """Hash of everything a published version promises not to change."""

@@ -182,6 +182,8 @@ class OutdatedUse:
     version: int
     latest: int
     location: str
+    library: str = ""  # the clause library of the pinned version
+    latest_library: str = ""  # … and of the latest version
 
 
 @dataclass(frozen=True)
@@ -391,7 +393,8 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
         meta_location = Location.of(draft[0].path, key="meta.reassessed") if draft else Location.of(snaps[-1].path)
         reassessment = _reassessment(current.meta.reassessed, meta_location, snaps, period)
         outdated = tuple(
-            OutdatedUse(u.item, u.label, u.clause, u.version, u.latest, str(u.location) if u.location else "")
+            OutdatedUse(u.item, u.label, u.clause, u.version, u.latest, str(u.location) if u.location else "",
+                        u.library, u.latest_library)
             for u in uses if u.assessment == name and u.outdated
         )
         out.append(
@@ -499,7 +502,7 @@ def outdated_table(report: Report) -> TextTable:
         if not a.has_draft:
             rows.append((a.display_title, NONE, "評価書ファイルなし（公表版のみ）"))
             continue
-        detail = "\n".join(f"{u.item}　{u.clause} 第{u.version}版（最新 第{u.latest}版）" for u in a.outdated)
+        detail = "\n".join(f"{u.item}　{u.clause} 第{u.version}版{_lib(u.library)}（最新 第{u.latest}版{_lib(u.latest_library)}）" for u in a.outdated)
         rows.append((a.display_title, str(len(a.outdated)), detail or "すべて最新版"))
     return TextTable("３．定型条項の更新状況（旧版の条項を使っている箇所）", ("評価書", "旧版の利用", "箇所"), tuple(rows), (30, 10, 60))
 
@@ -615,7 +618,8 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "recent_publications": r.recent,
                 "flags": list(r.flags),
             },
-            "outdated": [{"item": u.item, "clause": u.clause, "version": u.version, "latest": u.latest, "location": u.location}
+            "outdated": [{"item": u.item, "clause": u.clause, "version": u.version, "latest": u.latest, "location": u.location,
+                          "library": u.library, "latest_library": u.latest_library}
                          for u in a.outdated],
             "lint": {"errors": a.lint.errors, "placeholders": a.lint.placeholders} if a.lint is not None else None,
             "publications": [
@@ -867,3 +871,8 @@ __all__ = [
     "render_report",
     "write_report",
 ]
+
+
+def _lib(name: str) -> str:
+    """A clause library's name as the report shows it after a version: 「［asp-texts］」."""
+    return f"［{name}］" if name else ""

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from .assessment import load_assessment
-from .clauses import Library, LibraryRoot, load_library
+from .clauses import Library
 from .errors import Diagnostics, Location, UserError
+from .library import LibrarySource, LibrarySpec, find_sources, load_libraries, parse_specs
 from .model import RISK_CHANGES, Term
 from .resources import forms_dir, stock_clauses_dir
 from .transaction import recover
@@ -24,7 +25,7 @@ CONFIG_NAME = "hyoka.yaml"
 TERM_KEYS = ("wording", "previous", "reason", "risk_change", "risk_situation", "countermeasure")
 CONFIG_KEYS = (
     "municipality", "stock_clauses", "clauses", "assessments", "snapshots", "output",
-    "parameters", "terms", "lint", "profiles", "forms",
+    "parameters", "terms", "lint", "profiles", "forms", "libraries",
 )
 
 
@@ -43,6 +44,7 @@ class Config:
     lint: Mapping[str, Any] = field(default_factory=dict)
     path: str = ""
     term_lines: Mapping[str, int] = field(default_factory=dict)
+    libraries: tuple[LibrarySpec, ...] | None = None  # None: stock (per stock_clauses), then clauses/
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Workspace:
     config: Config
     library: Library
     diagnostics: Diagnostics
+    sources: tuple[LibrarySource, ...] = ()  # the clause libraries, in order, the workspace's own last
 
     @property
     def assessments_dir(self) -> Path:
@@ -179,6 +182,7 @@ def load_config(root: Path, diag: Diagnostics) -> Config:
         lint=dict(lint) if isinstance(lint, YMap) else {},
         path=str(path),
         term_lines={str(k): terms.line_of(k) for k in terms},
+        libraries=parse_specs(data.get("libraries"), path, data.line_of("libraries") if "libraries" in data else 1, diag),
     )
 
 
@@ -188,11 +192,8 @@ def load_workspace(root: Path | None = None, diag: Diagnostics | None = None) ->
     root = find_root(root) if root is None or not (Path(root) / CONFIG_NAME).exists() else Path(root).resolve()
     recover(root)  # finish or undo a write that a crashed run left half done
     config = load_config(root, own)
-    roots = []
-    if config.stock_clauses:
-        roots.append(LibraryRoot(stock_clauses_dir(), "stock"))
-    roots.append(LibraryRoot(root / config.clauses, "local"))
-    library = load_library(roots, own)
+    sources = find_sources(root, config.libraries, config.stock_clauses, root / config.clauses, stock_clauses_dir(), own)
+    library = load_libraries(sources, own)
     if diag is None:
         own.raise_if_errors()
-    return Workspace(root=root, config=config, library=library, diagnostics=own)
+    return Workspace(root=root, config=config, library=library, diagnostics=own, sources=tuple(sources))

@@ -400,7 +400,8 @@ def test_unpublished_clause_version_is_a_warning(ws: Path, run) -> None:
     assert "local/measure@1 is not published yet" in result.stderr
 
 
-def test_duplicate_clause_id_with_stock_is_refused(ws: Path, run) -> None:
+def test_redefining_a_stock_version_is_refused(ws: Path, run) -> None:
+    """A workspace may add versions to a stock clause, never give one of its versions other wording."""
     write(ws / "clauses" / "gov-cloud" / "storage.yaml", """
         id: gov-cloud/storage
         title: 上書き
@@ -413,7 +414,8 @@ def test_duplicate_clause_id_with_stock_is_refused(ws: Path, run) -> None:
     """)
     result = _check(run, ws)
     assert result.exit_code == 1
-    assert "clauses/gov-cloud/storage.yaml:1: duplicate clause id 'gov-cloud/storage'" in result.stderr
+    assert "clause gov-cloud/storage@1 is defined differently in clauses/gov-cloud/storage.yaml and " in result.stderr
+    assert "gov-cloud/storage.yaml:1: clause gov-cloud/storage: heading '' differs from" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -335,7 +335,7 @@ def test_cli_markdown_and_html(history: Path, run) -> None:
     assert "| 国民健康保険に関する事務 全項目評価書 | 全項目 | 未公表 | 0 | 0 | 0 | 0 | ― |" in out
     assert "| 合計 |   |   | 3 | 1 | 2 | 1 | 2 |" in out
     assert "| 旧システムに関する事務 全項目評価書 | 令和3年5月1日（初回公表日） | 令和8年5月1日 | 0 | 1年以内に期限、1年以上未見直し |" in out
-    assert "IV.1.2.detail　mid-server/audit 第1版（最新 第2版）" in out
+    assert "IV.1.2.detail　mid-server/audit 第1版［stock］（最新 第2版［stock］）" in out
     assert "**【未公表の変更】（2025-05-01 → 現在の案）　2件**" in out
     html = run("-C", str(history), "report", "--year", "2025", "--format", "html")
     assert html.stdout.startswith("<!DOCTYPE html>") and "未公表の変更" in html.stdout and "期限超過" in html.stdout

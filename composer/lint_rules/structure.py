@@ -47,7 +47,7 @@ def param_undefined(ctx: LintContext) -> Iterator[Finding]:
                         Location.of(path, line, f"{clause.id}@{v.number}"),
                         hint,
                         path=path,
-                        stock=clause.library == "stock",
+                        stock=(v.library or clause.library) != "local",
                     )
 
 
@@ -68,7 +68,7 @@ def param_unused(ctx: LintContext) -> Iterator[Finding]:
                 Location.of(path, line, f"{clause.id}: parameters.{p.name}"),
                 "remove it, or use it as {{ " + p.name + " }} in a version's text or notes",
                 path=path,
-                stock=clause.library == "stock",
+                stock=clause.library != "local",
             )
 
 
