@@ -14,9 +14,9 @@ from .api import (
     fleet_propagate,
     init_workspace,
     judge_threshold,
-    unverified_nodes,
     review_libraries,
     take_libraries,
+    unverified_nodes,
 )
 from .errors import Diagnostics, ErrorList, HyokaError, Location, UserError
 from .library import LibrarySource
