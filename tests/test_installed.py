@@ -120,7 +120,7 @@ def test_diff(hyoka) -> None:
 def test_outdated(hyoka) -> None:
     proc = hyoka("outdated")
     assert proc.returncode == 2
-    assert "juminzei  IV.1.2.detail  mid-server/audit  @1 -> @2" in proc.stdout
+    assert "juminzei  IV.1.2.detail  mid-server/audit  @1 [stock] -> @2 [stock]" in proc.stdout
     assert "2 outdated uses" in proc.stdout + proc.stderr
 
 
