@@ -82,7 +82,17 @@ def test_split_units_sentences_and_items() -> None:
         ("\n\n", ["\n", "\n"]),
         # closing brackets stay with their sentence
         ("「ASP」をいう。以下同じ。)又は補助者", ["「ASP」をいう。", "以下同じ。)", "又は補助者"]),
-        ("（以下「基準」という。）に規定する", ["（以下「基準」という。）", "に規定する"]),
+        # 。 inside brackets ends no sentence: the bracketed sentence belongs to the one around it
+        ("（以下「基準」という。）に規定する。次。", ["（以下「基準」という。）に規定する。", "次。"]),
+        ("「基準【第1.0版】」（デジタル庁。以下「利用基準」という。）に規定する。", ["「基準【第1.0版】」（デジタル庁。以下「利用基準」という。）に規定する。"]),
+        ("{{ \"。\" }}を含む。", ["{{ \"。\" }}を含む。"]),
+        ("（閉じない括弧。\n次の行。", ["（閉じない括弧。\n", "次の行。"]),
+        ("（①及び②を除く。）", ["（①及び②を除く。）"]),
+        # a heading ＜…＞ that starts a unit is a unit
+        ("＜豊島区における措置＞①対策。", ["＜豊島区における措置＞", "①対策。"]),
+        ("＜豊島区における措置＞\n本文。", ["＜豊島区における措置＞\n", "本文。"]),
+        ("＜見出し＞本文。", ["＜見出し＞", "本文。"]),
+        ("本文＜注＞続き。", ["本文＜注＞続き。"]),
         # list markers without 。 or line breaks between them
         ("①契約②監視③対策", ["①契約", "②監視", "③対策"]),
         ("⑲十九⑳二十㉑二十一㊿五十", ["⑲十九", "⑳二十", "㉑二十一", "㊿五十"]),
@@ -153,14 +163,6 @@ CLEAN_CASES = [
             "サーバ及びストレージ等は",
         ),
         id="same-line-sentence-added-and-sentence-edited",
-    ),
-    pytest.param(
-        # edits in one sentence that do not overlap character-wise
-        TECHNICAL,
-        sub(TECHNICAL, "24時間365日", "常時"),
-        sub(TECHNICAL, "DDos対策", "DDoS対策"),
-        sub(sub(TECHNICAL, "24時間365日", "常時"), "DDos対策", "DDoS対策"),
-        id="same-sentence-disjoint-characters",
     ),
     pytest.param(
         TECHNICAL,
@@ -298,6 +300,27 @@ def test_conflict_same_sentence_changed_differently() -> None:
         + "".join(TECH[3:])
     )
     assert result.text == expected
+
+
+def test_edits_to_one_sentence_conflict_even_where_their_characters_do_not_overlap() -> None:
+    """Merging characters would write a sentence neither side wrote: the unit is the sentence."""
+    ours = sub(TECHNICAL, "24時間365日", "常時")
+    theirs = sub(TECHNICAL, "DDos対策", "DDoS対策")
+    result = merge3(TECHNICAL, ours, theirs)
+    assert result.conflicts == (
+        Conflict(base=TECH[2], ours=sub(TECH[2], "24時間365日", "常時"), theirs=sub(TECH[2], "DDos対策", "DDoS対策")),
+    )
+    assert "DDoS対策を常時" not in result.text
+
+
+def test_edition_numbers_are_not_merged_into_one_neither_side_wrote() -> None:
+    """Local 【第1.0版】→【第1.1版】, upstream →【第2.0版】 must not give 【第2.1版】."""
+    ours = sub(TECHNICAL, "【第1.0版】", "【第1.1版】")
+    theirs = sub(TECHNICAL, "【第1.0版】", "【第2.0版】")
+    result = merge3(TECHNICAL, ours, theirs)
+    assert "【第2.1版】" not in result.text
+    (conflict,) = result.conflicts
+    assert conflict == Conflict(base=TECH[1], ours=sub(TECH[1], "【第1.0版】", "【第1.1版】"), theirs=sub(TECH[1], "【第1.0版】", "【第2.0版】"))
 
 
 def test_conflict_inside_a_paragraph_is_widened_to_the_whole_line() -> None:
