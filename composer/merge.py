@@ -444,7 +444,8 @@ def merge3(base: str, ours: str, theirs: str, *, ours_label: str = "local", thei
     conflicts: list[Conflict] = []
     for r in regions:
         if r.merged is not None:
-            parts.append(r.merged)
+            if r.merged:
+                parts.append(r.merged)
             continue
         conflict = Conflict(base=r.base, ours=r.ours, theirs=r.theirs)
         conflicts.append(conflict)

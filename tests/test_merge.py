@@ -491,3 +491,62 @@ def test_random_edits_to_different_items_merge_cleanly() -> None:
         result = merge3(TECHNICAL, "".join(ours_items), "".join(theirs_items))
         assert result.clean, (mine, upstream)
         assert result.text == "".join(expected)
+
+
+# --------------------------------------------------------------------------- through the CLI
+
+
+def _technical_variant_workspace(tmp_path, local_edit, upstream_edit):  # type: ignore[no-untyped-def]
+    """The 豊島区 example with a local variant of juki's gov-cloud/technical use and a version 2."""
+    from composer.clauses import load_clause
+    from composer.errors import Diagnostics
+
+    from .test_propagate import add_version, own_library_workspace
+
+    ws = own_library_workspace(tmp_path)
+    v1 = load_clause(ws / "clauses" / "gov-cloud" / "technical.yaml", "gov-cloud/technical", "local", Diagnostics()).latest.text
+    path = ws / "assessments" / "juki.yaml"
+    text = path.read_text(encoding="utf-8")
+    use = "        - clause: gov-cloud/technical@1\n"
+    assert text.count(use) == 1
+    variant = "".join(f"            {line}\n" for line in local_edit(v1).rstrip("\n").split("\n"))
+    path.write_text(text.replace(use, use + "          variant: |\n" + variant), encoding="utf-8")
+    add_version(ws, "gov-cloud/technical", upstream_edit)
+    return ws, path
+
+
+def test_cli_edition_numbers_conflict_instead_of_inventing_2_1(tmp_path, run) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11: local 【第1.0版】→【第1.1版】, upstream →【第2.0版】 gave 【第2.1版】 and exit 0."""
+    ws, path = _technical_variant_workspace(
+        tmp_path,
+        lambda t: sub(t, "【第1.0版】", "【第1.1版】"),
+        lambda t: sub(t, "【第1.0版】", "【第2.0版】"),
+    )
+    before = path.read_bytes()
+    refused = run("-C", str(ws), "propagate", "gov-cloud/technical", "--assessment", "juki")
+    assert refused.exit_code == 1, refused.stderr
+    assert "conflict merging the local variant with gov-cloud/technical@2" in refused.stderr
+    assert "assessments/juki.yaml:49:" in refused.stderr
+    assert path.read_bytes() == before  # nothing written
+    forced = run("-C", str(ws), "propagate", "gov-cloud/technical", "--assessment", "juki", "--allow-conflicts")
+    assert forced.exit_code == 0, forced.stderr
+    after = path.read_text(encoding="utf-8")
+    assert "第2.1版" not in after
+    block = after[after.index("<<<<<<< local") : after.index(">>>>>>> new (gov-cloud/technical@2)")]
+    assert "【第1.1版】" in block.split("||||||| base")[0]
+    assert "【第2.0版】" in block.split("=======")[1]
+    assert "clause: gov-cloud/technical@2" in after
+
+
+def test_cli_edits_to_different_sentences_of_the_variant_merge(tmp_path, run) -> None:  # type: ignore[no-untyped-def]
+    ws, path = _technical_variant_workspace(
+        tmp_path,
+        lambda t: sub(t, "【第1.0版】", "【第1.1版】"),
+        lambda t: sub(t, "DDos対策", "DDoS対策"),
+    )
+    result = run("-C", str(ws), "propagate", "gov-cloud/technical", "--assessment", "juki")
+    assert result.exit_code == 0, result.stderr
+    assert "(0 conflicts)" in result.stderr
+    after = path.read_text(encoding="utf-8")
+    assert "【第1.1版】" in after and "DDoS対策" in after and "DDos対策" not in after
+    assert "【第1.0版】" not in after and "第2.1版" not in after
