@@ -195,6 +195,8 @@ _KEPT = None
 def _pairs(base: Sequence[str], side: Sequence[str]) -> list[tuple[int, int]]:
     """The monotone pairing of alike units with the greatest total likeness (DP)."""
     p, q = len(base), len(side)
+    if p == q and all(_alike(b, x) for b, x in zip(base, side)):
+        return [(i, i) for i in range(p)]  # the common case: every unit edited in place
     if p * q > _PAIR_LIMIT:
         return []
     score = [[0.0] * (q + 1) for _ in range(p + 1)]
@@ -218,6 +220,11 @@ def _pairs(base: Sequence[str], side: Sequence[str]) -> list[tuple[int, int]]:
             out.append((i, j))
             i, j = i + 1, j + 1
     return out
+
+
+def _alike(a: str, b: str) -> bool:
+    m = SequenceMatcher(None, a, b, autojunk=False)
+    return m.real_quick_ratio() >= _PAIR_RATIO and m.quick_ratio() >= _PAIR_RATIO and m.ratio() >= _PAIR_RATIO
 
 
 def _align(base: Sequence[str], side: Sequence[str]) -> _Side:
