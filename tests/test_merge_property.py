@@ -8,13 +8,18 @@ and bare lines; local and upstream are derived from the base by random unit-leve
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from composer.merge import MergeResult, merge3, split_units
 from composer.yamlio import CONFLICT_MARKER
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# HYOKA_MERGE_EXAMPLES raises the number of generated cases (e.g. for a nightly run).
+SETTINGS = settings(
+    max_examples=int(os.environ.get("HYOKA_MERGE_EXAMPLES", "200")), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 WORD = st.sampled_from(["豊島区", "特定個人情報", "ガバメントクラウド", "は", "を", "に", "、", "管理する", "措置", "第1.0版", "ASP", "１年間"])
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
