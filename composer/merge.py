@@ -187,6 +187,9 @@ class _Side:
 
     units: tuple[tuple[str, ...] | None, ...]
     gaps: tuple[tuple[str, ...], ...]
+    # rewrites: base units deleted and new units inserted in their place, unpaired, as
+    # (first, last) merge positions (see _unit_regions); one conflict in it takes it all
+    rewrites: tuple[tuple[int, int], ...] = ()
 
 
 _KEPT = None
@@ -230,6 +233,7 @@ def _alike(a: str, b: str) -> bool:
 def _align(base: Sequence[str], side: Sequence[str]) -> _Side:
     units: list[tuple[str, ...] | None] = [_KEPT] * len(base)
     gaps: list[list[str]] = [[] for _ in range(len(base) + 1)]
+    rewrites: list[tuple[int, int]] = []
     matcher = SequenceMatcher(None, base, side, autojunk=False)
     for op, b1, b2, s1, s2 in matcher.get_opcodes():
         if op == "equal":
@@ -239,13 +243,15 @@ def _align(base: Sequence[str], side: Sequence[str]) -> _Side:
         if op == "insert":
             gaps[b1].extend(side[s1:s2])
             continue
-        s = s1
-        for b, j in ((b1 + pb, s1 + pj) for pb, pj in _pairs(base[b1:b2], side[s1:s2])):
+        s, after = s1, b1  # side and base position after the last pair
+        for b, j in [*((b1 + pb, s1 + pj) for pb, pj in _pairs(base[b1:b2], side[s1:s2])), (b2, s2)]:
             gaps[b].extend(side[s:j])  # unpaired units before the pair: inserted before it
-            units[b] = (side[j],)
-            s = j + 1
-        gaps[b2].extend(side[s:s2])
-    return _Side(tuple(units), tuple(tuple(g) for g in gaps))
+            if j > s and b > after:
+                rewrites.append((2 * after + 1, 2 * b))  # units after..b-1 and gaps up to b
+            if b < b2:
+                units[b] = (side[j],)
+            s, after = j + 1, b + 1
+    return _Side(tuple(units), tuple(tuple(g) for g in gaps), tuple(rewrites))
 
 
 def _unit_regions(base: Sequence[str], ours: Sequence[str], theirs: Sequence[str]) -> list[_Region]:
@@ -275,12 +281,24 @@ def _unit_regions(base: Sequence[str], ours: Sequence[str], theirs: Sequence[str
             regions.append(_Region(b, ours_text, theirs_text, ours_text))
         else:
             regions.append(_Region(b, ours_text, theirs_text, None))
+    def conflict(pos: int) -> None:
+        r = regions[pos]
+        regions[pos] = _Region(r.base, r.ours, r.theirs, None)
+
     for pos in range(1, len(regions), 2):  # a conflicting unit takes in the insertions beside it
         if regions[pos].merged is None:
             for near in (pos - 1, pos + 1):
-                r = regions[near]
-                if r.ours or r.theirs:
-                    regions[near] = _Region(r.base, r.ours, r.theirs, None)
+                if regions[near].ours or regions[near].theirs:
+                    conflict(near)
+    grown = True
+    while grown:  # a conflict in a side's rewrite takes in the whole rewrite
+        grown = False
+        for lo, hi in (*o.rewrites, *t.rewrites):
+            span = range(lo, hi + 1)
+            if any(regions[p].merged is None for p in span) and any(regions[p].merged is not None for p in span):
+                for p in span:
+                    conflict(p)
+                grown = True
     return _coalesce([r for r in regions if r.base or r.ours or r.theirs])
 
 

@@ -384,6 +384,17 @@ def test_deleted_on_one_side_edited_on_the_other_is_a_conflict() -> None:
     assert "<<<<<<< local\n||||||| base\n" + TECH[3] + "=======\n" in result.text
 
 
+def test_a_rewrite_conflicting_with_an_edit_is_shown_whole_in_the_conflict() -> None:
+    """Local rewrites ①–③ into one new item; upstream edits ①: the rewrite stays inside the conflict."""
+    rewrite = "①豊島区は、クラウド事業者との契約により、利用者データへのアクセス制御、監視及び脅威対策を求める。\n"
+    ours = rewrite + "".join(TECH[3:])
+    theirs = tech(n1=sub(TECH[0], "契約等", "契約"))
+    result = merge3(TECHNICAL, ours, theirs)
+    assert result.conflicts == (Conflict(base="".join(TECH[:3]), ours=rewrite, theirs=sub(TECH[0], "契約等", "契約") + "".join(TECH[1:3])),)
+    assert result.text.count(rewrite) == 1
+    assert result.text.endswith(">>>>>>> new\n" + "".join(TECH[3:]))
+
+
 def test_both_sides_add_different_text_to_an_empty_base() -> None:
     result = merge3("", "①豊島区の記載。\n", "①記載例の文言。\n")
     assert result.conflicts == (Conflict(base="", ours="①豊島区の記載。\n", theirs="①記載例の文言。\n"),)
@@ -550,3 +561,37 @@ def test_cli_edits_to_different_sentences_of_the_variant_merge(tmp_path, run) ->
     after = path.read_text(encoding="utf-8")
     assert "【第1.1版】" in after and "DDoS対策" in after and "DDos対策" not in after
     assert "【第1.0版】" not in after and "第2.1版" not in after
+
+
+def test_cli_template_variant_edits_to_one_sentence_conflict(ws, run) -> None:  # type: ignore[no-untyped-def]
+    """A variant with {{ }} is merged as a template: the same sentence rule applies there too."""
+    from .conftest import write
+    from .test_propagate import _local_responsibility, add_version
+
+    _local_responsibility(ws)
+    write(ws / "assessments" / "a.yaml", """
+        form: 全項目
+        items:
+          IV.3:
+            - clause: gov-cloud/responsibility@1
+              variant: |
+                ガバメントクラウド上での業務データの取扱いについては、{{ municipality }}が責任を有する。
+                具体的な取り扱いについて、疑義が生じる場合は、地方公共団体とデジタル庁及び関係者で協議を行う。
+    """)
+    # upstream edits the start of the sentence the variant rewrote at its end: no character overlap
+    add_version(ws, "gov-cloud/responsibility", lambda t: t.replace("ガバメントクラウド上での業務データの取扱いについては", "ガバメントクラウド上の業務データの取扱いについては"))
+    path = ws / "assessments" / "a.yaml"
+    before = path.read_bytes()
+    result = run("-C", str(ws), "propagate", "gov-cloud/responsibility")
+    assert result.exit_code == 1
+    assert "conflict merging the local variant with gov-cloud/responsibility@2" in result.stderr
+    assert path.read_bytes() == before
+    forced = run("-C", str(ws), "propagate", "gov-cloud/responsibility", "--allow-conflicts")
+    assert forced.exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    assert "ガバメントクラウド上の業務データの取扱いについては、{{ municipality }}" not in text  # not spliced
+    local, rest = text.split("||||||| base")
+    assert "上での業務データの取扱いについては、{{ municipality }}が責任を有する。" in local
+    assert "ガバメントクラウド上の業務データの取扱いについては、当該業務データを保有する" in rest.split("=======")[1]
+    # the untouched second sentence stays outside the conflict
+    assert text.count("具体的な取り扱いについて") == 1
