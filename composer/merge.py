@@ -20,9 +20,10 @@ between base units — a position changed on one side takes that side, changed
 identically on both takes the change once, and changed differently on both (edited on
 one side and edited or deleted on the other, or different units inserted at the same
 place) is a conflict; a conflict takes in the insertions beside it and the whole of a
-side's rewrite it touches (base units replaced by unlike units). Whatever the merge keeps is whole units of one side; a final check
-re-cuts the merged text and turns into a conflict any stretch whose units are not all
-units of base, local or new (units of different sides can run together when joined).
+side's rewrite it touches (base units replaced by unlike units). Whatever the merge
+keeps is whole units of one side; a final check re-cuts the merged text and turns into
+a conflict any stretch whose units are not all units of base, local or new (units of
+different sides can run together when joined).
 
 A conflict is widened to whole lines on all three sides (so that every marker sits on
 its own line, and keeping one side and deleting the markers gives well-formed text) and
