@@ -228,20 +228,21 @@ def publish(root: Path | None, name: str, date: str | None = None):  # type: ign
 
     ws = load_workspace(root)
     composed, diag = _compose_one(ws, name)
-    open_points = placeholders(composed, diag, source=ws.assessment_path(name))
+    open_points = placeholders(composed, diag, source=ws.assessment_path(name), config=ws.root / CONFIG_NAME)
     if open_points:
         raise ErrorList([UserError(p.message, p.location, "fill it in before publishing", code="placeholder") for p in open_points])
     return _publish(composed, ws.snapshots_dir, date)
 
 
-def placeholders(composed: ComposedAssessment, diag: Diagnostics, source: Path | None = None) -> list[UserError]:
+def placeholders(composed: ComposedAssessment, diag: Diagnostics, source: Path | None = None, config: Path | None = None) -> list[UserError]:
     """The 【要記入…】 texts and 【要選択】 choices still open in a composed assessment.
 
     ``diag`` holds the warnings of loading it (the loader reports open choices). With
     ``source`` (the assessment's file), every value written in it is searched too — meta,
     file names, items, per-file items, annotations (``changes:``) — and each open point
     is named by line and key; then everything else the composed assessment holds (text
-    rendered from clauses, terms, headings) is searched for placeholders not already named.
+    rendered from clauses, terms, headings) is searched for placeholders not already named
+    (a glossary term's is named in ``config``, the workspace's configuration, when given).
     """
     from .assessment import PLACEHOLDER
 
@@ -266,7 +267,8 @@ def placeholders(composed: ComposedAssessment, diag: Diagnostics, source: Path |
     for key, text in _composed_placeholders(composed):
         if text not in seen:
             seen.add(text)
-            found.append(UserError(f"placeholder {text} is still there", Location.of(source, None, key), severity="warning", code="placeholder"))
+            where = config if config is not None and key.startswith("terms.") else source
+            found.append(UserError(f"placeholder {text} is still there", Location.of(where, None, key), severity="warning", code="placeholder"))
     return found
 
 
@@ -324,7 +326,9 @@ def _composed_placeholders(composed: ComposedAssessment) -> list[tuple[str, str]
             for k, v in value.items():
                 walk(v, f"{key}.{k}")
 
-    walk(composed, "")
+    walk(dataclasses.replace(composed, terms=()), "")
+    for term in composed.terms:
+        walk(term, f"terms.{term.key}")
     return out
 
 

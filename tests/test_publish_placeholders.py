@@ -136,3 +136,15 @@ def test_every_open_point_is_named_at_once(toshima: Path, run) -> None:  # type:
 def test_a_comment_is_not_a_placeholder(toshima: Path, run) -> None:  # type: ignore[no-untyped-def]
     edit(toshima, "form: 全項目\n", "# 【要記入…】 and 【要選択】 mark what is still open\nform: 全項目\n")
     assert run("-C", str(toshima), "publish", "juki", "--date", "2026-04-01").exit_code == 0
+
+
+def test_glossary_term(toshima: Path, run) -> None:  # type: ignore[no-untyped-def]
+    """A term the snapshot holds is named in hyoka.yaml, where it is written."""
+    cfg = toshima / "hyoka.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    old = "  中間サーバー: 中間サーバー・プラットフォーム\n"
+    assert text.count(old) == 1
+    cfg.write_text(text.replace(old, "  中間サーバー: 【要記入：中間サーバーの名称】\n"), encoding="utf-8")
+    err = refused(toshima, run)
+    assert "hyoka.yaml: terms.中間サーバー.wording: placeholder 【要記入：中間サーバーの名称】 is still there" in err
+
