@@ -310,26 +310,108 @@ def publish(root: Path | None, name: str, date: str | None = None):  # type: ign
     ws = load_workspace(root)
     with workspace_lock(ws.root):  # a second publish sees the first one's snapshot
         composed, diag = _compose_one(ws, name)
-        open_points = placeholders(composed, diag)
+        open_points = placeholders(composed, diag, source=ws.assessment_path(name), config=ws.root / CONFIG_NAME)
         if open_points:
             raise ErrorList([UserError(p.message, p.location, "fill it in before publishing", code="placeholder") for p in open_points])
         return _publish(composed, ws.snapshots_dir, date, ws.root)
 
 
-def placeholders(composed: ComposedAssessment, diag: Diagnostics) -> list[UserError]:
+def placeholders(composed: ComposedAssessment, diag: Diagnostics, source: Path | None = None, config: Path | None = None) -> list[UserError]:
     """The 【要記入…】 texts and 【要選択】 choices still open in a composed assessment.
 
-    ``diag`` holds the warnings of loading it (the loader reports open choices).
+    ``diag`` holds the warnings of loading it (the loader reports open choices). With
+    ``source`` (the assessment's file), every value written in it is searched too — meta,
+    file names, items, per-file items, annotations (``changes:``) — and each open point
+    is named by line and key; then everything else the composed assessment holds (text
+    rendered from clauses, terms, headings) is searched for placeholders not already named
+    (a glossary term's is named in ``config``, the workspace's configuration, when given).
     """
     from .assessment import PLACEHOLDER
 
     found = [d for d in diag.warnings if d.code == "placeholder"]
+    in_source = _source_placeholders(source) if source is not None else []
     for it in composed.items:
         for b in it.blocks:
             m = PLACEHOLDER.search(b.text)
-            if m:
-                found.append(UserError(f"{it.ref}: placeholder {m.group()} is still there", b.location, severity="warning", code="placeholder"))
+            if m and not any(text == m.group() and (key.startswith(it.key) or f".{it.key}" in key) for _, key, text in in_source):
+                where = "" if b.location and b.location.key else f"{it.ref}: "
+                found.append(UserError(f"{where}placeholder {m.group()} is still there", b.location, severity="warning", code="placeholder"))
+    if source is None:
+        return found
+    named = {d.location.line for d in diag.warnings if d.code == "placeholder" and d.location}
+    written: set[str] = set()
+    for line, key, text in in_source:
+        written.add(text)
+        if line not in named:
+            named.add(line)
+            found.append(UserError(f"placeholder {text} is still there", Location.of(source, line, key), severity="warning", code="placeholder"))
+    seen = {m.group() for d in found for m in PLACEHOLDER.finditer(d.message)} | written
+    for key, text in _composed_placeholders(composed):
+        if text not in seen:
+            seen.add(text)
+            where = config if config is not None and key.startswith("terms.") else source
+            found.append(UserError(f"placeholder {text} is still there", Location.of(where, None, key), severity="warning", code="placeholder"))
     return found
+
+
+def _source_placeholders(path: Path) -> list[tuple[int, str, str]]:
+    """(line, key, placeholder) for every placeholder in a value of an assessment file."""
+    from .assessment import PLACEHOLDER
+    from .yamlio import YList, YMap, parse_yaml, read_text
+
+    out: list[tuple[int, str, str]] = []
+
+    def scalar(value: object, line: int, key: str, block: bool) -> None:
+        text = str(value)
+        for m in PLACEHOLDER.finditer(text):
+            out.append((line + (text.count("\n", 0, m.start()) if block else 0), key, m.group()))
+
+    def walk(node: object, key: str, line: int) -> None:
+        if isinstance(node, YMap):
+            for k, v in node.items():
+                sub = f"{key}.{k}" if key else str(k)
+                if isinstance(v, (YMap, YList)):
+                    walk(v, sub, node.line_of(k))
+                elif v is not None:
+                    scalar(v, node.text_line_of(k), sub, k in node.block_values)
+        elif isinstance(node, YList):
+            for i, v in enumerate(node):
+                label = f"[{v['id']}]" if key == "files" and isinstance(v, YMap) and "id" in v else f"[{i}]"
+                if isinstance(v, (YMap, YList)):
+                    walk(v, key + label, node.line_of(i))
+                elif v is not None:
+                    scalar(v, node.line_of(i), key + label, False)
+
+    walk(parse_yaml(read_text(path, "an assessment"), path), "", 1)
+    return out
+
+
+def _composed_placeholders(composed: ComposedAssessment) -> list[tuple[str, str]]:
+    """(field, placeholder) for every placeholder in any text a composed assessment holds."""
+    import dataclasses
+
+    from .assessment import PLACEHOLDER
+
+    out: list[tuple[str, str]] = []
+
+    def walk(value: object, key: str) -> None:
+        if isinstance(value, str):
+            out.extend((key, m.group()) for m in PLACEHOLDER.finditer(value))
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for f in dataclasses.fields(value):
+                if f.name != "location":
+                    walk(getattr(value, f.name), f"{key}.{f.name}" if key else f.name)
+        elif isinstance(value, (tuple, list)):
+            for i, v in enumerate(value):
+                walk(v, f"{key}[{i}]")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{key}.{k}")
+
+    walk(dataclasses.replace(composed, terms=()), "")
+    for term in composed.terms:
+        walk(term, f"terms.{term.key}")
+    return out
 
 
 def history(root: Path | None, name: str):  # type: ignore[no-untyped-def]

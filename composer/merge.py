@@ -7,20 +7,29 @@ moves to a new version, the block's new text is ``merge3(base, ours, theirs)``:
 * ``ours``   — the local variant;
 * ``theirs`` — the new version's text, rendered the same way.
 
-Japanese prose is merged by *unit* — a sentence or a list item — not by line: one line
-of an assessment often holds a whole paragraph, and a local edit to one sentence must
-not collide with an upstream edit to the next. :func:`split_units` cuts the text after
-「。」, before circled-number list markers (①…⑳ and the other circled numbers) and after
-every line break; a 「・」 item at line start therefore starts its own unit too.
+Japanese prose is merged by *unit* — a sentence, a list item, a heading or a line —
+never by character: one line of an assessment often holds a whole paragraph, and a local
+edit to one sentence must not collide with an upstream edit to the next, but two edits
+to the same sentence must never be spliced into a sentence that neither side wrote
+(local 【第1.1版】 and upstream 【第2.0版】 must not give 【第2.1版】).
+:func:`split_units` defines the unit.
 
-The algorithm is diff3 over the unit sequences. Hunks changed on one side take that
-side, hunks changed identically on both sides take the change once. A hunk changed
-differently on both sides is retried as a character-level diff3; only where the edits
-overlap there too is there a conflict. A conflict is widened to whole lines on all three
-sides (so that every marker sits on its own line, and keeping one side and deleting the
-markers gives well-formed text) and written as lines ``<<<<<<< local``, the local
-text, ``||||||| base``, the base text, ``=======``, the new text and
-``>>>>>>> new (gov-cloud/storage@2)`` (the labels are the caller's).
+Each side's unit sequence is aligned with the base's (an edited unit is paired with the
+base unit it most resembles). Then, position by position — each base unit and each gap
+between base units — a position changed on one side takes that side, changed
+identically on both takes the change once, and changed differently on both (edited on
+one side and edited or deleted on the other, or different units inserted at the same
+place) is a conflict; a conflict takes in the insertions beside it and the whole of a
+side's rewrite it touches (base units replaced by unlike units). Whatever the merge
+keeps is whole units of one side; a final check re-cuts the merged text and turns into
+a conflict any stretch whose units are not all units of base, local or new (units of
+different sides can run together when joined).
+
+A conflict is widened to whole lines on all three sides (so that every marker sits on
+its own line, and keeping one side and deleting the markers gives well-formed text) and
+written as lines ``<<<<<<< local``, the local text, ``||||||| base``, the base text,
+``=======``, the new text and ``>>>>>>> new (gov-cloud/storage@2)`` (the labels are the
+caller's).
 
 The marker lines match :data:`composer.yamlio.CONFLICT_MARKER`, so a file holding an
 unresolved conflict is refused by the loader, and they are plain text lines, valid
@@ -36,21 +45,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import TypeVar
 
 __all__ = ["Conflict", "MergeResult", "merge3", "split_units"]
 
-T = TypeVar("T")
-
 # ①–⑳, ⓪, ⓫–⓿ (negative and double circled), ㉑–㉟, ㊱–㊿, ❶–❿, ➀–➉, ➊–➓
-_CIRCLED = "\u2460-\u2473\u24ea-\u24ff\u3251-\u325f\u32b1-\u32bf\u2776-\u2793"
-_CLOSERS = re.escape("」』）)】〕］]｝}〉》")
-_LINE_BREAK = r"\r\n|\n|\r"
-
-# A unit ends after 。 (with the closing brackets and the line break that follow it) or
-# after a line break; a unit starts at a circled number (a run such as ⑥⑦ is one marker).
-_UNIT_END = re.compile(rf"。[{_CLOSERS}]*(?:{_LINE_BREAK})?|{_LINE_BREAK}")
-_UNIT_START = re.compile(rf"(?<![{_CIRCLED}])[{_CIRCLED}]")
+_CIRCLED = re.compile("[\u2460-\u2473\u24ea-\u24ff\u3251-\u325f\u32b1-\u32bf\u2776-\u2793]")
+_OPENERS = "「『（(【〔［[｛{〈《"
+_CLOSERS = "」』）)】〕］]｝}〉》"
 _LINE_END = re.compile(r"(?<=\n)")
 
 MARKER_OURS = "<<<<<<<"
@@ -84,18 +85,67 @@ class MergeResult:
 
 
 def split_units(text: str) -> list[str]:
-    """Cut Japanese prose into sentences and list items, keeping every character.
+    """Cut Japanese prose into merge units (sentences, list items, headings, lines).
 
+    A unit ends
+
+    * after every line break (``\\r\\n``, ``\\n`` or ``\\r``);
+    * after a 「。」 outside brackets, together with the closing brackets and the one
+      line break that follow it (「。」 inside 「」（）【】… ends no sentence: a quoted
+      or bracketed sentence belongs to the sentence around it);
+    * before a circled-number list marker (①…⑳ and the other circled numbers) outside
+      brackets; a run such as ⑥⑦ is one marker;
+    * after the 「＞」 closing a heading 「＜…＞」 that starts a unit.
+
+    Brackets are counted per line; an unclosed bracket makes the rest of its line one
+    unit (coarser units only make more conflicts, never new text).
     ``"".join(split_units(text)) == text`` always holds; no unit is empty.
 
     >>> split_units("①契約とする。監視する。\\n②閉域で構成する。")
     ['①契約とする。', '監視する。\\n', '②閉域で構成する。']
     """
-    found = {m.end() for m in _UNIT_END.finditer(text)} | {m.start() for m in _UNIT_START.finditer(text)}
-    cuts = sorted(found - {0, len(text)})
-    starts = [0, *cuts]
-    ends = [*cuts, len(text)]
-    return [text[s:e] for s, e in zip(starts, ends) if s < e]
+    units: list[str] = []
+    start = depth = i = 0
+    n = len(text)
+
+    def cut(at: int) -> None:
+        nonlocal start, depth
+        if at > start:
+            units.append(text[start:at])
+        start, depth = at, 0
+
+    while i < n:
+        ch = text[i]
+        if ch in "\r\n":
+            i += 2 if text.startswith("\r\n", i) else 1
+            cut(i)
+            continue
+        if ch == "＜" and i == start:
+            close = text.find("＞", i + 1)
+            line_end = min((x for x in (text.find("\n", i), text.find("\r", i)) if x >= 0), default=n)
+            if 0 <= close < line_end:
+                i = close + 1
+                if i < n and text[i] in "\r\n":
+                    i += 2 if text.startswith("\r\n", i) else 1
+                cut(i)
+                continue
+        if depth == 0 and _CIRCLED.match(ch) and i > start and not _CIRCLED.match(text[i - 1]):
+            cut(i)
+        if ch in _OPENERS:
+            depth += 1
+        elif ch in _CLOSERS:
+            depth = max(depth - 1, 0)
+        elif ch == "。" and depth == 0:
+            i += 1
+            while i < n and text[i] in _CLOSERS:
+                i += 1
+            if i < n and text[i] in "\r\n":
+                i += 2 if text.startswith("\r\n", i) else 1
+            cut(i)
+            continue
+        i += 1
+    cut(n)
+    return units
 
 
 # --------------------------------------------------------------------------- diff3
@@ -119,63 +169,180 @@ class _Region:
         return self.base == self.ours == self.theirs
 
 
-def _sync_regions(base: Sequence[T], ours: Sequence[T], theirs: Sequence[T]) -> list[tuple[int, int, int, int, int, int]]:
-    """Stretches of ``base`` matched unchanged in both ``ours`` and ``theirs``.
+# How alike a base unit and a side unit must be for the side's unit to count as that
+# unit edited (rather than the base unit deleted and a new unit inserted).
+_PAIR_RATIO = 0.5
+# Above this many unit pairs in one replaced stretch, units are not paired: every
+# unit of the stretch counts as deleted and the side's units as inserted (which can
+# only make more conflicts, never new text).
+_PAIR_LIMIT = 10_000
 
-    Each is ``(base_start, base_end, ours_start, ours_end, theirs_start, theirs_end)``; the
-    last is the empty sentinel at the end of all three sequences.
+
+@dataclass(frozen=True)
+class _Side:
+    """One side's edit of the base units, position by position.
+
+    ``units[i]`` is what became of base unit ``i``: ``(unit,)`` when kept or edited
+    (``_KEPT`` when unchanged), ``()`` when deleted. ``gaps[g]`` are the units
+    inserted before base unit ``g`` (``g == len(base)``: at the end).
     """
-    ours_blocks = SequenceMatcher(None, base, ours, autojunk=False).get_matching_blocks()
-    theirs_blocks = SequenceMatcher(None, base, theirs, autojunk=False).get_matching_blocks()
-    regions: list[tuple[int, int, int, int, int, int]] = []
-    io = it = 0
-    while io < len(ours_blocks) and it < len(theirs_blocks):
-        o_base, o_at, o_len = ours_blocks[io]
-        t_base, t_at, t_len = theirs_blocks[it]
-        start, end = max(o_base, t_base), min(o_base + o_len, t_base + t_len)
-        if start < end:
-            o_start, t_start = o_at + start - o_base, t_at + start - t_base
-            regions.append((start, end, o_start, o_start + end - start, t_start, t_start + end - start))
-        if o_base + o_len < t_base + t_len:
-            io += 1
+
+    units: tuple[tuple[str, ...] | None, ...]
+    gaps: tuple[tuple[str, ...], ...]
+    # rewrites: base units deleted and new units inserted in their place, unpaired, as
+    # (first, last) merge positions (see _unit_regions); one conflict in it takes it all
+    rewrites: tuple[tuple[int, int], ...] = ()
+
+
+_KEPT = None
+
+
+def _pairs(base: Sequence[str], side: Sequence[str]) -> list[tuple[int, int]]:
+    """The monotone pairing of alike units with the greatest total likeness (DP)."""
+    p, q = len(base), len(side)
+    if p == q and all(_alike(b, x) for b, x in zip(base, side)):
+        return [(i, i) for i in range(p)]  # the common case: every unit edited in place
+    if p * q > _PAIR_LIMIT:
+        return []
+    score = [[0.0] * (q + 1) for _ in range(p + 1)]
+    for i in range(p - 1, -1, -1):
+        for j in range(q - 1, -1, -1):
+            best = max(score[i + 1][j], score[i][j + 1])
+            m = SequenceMatcher(None, base[i], side[j], autojunk=False)
+            if m.real_quick_ratio() >= _PAIR_RATIO and m.quick_ratio() >= _PAIR_RATIO:
+                r = m.ratio()
+                if r >= _PAIR_RATIO:
+                    best = max(best, score[i + 1][j + 1] + r)
+            score[i][j] = best
+    out: list[tuple[int, int]] = []
+    i = j = 0
+    while i < p and j < q:
+        if score[i][j] == score[i + 1][j]:
+            i += 1
+        elif score[i][j] == score[i][j + 1]:
+            j += 1
         else:
-            it += 1
-    regions.append((len(base), len(base), len(ours), len(ours), len(theirs), len(theirs)))
-    return regions
+            out.append((i, j))
+            i, j = i + 1, j + 1
+    return out
 
 
-def _diff3(base: Sequence[str], ours: Sequence[str], theirs: Sequence[str], *, by_char: bool) -> list[_Region]:
-    """diff3 over sequences of strings (units, or characters when ``by_char``)."""
-    regions: list[_Region] = []
-    b = o = t = 0
-    for b_start, b_end, o_start, o_end, t_start, t_end in _sync_regions(base, ours, theirs):
-        b_seg, o_seg, t_seg = ("".join(base[b:b_start]), "".join(ours[o:o_start]), "".join(theirs[t:t_start]))
-        if b_seg or o_seg or t_seg:
-            regions.extend(_resolve(b_seg, o_seg, t_seg, try_chars=not by_char))
-        if b_end > b_start:
-            text = "".join(base[b_start:b_end])
-            regions.append(_Region(text, text, text, text))
-        b, o, t = b_end, o_end, t_end
-    return regions
+def _alike(a: str, b: str) -> bool:
+    m = SequenceMatcher(None, a, b, autojunk=False)
+    return m.real_quick_ratio() >= _PAIR_RATIO and m.quick_ratio() >= _PAIR_RATIO and m.ratio() >= _PAIR_RATIO
 
 
-def _resolve(base: str, ours: str, theirs: str, *, try_chars: bool) -> list[_Region]:
-    """Merge one hunk that is not stable on both sides.
+def _align(base: Sequence[str], side: Sequence[str]) -> _Side:
+    units: list[tuple[str, ...] | None] = [_KEPT] * len(base)
+    gaps: list[list[str]] = [[] for _ in range(len(base) + 1)]
+    rewrites: list[tuple[int, int]] = []
+    matcher = SequenceMatcher(None, base, side, autojunk=False)
+    for op, b1, b2, s1, s2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        for b in range(b1, b2):
+            units[b] = ()
+        if op == "insert":
+            gaps[b1].extend(side[s1:s2])
+            continue
+        s, after = s1, b1  # side and base position after the last pair
+        for b, j in [*((b1 + pb, s1 + pj) for pb, pj in _pairs(base[b1:b2], side[s1:s2])), (b2, s2)]:
+            gaps[b].extend(side[s:j])  # unpaired units before the pair: inserted before it
+            if j > s and b > after:
+                rewrites.append((2 * after + 1, 2 * b))  # units after..b-1 and gaps up to b
+            if b < b2:
+                units[b] = (side[j],)
+            s, after = j + 1, b + 1
+    return _Side(tuple(units), tuple(tuple(g) for g in gaps), tuple(rewrites))
 
-    A hunk changed differently on both sides is merged again by character. If that is
-    clean, the hunk is resolved; otherwise its character regions are returned, so that
-    the conflicts, once widened to whole lines, cover only the lines whose edits overlap.
+
+def _unit_regions(base: Sequence[str], ours: Sequence[str], theirs: Sequence[str]) -> list[_Region]:
+    """Merge the unit sequences position by position: gap, unit, gap, unit, …, gap.
+
+    A position changed on one side takes that side, changed identically on both takes
+    the change once; changed differently on both it is a conflict, and a conflicting
+    unit takes in the insertions right before and after it (one side's rewrite may
+    have been seen as a deletion and an insertion).
     """
-    if ours == base or ours == theirs:
-        return [_Region(base, ours, theirs, theirs)]
-    if theirs == base:
-        return [_Region(base, ours, theirs, ours)]
-    if try_chars:
-        fine = _diff3(base, ours, theirs, by_char=True)
-        if all(r.merged is not None for r in fine):
-            return [_Region(base, ours, theirs, "".join(r.merged or "" for r in fine))]
-        return fine
-    return [_Region(base, ours, theirs, None)]
+    o, t = _align(base, ours), _align(base, theirs)
+    regions: list[_Region] = []
+    for pos in range(2 * len(base) + 1):
+        g, at_gap = divmod(pos, 2)[0], pos % 2 == 0
+        if at_gap:
+            b, ours_text, theirs_text = "", "".join(o.gaps[g]), "".join(t.gaps[g])
+        else:
+            b = base[g]
+            ou, tu = o.units[g], t.units[g]
+            ours_text = b if ou is _KEPT else "".join(ou)
+            theirs_text = b if tu is _KEPT else "".join(tu)
+        if not (b or ours_text or theirs_text):
+            regions.append(_Region("", "", "", ""))  # keeps positions aligned; dropped below
+        elif ours_text == theirs_text or ours_text == b:
+            regions.append(_Region(b, ours_text, theirs_text, theirs_text))
+        elif theirs_text == b:
+            regions.append(_Region(b, ours_text, theirs_text, ours_text))
+        else:
+            regions.append(_Region(b, ours_text, theirs_text, None))
+    def conflict(pos: int) -> None:
+        r = regions[pos]
+        regions[pos] = _Region(r.base, r.ours, r.theirs, None)
+
+    for pos in range(1, len(regions), 2):  # a conflicting unit takes in the insertions beside it
+        if regions[pos].merged is None:
+            for near in (pos - 1, pos + 1):
+                if regions[near].ours or regions[near].theirs:
+                    conflict(near)
+    grown = True
+    while grown:  # a conflict in a side's rewrite takes in the whole rewrite
+        grown = False
+        for lo, hi in (*o.rewrites, *t.rewrites):
+            span = range(lo, hi + 1)
+            if any(regions[p].merged is None for p in span) and any(regions[p].merged is not None for p in span):
+                for p in span:
+                    conflict(p)
+                grown = True
+    return _coalesce([r for r in regions if r.base or r.ours or r.theirs])
+
+
+def _coalesce(regions: Sequence[_Region]) -> list[_Region]:
+    """Join neighbouring conflicts into one."""
+    out: list[_Region] = []
+    for r in regions:
+        if r.merged is None and out and out[-1].merged is None:
+            out[-1] = _join(out[-1], r)
+        else:
+            out.append(r)
+    return out
+
+
+def _guard(regions: list[_Region], allowed: set[str]) -> list[_Region]:
+    """Turn into a conflict every merged stretch whose units are not all some side's units.
+
+    Units taken from different sides can run together when joined (a unit one side left
+    without its 「。」 followed by a unit the other side inserted): the joined text would
+    be a sentence nobody wrote, so the regions it spans become a conflict.
+    """
+    while True:
+        bad: set[int] = set()
+        run: list[int] = []
+        for k in [*range(len(regions)), None]:
+            if k is not None and regions[k].merged is not None:
+                run.append(k)
+                continue
+            offset, spans = 0, []
+            for r in run:
+                text = regions[r].merged or ""
+                spans.append((offset, offset + len(text), r))
+                offset += len(text)
+            at = 0
+            for unit in split_units("".join(regions[r].merged or "" for r in run)):
+                if unit not in allowed:
+                    bad.update(r for s, e, r in spans if s < at + len(unit) and e > at and e > s)
+                at += len(unit)
+            run = []
+        if not bad:
+            return regions
+        regions = _coalesce([_Region(r.base, r.ours, r.theirs, None) if k in bad else r for k, r in enumerate(regions)])
 
 
 # --------------------------------------------------------------------------- conflicts
@@ -296,14 +463,16 @@ def merge3(base: str, ours: str, theirs: str, *, ours_label: str = "local", thei
         return MergeResult(ours, ())
     if ours == base:
         return MergeResult(theirs, ())
-    regions = _diff3(split_units(base), split_units(ours), split_units(theirs), by_char=False)
+    units = split_units(base), split_units(ours), split_units(theirs)
+    regions = _guard(_unit_regions(*units), {u for side in units for u in side})
     if any(r.merged is None for r in regions):
         regions = _widen_conflicts(regions)
     parts: list[str] = []
     conflicts: list[Conflict] = []
     for r in regions:
         if r.merged is not None:
-            parts.append(r.merged)
+            if r.merged:
+                parts.append(r.merged)
             continue
         conflict = Conflict(base=r.base, ours=r.ours, theirs=r.theirs)
         conflicts.append(conflict)

@@ -82,7 +82,17 @@ def test_split_units_sentences_and_items() -> None:
         ("\n\n", ["\n", "\n"]),
         # closing brackets stay with their sentence
         ("「ASP」をいう。以下同じ。)又は補助者", ["「ASP」をいう。", "以下同じ。)", "又は補助者"]),
-        ("（以下「基準」という。）に規定する", ["（以下「基準」という。）", "に規定する"]),
+        # 。 inside brackets ends no sentence: the bracketed sentence belongs to the one around it
+        ("（以下「基準」という。）に規定する。次。", ["（以下「基準」という。）に規定する。", "次。"]),
+        ("「基準【第1.0版】」（デジタル庁。以下「利用基準」という。）に規定する。", ["「基準【第1.0版】」（デジタル庁。以下「利用基準」という。）に規定する。"]),
+        ("{{ \"。\" }}を含む。", ["{{ \"。\" }}を含む。"]),
+        ("（閉じない括弧。\n次の行。", ["（閉じない括弧。\n", "次の行。"]),
+        ("（①及び②を除く。）", ["（①及び②を除く。）"]),
+        # a heading ＜…＞ that starts a unit is a unit
+        ("＜豊島区における措置＞①対策。", ["＜豊島区における措置＞", "①対策。"]),
+        ("＜豊島区における措置＞\n本文。", ["＜豊島区における措置＞\n", "本文。"]),
+        ("＜見出し＞本文。", ["＜見出し＞", "本文。"]),
+        ("本文＜注＞続き。", ["本文＜注＞続き。"]),
         # list markers without 。 or line breaks between them
         ("①契約②監視③対策", ["①契約", "②監視", "③対策"]),
         ("⑲十九⑳二十㉑二十一㊿五十", ["⑲十九", "⑳二十", "㉑二十一", "㊿五十"]),
@@ -153,14 +163,6 @@ CLEAN_CASES = [
             "サーバ及びストレージ等は",
         ),
         id="same-line-sentence-added-and-sentence-edited",
-    ),
-    pytest.param(
-        # edits in one sentence that do not overlap character-wise
-        TECHNICAL,
-        sub(TECHNICAL, "24時間365日", "常時"),
-        sub(TECHNICAL, "DDos対策", "DDoS対策"),
-        sub(sub(TECHNICAL, "24時間365日", "常時"), "DDos対策", "DDoS対策"),
-        id="same-sentence-disjoint-characters",
     ),
     pytest.param(
         TECHNICAL,
@@ -300,6 +302,27 @@ def test_conflict_same_sentence_changed_differently() -> None:
     assert result.text == expected
 
 
+def test_edits_to_one_sentence_conflict_even_where_their_characters_do_not_overlap() -> None:
+    """Merging characters would write a sentence neither side wrote: the unit is the sentence."""
+    ours = sub(TECHNICAL, "24時間365日", "常時")
+    theirs = sub(TECHNICAL, "DDos対策", "DDoS対策")
+    result = merge3(TECHNICAL, ours, theirs)
+    assert result.conflicts == (
+        Conflict(base=TECH[2], ours=sub(TECH[2], "24時間365日", "常時"), theirs=sub(TECH[2], "DDos対策", "DDoS対策")),
+    )
+    assert "DDoS対策を常時" not in result.text
+
+
+def test_edition_numbers_are_not_merged_into_one_neither_side_wrote() -> None:
+    """Local 【第1.0版】→【第1.1版】, upstream →【第2.0版】 must not give 【第2.1版】."""
+    ours = sub(TECHNICAL, "【第1.0版】", "【第1.1版】")
+    theirs = sub(TECHNICAL, "【第1.0版】", "【第2.0版】")
+    result = merge3(TECHNICAL, ours, theirs)
+    assert "【第2.1版】" not in result.text
+    (conflict,) = result.conflicts
+    assert conflict == Conflict(base=TECH[1], ours=sub(TECH[1], "【第1.0版】", "【第1.1版】"), theirs=sub(TECH[1], "【第1.0版】", "【第2.0版】"))
+
+
 def test_conflict_inside_a_paragraph_is_widened_to_the_whole_line() -> None:
     """A conflict in the second sentence of a line takes the line, so markers sit on their own lines."""
     ours = sub(STORAGE, "次を満たすものとする。", "次の要件を満たすものとする。")
@@ -359,6 +382,17 @@ def test_deleted_on_one_side_edited_on_the_other_is_a_conflict() -> None:
     result = merge3(TECHNICAL, ours, theirs)
     assert result.conflicts == (Conflict(base=TECH[3], ours="", theirs=sub(TECH[3], "パターンファイル", "定義ファイル")),)
     assert "<<<<<<< local\n||||||| base\n" + TECH[3] + "=======\n" in result.text
+
+
+def test_a_rewrite_conflicting_with_an_edit_is_shown_whole_in_the_conflict() -> None:
+    """Local rewrites ①–③ into one new item; upstream edits ①: the rewrite stays inside the conflict."""
+    rewrite = "①豊島区は、クラウド事業者との契約により、利用者データへのアクセス制御、監視及び脅威対策を求める。\n"
+    ours = rewrite + "".join(TECH[3:])
+    theirs = tech(n1=sub(TECH[0], "契約等", "契約"))
+    result = merge3(TECHNICAL, ours, theirs)
+    assert result.conflicts == (Conflict(base="".join(TECH[:3]), ours=rewrite, theirs=sub(TECH[0], "契約等", "契約") + "".join(TECH[1:3])),)
+    assert result.text.count(rewrite) == 1
+    assert result.text.endswith(">>>>>>> new\n" + "".join(TECH[3:]))
 
 
 def test_both_sides_add_different_text_to_an_empty_base() -> None:
@@ -468,3 +502,96 @@ def test_random_edits_to_different_items_merge_cleanly() -> None:
         result = merge3(TECHNICAL, "".join(ours_items), "".join(theirs_items))
         assert result.clean, (mine, upstream)
         assert result.text == "".join(expected)
+
+
+# --------------------------------------------------------------------------- through the CLI
+
+
+def _technical_variant_workspace(tmp_path, local_edit, upstream_edit):  # type: ignore[no-untyped-def]
+    """The 豊島区 example with a local variant of juki's gov-cloud/technical use and a version 2."""
+    from composer.clauses import load_clause
+    from composer.errors import Diagnostics
+
+    from .test_propagate import add_version, own_library_workspace
+
+    ws = own_library_workspace(tmp_path)
+    v1 = load_clause(ws / "clauses" / "gov-cloud" / "technical.yaml", "gov-cloud/technical", "local", Diagnostics()).latest.text
+    path = ws / "assessments" / "juki.yaml"
+    text = path.read_text(encoding="utf-8")
+    use = "        - clause: gov-cloud/technical@1\n"
+    assert text.count(use) == 1
+    variant = "".join(f"            {line}\n" for line in local_edit(v1).rstrip("\n").split("\n"))
+    path.write_text(text.replace(use, use + "          variant: |\n" + variant), encoding="utf-8")
+    add_version(ws, "gov-cloud/technical", upstream_edit)
+    return ws, path
+
+
+def test_cli_edition_numbers_conflict_instead_of_inventing_2_1(tmp_path, run) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11: local 【第1.0版】→【第1.1版】, upstream →【第2.0版】 gave 【第2.1版】 and exit 0."""
+    ws, path = _technical_variant_workspace(
+        tmp_path,
+        lambda t: sub(t, "【第1.0版】", "【第1.1版】"),
+        lambda t: sub(t, "【第1.0版】", "【第2.0版】"),
+    )
+    before = path.read_bytes()
+    refused = run("-C", str(ws), "propagate", "gov-cloud/technical", "--assessment", "juki")
+    assert refused.exit_code == 1, refused.stderr
+    assert "conflict merging the local variant with gov-cloud/technical@2" in refused.stderr
+    assert "assessments/juki.yaml:49:" in refused.stderr
+    assert path.read_bytes() == before  # nothing written
+    forced = run("-C", str(ws), "propagate", "gov-cloud/technical", "--assessment", "juki", "--allow-conflicts")
+    assert forced.exit_code == 0, forced.stderr
+    after = path.read_text(encoding="utf-8")
+    assert "第2.1版" not in after
+    block = after[after.index("<<<<<<< local") : after.index(">>>>>>> new (gov-cloud/technical@2)")]
+    assert "【第1.1版】" in block.split("||||||| base")[0]
+    assert "【第2.0版】" in block.split("=======")[1]
+    assert "clause: gov-cloud/technical@2" in after
+
+
+def test_cli_edits_to_different_sentences_of_the_variant_merge(tmp_path, run) -> None:  # type: ignore[no-untyped-def]
+    ws, path = _technical_variant_workspace(
+        tmp_path,
+        lambda t: sub(t, "【第1.0版】", "【第1.1版】"),
+        lambda t: sub(t, "DDos対策", "DDoS対策"),
+    )
+    result = run("-C", str(ws), "propagate", "gov-cloud/technical", "--assessment", "juki")
+    assert result.exit_code == 0, result.stderr
+    assert "(0 conflicts)" in result.stderr
+    after = path.read_text(encoding="utf-8")
+    assert "【第1.1版】" in after and "DDoS対策" in after and "DDos対策" not in after
+    assert "【第1.0版】" not in after and "第2.1版" not in after
+
+
+def test_cli_template_variant_edits_to_one_sentence_conflict(ws, run) -> None:  # type: ignore[no-untyped-def]
+    """A variant with {{ }} is merged as a template: the same sentence rule applies there too."""
+    from .conftest import write
+    from .test_propagate import _local_responsibility, add_version
+
+    _local_responsibility(ws)
+    write(ws / "assessments" / "a.yaml", """
+        form: 全項目
+        items:
+          IV.3:
+            - clause: gov-cloud/responsibility@1
+              variant: |
+                ガバメントクラウド上での業務データの取扱いについては、{{ municipality }}が責任を有する。
+                具体的な取り扱いについて、疑義が生じる場合は、地方公共団体とデジタル庁及び関係者で協議を行う。
+    """)
+    # upstream edits the start of the sentence the variant rewrote at its end: no character overlap
+    add_version(ws, "gov-cloud/responsibility", lambda t: t.replace("ガバメントクラウド上での業務データの取扱いについては", "ガバメントクラウド上の業務データの取扱いについては"))
+    path = ws / "assessments" / "a.yaml"
+    before = path.read_bytes()
+    result = run("-C", str(ws), "propagate", "gov-cloud/responsibility")
+    assert result.exit_code == 1
+    assert "conflict merging the local variant with gov-cloud/responsibility@2" in result.stderr
+    assert path.read_bytes() == before
+    forced = run("-C", str(ws), "propagate", "gov-cloud/responsibility", "--allow-conflicts")
+    assert forced.exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    assert "ガバメントクラウド上の業務データの取扱いについては、{{ municipality }}" not in text  # not spliced
+    local, rest = text.split("||||||| base")
+    assert "上での業務データの取扱いについては、{{ municipality }}が責任を有する。" in local
+    assert "ガバメントクラウド上の業務データの取扱いについては、当該業務データを保有する" in rest.split("=======")[1]
+    # the untouched second sentence stays outside the conflict
+    assert text.count("具体的な取り扱いについて") == 1
