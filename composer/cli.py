@@ -142,10 +142,20 @@ def _needs_output(fmt: str, output: Path | None) -> None:
 @click.option("--reference-doc", "reference", type=click.Path(dir_okay=False, path_type=Path), help="Word document whose styles and page setup to use (default: hyoka's templates/reference.docx).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Write documents in N processes.")
 @click.option("--force", is_flag=True, help="Rewrite documents even when their inputs did not change.")
+@click.option("--redline", is_flag=True, help="Write NAME.redline.docx: the draft with its changes since a publication as Word tracked changes.")
+@click.option("--from", "from_ref", help="With --redline: the snapshot to compare from (default: the last published).")
+@click.option("--author", help="With --redline: author of the tracked changes (default: hyoka.yaml's author:, else the municipality).")
 @pass_ctx
-def build(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str, reference: Path | None, jobs: int, force: bool) -> None:
+def build(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str, reference: Path | None, jobs: int, force: bool,
+          redline: bool, from_ref: str | None, author: str | None) -> None:
     """Compose assessments and write them (Word, Markdown or HTML)."""
     from .batch import PROGRESS_MIN
+
+    if redline:
+        _build_redline(ctx, assessments, out_dir, fmt, reference, from_ref, author)
+        return
+    if from_ref or author:
+        raise UserError("--from and --author apply to --redline only", None, "add --redline")
 
     bar: Any = None
 
@@ -167,6 +177,18 @@ def build(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str
             bar.__exit__(None, None, None)
     for r in results:
         click.echo(f"wrote {r.path}" if r.status == "written" else f"unchanged {r.path} (skipped; --force rewrites it)")
+
+
+def _build_redline(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str, reference: Path | None,
+                   from_ref: str | None, author: str | None) -> None:
+    if fmt != "docx":
+        raise UserError(f"--redline writes Word tracked changes (not '{fmt}')", None, "drop --format or use --format docx")
+    if not assessments:
+        raise UserError("--redline needs the assessment to compare", None, "name it: hyoka build NAME --redline")
+    for name in assessments:
+        target = (out_dir / f"{name}.redline.docx") if out_dir else None
+        path = api.redline(ctx.root, name, target, from_ref, author, reference)
+        click.echo(f"wrote {path}")
 
 
 @main.group()

@@ -23,7 +23,7 @@ CONFIG_NAME = "hyoka.yaml"
 TERM_KEYS = ("wording", "previous", "reason", "risk_change", "risk_situation", "countermeasure")
 CONFIG_KEYS = (
     "municipality", "stock_clauses", "clauses", "assessments", "snapshots", "output",
-    "parameters", "terms", "lint", "profiles", "forms",
+    "parameters", "terms", "lint", "profiles", "forms", "author",
 )
 
 
@@ -42,6 +42,7 @@ class Config:
     lint: Mapping[str, Any] = field(default_factory=dict)
     path: str = ""
     term_lines: Mapping[str, int] = field(default_factory=dict)
+    author: str = ""  # author of tracked changes (hyoka build --redline)
 
 
 @dataclass
@@ -178,6 +179,7 @@ def load_config(root: Path, diag: Diagnostics) -> Config:
         lint=dict(lint) if isinstance(lint, YMap) else {},
         path=str(path),
         term_lines={str(k): terms.line_of(k) for k in terms},
+        author=f.str("author"),
     )
 
 
