@@ -554,7 +554,8 @@ def write_assessment(composed: ComposedAssessment, path: Path, reference: Path |
 
 # --------------------------------------------------------------------------- change tables
 
-def change_table_xml(table: ChangeTable, styles: dict[str, str], text_width: int, official: bool = False) -> str:
+def change_table_xml(table: ChangeTable, styles: dict[str, str], text_width: int, official: bool = False,
+                     marks: bool = False) -> str:
     x = Xml(styles)
     columns = tables.column_specs(official)
     widths = column_widths(text_width, columns)
@@ -564,18 +565,27 @@ def change_table_xml(table: ChangeTable, styles: dict[str, str], text_width: int
     rows = [x.row("".join(x.cell(w, x.p("header", name), shade=True) for w, (name, _) in zip(widths, columns)), header=True)]
     for r in table.rows:
         values = tables.document_cells(r, table, official)
-        rows.append(x.row("".join(x.cell(w, x.paras("body", v)) for w, v in zip(widths, values))))
+        cells = [x.paras("body", v) for v in values]
+        if marks:
+            before, after = tables.marked(r)
+            cells[tables.BEFORE] = marked_paras(x, "body", before, "strike")
+            cells[tables.AFTER] = marked_paras(x, "body", after, "underline")
+        rows.append(x.row("".join(x.cell(w, c) for w, c in zip(widths, cells))))
     out.append(x.table(widths, rows))
     out.append(x.p("normal"))
     return "".join(out)
 
 
-def write_change_table(table: ChangeTable, path: Path, reference: Path | None = None, official: bool = False) -> None:
-    """Write the 変更点リスク評価表 (A4 landscape) or, ``official``, the (別添3) 変更箇所 (A4 portrait)."""
+def write_change_table(table: ChangeTable, path: Path, reference: Path | None = None, official: bool = False,
+                       marks: bool = False) -> None:
+    """Write the 変更点リスク評価表 (A4 landscape) or, ``official``, the (別添3) 変更箇所 (A4 portrait).
+
+    ``marks``: in 変更前 the deleted words struck through, in 変更後 the inserted words underlined.
+    """
     write_document(
         path,
         tables.title(table, official),
-        lambda styles, width: change_table_xml(table, styles, width, official),
+        lambda styles, width: change_table_xml(table, styles, width, official, marks),
         reference,
         landscape=not official,
     )
