@@ -94,7 +94,7 @@ def review_page(table: ChangeTable, official: bool = False, entries: Any = None)
         '<label><input type="checkbox" id="f-risk"> リスク変化ありのみ</label>'
         '<label>提出時期 <select id="f-submission"><option value="">すべて</option>'
         '<option value="事前">事前</option><option value="事後">事後</option></select></label>'
-        f'<span class="count" id="shown">{len(table.rows)} / {len(table.rows)} 件</span></div>'
+        f'<span class="count" id="shown">{len(table.rows)} 件</span></div>'
     )
     empty = "<p>（変更なし）</p>" if not table.rows else ""
     item_part = f"<h2>変更箇所の本文（新旧対照）</h2>{''.join(items)}" if items else ""
