@@ -83,16 +83,17 @@ class _Tracker:
             return self.x.p(role, "".join(s.text for s in segments))
         return tracked_paragraph(self.x, role, segments, self.rev, mark)
 
-    def whole(self, p: Para, kind: str) -> str:
-        return self.para(p[0], [Segment(kind, p[1])] if p[1] else [], kind)  # type: ignore[arg-type]
-
     def paras(self, old: list[Para], new: list[Para], in_cell: bool = True) -> str:
         """Old paragraphs turned into new ones, the differences tracked."""
-        out: list[tuple[str, bool]] = []  # (xml, paragraph mark tracked)
+        out: list[tuple[str, list[Segment], str | None]] = []  # (role, segments, paragraph mark tracked)
+
+        def whole(p: Para, kind: str) -> None:
+            out.append((p[0], [Segment(kind, p[1])] if p[1] else [], kind))  # type: ignore[arg-type]
+
         ops = difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
         for op, i1, i2, j1, j2 in ops:
             if op == "equal":
-                out += [(self.x.p(role, text), False) for role, text in new[j1:j2]]
+                out += [(role, [Segment("equal", text)] if text else [], None) for role, text in new[j1:j2]]
                 continue
             olds, news = old[i1:i2], new[j1:j2]
             pending_del: list[Para] = []
@@ -101,20 +102,36 @@ class _Tracker:
                 o = olds[k] if k < len(olds) else None
                 n = news[k] if k < len(news) else None
                 if o and n and o[0] == n[0] and difflib.SequenceMatcher(a=o[1], b=n[1], autojunk=False).ratio() >= PAIR_RATIO:
-                    out += [(self.whole(p, "delete"), True) for p in pending_del]
-                    out += [(self.whole(p, "insert"), True) for p in pending_ins]
+                    for p in pending_del:
+                        whole(p, "delete")
+                    for p in pending_ins:
+                        whole(p, "insert")
                     pending_del, pending_ins = [], []
-                    out.append((self.para(n[0], diff_words(o[1], n[1])), False))
+                    out.append((n[0], diff_words(o[1], n[1]), None))
                     continue
                 if o:
                     pending_del.append(o)
                 if n:
                     pending_ins.append(n)
-            out += [(self.whole(p, "delete"), True) for p in pending_del]
-            out += [(self.whole(p, "insert"), True) for p in pending_ins]
-        if in_cell and (not out or out[-1][1]):
-            out.append((self.x.p("body"), False))  # a cell ends with an untracked paragraph mark
-        return "".join(xml for xml, _ in out)
+            for p in pending_del:
+                whole(p, "delete")
+            for p in pending_ins:
+                whole(p, "insert")
+        if in_cell and out and out[-1][2]:
+            # A cell's last paragraph mark cannot be removed: as Word does, the mark of the
+            # paragraph before the trailing added (removed) ones is tracked instead.
+            kind = out[-1][2]
+            k = len(out)
+            while k and out[k - 1][2] == kind:
+                k -= 1
+            if k and out[k - 1][2] is None:
+                role, segs, _ = out[k - 1]
+                out[k - 1] = (role, segs, kind)
+                role, segs, _ = out[-1]
+                out[-1] = (role, segs, None)
+        if in_cell and (not out or out[-1][2]):
+            out.append(("body", [], None))  # a cell ends with an untracked paragraph mark
+        return "".join(self.para(role, segs, mark) for role, segs, mark in out)
 
 
 def redline_xml(old: ComposedAssessment, new: ComposedAssessment, styles: dict[str, str], text_width: int, rev: Revision) -> str:

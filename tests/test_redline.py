@@ -177,6 +177,11 @@ def test_generated_edits(simple: Path, tmp_path: Path, kind: str) -> None:
     assert _document(out).find(f".//{W}ins") is not None or _document(out).find(f".//{W}del") is not None
 
 
+def test_example_juminzei_accept_and_reject(toshima: Path, tmp_path: Path) -> None:
+    out = check_redline(tmp_path, toshima, "juminzei")
+    assert _document(out).find(f".//{W}ins") is not None
+
+
 def test_moved_block(simple: Path, tmp_path: Path) -> None:
     path = simple / "assessments" / "juki.yaml"
     text = path.read_text(encoding="utf-8")
@@ -184,7 +189,8 @@ def test_moved_block(simple: Path, tmp_path: Path) -> None:
     local = "        - text: |\n            事務室内の施錠可能な書庫に保管する。\n          heading: ＜豊島区における措置＞\n"
     assert clause + local in text
     path.write_text(text.replace(clause + local, local + clause), encoding="utf-8")
-    check_redline(tmp_path, simple, "juki")
+    out = check_redline(tmp_path, simple, "juki")
+    assert _document(out).find(f".//{W}ins") is not None and _document(out).find(f".//{W}del") is not None
 
 
 def test_new_file_section(simple: Path, tmp_path: Path) -> None:
