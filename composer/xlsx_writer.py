@@ -106,8 +106,9 @@ def rich_text(runs: list[tuple[str, bool]], mark: str) -> Any:
     from openpyxl.cell.rich_text import CellRichText, TextBlock
     from openpyxl.cell.text import InlineFont
 
-    plain = InlineFont(rFont=FONT_NAME)
-    changed = InlineFont(rFont=FONT_NAME, strike=True) if mark == "strike" else InlineFont(rFont=FONT_NAME, u="single")
+    size = cell_styles().body.size  # the size of plain cells: a rich-text run does not inherit it
+    plain = InlineFont(rFont=FONT_NAME, sz=size)
+    changed = InlineFont(rFont=FONT_NAME, sz=size, **({"strike": True} if mark == "strike" else {"u": "single"}))
     text = "".join(t for t, _ in runs)
     lead = len(text) - len(text.lstrip("\n"))
     blocks = []
