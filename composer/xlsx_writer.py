@@ -111,17 +111,17 @@ def rich_text(runs: list[tuple[str, bool]], mark: str) -> Any:
     changed = InlineFont(rFont=FONT_NAME, sz=size, **({"strike": True} if mark == "strike" else {"u": "single"}))
     text = "".join(t for t, _ in runs)
     lead = len(text) - len(text.lstrip("\n"))
-    blocks = []
+    blocks: list[tuple[str, bool]] = []
     for t, c in runs:  # the cell's text is stripped of leading and trailing line breaks, as plain cells are
         if lead:
             cut = min(lead, len(t))
             t, lead = t[cut:], lead - cut
         if t:
-            blocks.append([t, c])
+            blocks.append((t, c))
     while blocks and blocks[-1][0].rstrip("\n") == "":
         blocks.pop()
     if blocks:
-        blocks[-1][0] = blocks[-1][0].rstrip("\n")
+        blocks[-1] = (blocks[-1][0].rstrip("\n"), blocks[-1][1])
     if not blocks:
         return ""
     return CellRichText(*[TextBlock(changed if c else plain, t) for t, c in blocks])
