@@ -451,12 +451,23 @@ def diff(
     before ``to_ref``. ``date`` is the 変更日 of a draft's rows (a snapshot's rows carry its date).
     Returns (ChangeTable, warnings); with ``strict``, rows without a reason raise.
     """
-    from .dates import parse_date
     from .diff import DiffOptions, between
     from .errors import ErrorList
-    from .snapshot import DRAFT, list_snapshots, read_snapshot
 
     ws = load_workspace(root)
+    old, new, from_label, to_label, date = revisions(ws, name, from_ref, to_ref, date)
+    table, problems = between(old, new, from_label, to_label, DiffOptions(start=start, same_as=same_as, strict=strict, date=date))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ErrorList(errors)
+    return table, problems
+
+
+def revisions(ws: Workspace, name: str, from_ref: str | None, to_ref: str | None, date: str | None = None):  # type: ignore[no-untyped-def]
+    """(old, new, from label, to label, 変更日) of ``name`` between two revisions (see :func:`diff`)."""
+    from .dates import parse_date
+    from .snapshot import DRAFT, list_snapshots, read_snapshot
+
     if from_ref == DRAFT:
         raise UserError("--from draft: the draft is the newest revision", None, "compare a snapshot with the draft: --from SNAPSHOT (--to draft is the default)")
     # the draft is composed first so that its errors are reported even when it was never published
@@ -476,11 +487,44 @@ def diff(
     else:
         from_rev, old = revision(ws, name, from_ref)
         from_label = from_rev.id
-    table, problems = between(old, new, from_label, to_label, DiffOptions(start=start, same_as=same_as, strict=strict, date=date))
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise ErrorList(errors)
-    return table, problems
+    return old, new, from_label, to_label, date
+
+
+def redline(
+    root: Path | None,
+    name: str,
+    output: Path | None = None,
+    from_ref: str | None = None,
+    author: str | None = None,
+    reference: Path | None = None,
+    date: str = "",
+) -> Path:
+    """Write the draft of ``name`` as .docx with its changes since a publication (default: the latest) tracked.
+
+    The author of the changes is ``author``, else the workspace's ``author:``, else the
+    municipality. Returns the path written (default: ``build/NAME.redline.docx``).
+    """
+    from .redline import RedlineOptions, write_redline
+
+    if reference is not None:
+        from .docx_writer import check_reference
+
+        check_reference(Path(reference))
+    ws = load_workspace(root)
+    old, new, _, _, _ = revisions(ws, name, from_ref, None)
+    path = Path(output) if output else ws.output_dir / f"{name}.redline.docx"
+    who = author or ws.config.author or ws.config.municipality or "hyoka"
+    write_redline(old, new, path, RedlineOptions(author=who, date=date), reference)
+    return path
+
+
+def shinkyu(root: Path | None, name: str, from_ref: str | None = None, to_ref: str | None = None):  # type: ignore[no-untyped-def]
+    """The 新旧対照表 of ``name`` between two revisions (default: last published → draft)."""
+    from .shinkyu import shinkyu_table
+
+    ws = load_workspace(root)
+    old, new, from_label, to_label, _ = revisions(ws, name, from_ref, to_ref)
+    return shinkyu_table(old, new, from_label, to_label)
 
 
 # --------------------------------------------------------------------------- outdated / propagate

@@ -216,10 +216,20 @@ def _needs_output(fmt: str, output: Path | None) -> None:
 @click.option("--reference-doc", "reference", type=click.Path(dir_okay=False, path_type=Path), help="Word document whose styles and page setup to use (default: hyoka's templates/reference.docx).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Write documents in N processes.")
 @click.option("--force", is_flag=True, help="Rewrite documents even when their inputs did not change.")
+@click.option("--redline", is_flag=True, help="Write NAME.redline.docx: the draft with its changes since a publication as Word tracked changes.")
+@click.option("--from", "from_ref", help="With --redline: the snapshot to compare from (default: the last published).")
+@click.option("--author", help="With --redline: author of the tracked changes (default: hyoka.yaml's author:, else the municipality).")
 @pass_ctx
-def build(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str, reference: Path | None, jobs: int, force: bool) -> None:
+def build(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str, reference: Path | None, jobs: int, force: bool,
+          redline: bool, from_ref: str | None, author: str | None) -> None:
     """Compose assessments and write them (Word, Markdown or HTML)."""
     from .batch import PROGRESS_MIN
+
+    if redline:
+        _build_redline(ctx, assessments, out_dir, fmt, reference, from_ref, author)
+        return
+    if from_ref or author:
+        raise UserError("--from and --author apply to --redline only", None, "add --redline")
 
     bar: Any = None
 
@@ -241,6 +251,18 @@ def build(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str
             bar.__exit__(None, None, None)
     for r in results:
         click.echo(f"wrote {r.path}" if r.status == "written" else f"unchanged {r.path} (skipped; --force rewrites it)")
+
+
+def _build_redline(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str, reference: Path | None,
+                   from_ref: str | None, author: str | None) -> None:
+    if fmt != "docx":
+        raise UserError(f"--redline writes Word tracked changes (not '{fmt}')", None, "drop --format or use --format docx")
+    if not assessments:
+        raise UserError("--redline needs the assessment to compare", None, "name it: hyoka build NAME --redline")
+    for name in assessments:
+        target = (out_dir / f"{name}.redline.docx") if out_dir else None
+        path = api.redline(ctx.root, name, target, from_ref, author, reference)
+        click.echo(f"wrote {path}")
 
 
 @main.group()
@@ -355,29 +377,64 @@ def history(ctx: Ctx, assessment: str) -> None:
 @click.option("--same-as", is_flag=True, help="Write 「通番Nと同様」 where a row repeats an earlier row's reason and notes.")
 @click.option("--strict", is_flag=True, help="A row without a reason is an error.")
 @click.option("--date", help="変更日 of the draft's rows, YYYY-MM-DD (e.g. the planned publication date).")
-@click.option("--table", "table_kind", type=click.Choice(["risk", "official"]), default="risk", show_default=True,
-              help="risk: 変更点リスク評価表; official: (別添3) 変更箇所.")
+@click.option("--table", "table_kind", type=click.Choice(["risk", "official", "shinkyu"]), default="risk", show_default=True,
+              help="risk: 変更点リスク評価表; official: (別添3) 変更箇所; shinkyu: 新旧対照表 (md, html, docx, xlsx).")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "csv", "html", "docx", "xlsx"]), default="md", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (required for docx/xlsx).")
 @click.option("--reference-doc", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Word reference document for styles.")
+@click.option("--plain", is_flag=True, help="Do not mark the changed words in 変更前 / 変更後 (md, html, docx, xlsx).")
 @pass_ctx
 def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, start: int, same_as: bool, strict: bool,
-         date: str | None, table_kind: str, fmt: str, output: Path | None, reference_doc: Path | None) -> None:
-    """Change table of ASSESSMENT between two revisions (default: last published → draft)."""
+         date: str | None, table_kind: str, fmt: str, output: Path | None, reference_doc: Path | None, plain: bool) -> None:
+    """Change table of ASSESSMENT between two revisions (default: last published → draft).
+
+    The changed words are marked (変更前: deleted words struck through, 変更後: inserted words
+    underlined); --format html is a self-contained review page with filters.
+    """
     from . import tables
 
+    if table_kind == "shinkyu":
+        _diff_shinkyu(ctx, assessment, from_ref, to_ref, fmt, output, reference_doc)
+        return
     table, warnings = api.diff(ctx.root, assessment, from_ref, to_ref, start, same_as, strict, date)
     for w in warnings:
         click.echo(str(w), err=True)
     official = table_kind == "official"
     _needs_output(fmt, output)
-    if output is None:
-        click.echo(tables.render(table, fmt, official), nl=False)
+    if fmt == "html" and not plain:
+        from .review import review_page
+        from .yamlio import atomic_write
+
+        entries = api.shinkyu(ctx.root, assessment, from_ref, to_ref).entries
+        page = review_page(table, official, entries)
+        if output is None:
+            click.echo(page, nl=False)
+            return
+        atomic_write(output, page)
+        click.echo(f"wrote {output} ({len(table.rows)} rows)")
         return
-    tables.write(table, fmt, output, official, reference_doc)
+    if output is None:
+        click.echo(tables.render(table, fmt, official, marks=not plain), nl=False)
+        return
+    tables.write(table, fmt, output, official, reference_doc, marks=not plain)
     click.echo(f"wrote {output} ({len(table.rows)} rows)")
     for m in api.clause_moves(ctx.root, assessment, from_ref, to_ref):  # which library each moved version comes from
         click.echo(f"{m.item}: {m.clause} @{m.from_version} [{m.from_library}] -> @{m.to_version} [{m.to_library}]", err=True)
+
+
+def _diff_shinkyu(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, fmt: str, output: Path | None,
+                  reference_doc: Path | None) -> None:
+    from . import shinkyu
+
+    if fmt not in shinkyu.FORMATS:
+        raise UserError(f"the 新旧対照表 is written as {', '.join(shinkyu.FORMATS)} (not '{fmt}')", None, "use --format md, html, docx or xlsx")
+    _needs_output(fmt, output)
+    table = api.shinkyu(ctx.root, assessment, from_ref, to_ref)
+    if output is None:
+        click.echo(shinkyu.render(table, fmt), nl=False)
+        return
+    shinkyu.write(table, fmt, output, reference_doc)
+    click.echo(f"wrote {output} ({len(table.entries)} items)")
 
 
 @main.command()

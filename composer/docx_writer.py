@@ -554,7 +554,8 @@ def write_assessment(composed: ComposedAssessment, path: Path, reference: Path |
 
 # --------------------------------------------------------------------------- change tables
 
-def change_table_xml(table: ChangeTable, styles: dict[str, str], text_width: int, official: bool = False) -> str:
+def change_table_xml(table: ChangeTable, styles: dict[str, str], text_width: int, official: bool = False,
+                     marks: bool = False) -> str:
     x = Xml(styles)
     columns = tables.column_specs(official)
     widths = column_widths(text_width, columns)
@@ -564,34 +565,136 @@ def change_table_xml(table: ChangeTable, styles: dict[str, str], text_width: int
     rows = [x.row("".join(x.cell(w, x.p("header", name), shade=True) for w, (name, _) in zip(widths, columns)), header=True)]
     for r in table.rows:
         values = tables.document_cells(r, table, official)
-        rows.append(x.row("".join(x.cell(w, x.paras("body", v)) for w, v in zip(widths, values))))
+        cells = [x.paras("body", v) for v in values]
+        if marks:
+            before, after = tables.marked(r)
+            cells[tables.BEFORE] = marked_paras(x, "body", before, "strike")
+            cells[tables.AFTER] = marked_paras(x, "body", after, "underline")
+        rows.append(x.row("".join(x.cell(w, c) for w, c in zip(widths, cells))))
     out.append(x.table(widths, rows))
     out.append(x.p("normal"))
     return "".join(out)
 
 
-def write_change_table(table: ChangeTable, path: Path, reference: Path | None = None, official: bool = False) -> None:
-    """Write the 変更点リスク評価表 (A4 landscape) or, ``official``, the (別添3) 変更箇所 (A4 portrait)."""
+def write_change_table(table: ChangeTable, path: Path, reference: Path | None = None, official: bool = False,
+                       marks: bool = False) -> None:
+    """Write the 変更点リスク評価表 (A4 landscape) or, ``official``, the (別添3) 変更箇所 (A4 portrait).
+
+    ``marks``: in 変更前 the deleted words struck through, in 変更後 the inserted words underlined.
+    """
     write_document(
         path,
         tables.title(table, official),
-        lambda styles, width: change_table_xml(table, styles, width, official),
+        lambda styles, width: change_table_xml(table, styles, width, official, marks),
         reference,
         landscape=not official,
     )
 
 
+# --------------------------------------------------------------------------- marked and tracked runs
+#
+# Change tables mark the changed words of 変更前 / 変更後 by direct run formatting:
+# deleted words struck through (変更前), inserted words underlined (変更後); the
+# 新旧対照表 underlines the changed words on both sides (傍線). A redline 評価書 marks
+# them as real tracked changes (w:ins / w:del with author and date) instead.
+
+_MARK_RPR = {"strike": "<w:rPr><w:strike/></w:rPr>", "underline": '<w:rPr><w:u w:val="single"/></w:rPr>'}
+
+
+def _text_el(tag: str, text: str) -> str:
+    if "&" in text or "<" in text or ">" in text:
+        text = escape(text)
+    if text[0] in " \t\u3000" or text[-1] in " \t\u3000":
+        return f'<w:{tag} xml:space="preserve">{text}</w:{tag}>'
+    return f"<w:{tag}>{text}</w:{tag}>"
+
+
+def marked_runs(runs: Iterable[tuple[str, bool]], mark: str) -> str:
+    """(text, changed) runs as WordprocessingML, the changed ones ``strike`` or ``underline``."""
+    rpr = _MARK_RPR[mark]
+    return "".join(f"<w:r>{rpr if changed else ''}{_text_el('t', text)}</w:r>" for text, changed in runs if text)
+
+
+def marked_paras(x: Xml, role: str, runs: list[tuple[str, bool]], mark: str) -> str:
+    """Marked runs as one paragraph a line (as :meth:`Xml.paras`)."""
+    from .worddiff import split_lines
+
+    lines = split_lines(runs)
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    if not lines:
+        return x.p(role)
+    head = x._p[role]
+    return "".join(f"{head}{marked_runs(line, mark)}</w:p>" for line in lines)
+
+
+class Revision:
+    """Author and date of tracked changes, and the running w:id of each w:ins / w:del."""
+
+    def __init__(self, author: str, date: str) -> None:
+        self.author = escape(author, {'"': "&quot;"})
+        self.date = date
+        self.next_id = 1
+
+    def attrs(self) -> str:
+        n = self.next_id
+        self.next_id += 1
+        return f'w:id="{n}" w:author="{self.author}" w:date="{self.date}"'
+
+    def ins(self, text: str) -> str:
+        return f"<w:ins {self.attrs()}><w:r>{_text_el('t', text)}</w:r></w:ins>" if text else ""
+
+    def delete(self, text: str) -> str:
+        return f"<w:del {self.attrs()}><w:r>{_text_el('delText', text)}</w:r></w:del>" if text else ""
+
+    def mark(self, kind: str) -> str:
+        """The paragraph mark's (or a table row's) own insertion or deletion."""
+        return f"<w:{'ins' if kind == 'insert' else 'del'} {self.attrs()}/>"
+
+
+def tracked_paragraph(x: Xml, role: str, segments: Iterable[Any], rev: Revision, mark: str | None = None) -> str:
+    """One paragraph of ``segments`` (equal / insert / delete) as tracked runs.
+
+    ``mark`` ("insert" / "delete") tracks the paragraph itself as inserted or deleted.
+    """
+    runs = []
+    for s in segments:
+        if not s.text:
+            continue
+        if s.kind == "equal":
+            runs.append(f"<w:r>{_text_el('t', s.text)}</w:r>")
+        elif s.kind == "insert":
+            runs.append(rev.ins(s.text))
+        else:
+            runs.append(rev.delete(s.text))
+    ppr = f'<w:pPr><w:pStyle w:val="{x.s[role]}"/>' + (f"<w:rPr>{rev.mark(mark)}</w:rPr>" if mark else "") + "</w:pPr>"
+    return f"<w:p>{ppr}{''.join(runs)}</w:p>"
+
+
+def tracked_row(cells: str, rev: Revision, kind: str | None, cant_split: bool = False) -> str:
+    """A table row, tracked as a whole inserted or deleted row when ``kind`` is given."""
+    props = ("<w:cantSplit/>" if cant_split else "") + (rev.mark(kind) if kind else "")
+    return f"<w:tr><w:trPr>{props}</w:trPr>{cells}</w:tr>" if props else f"<w:tr>{cells}</w:tr>"
+
+
 __all__ = [
     "STYLES",
     "WRITER_VERSION",
+    "Revision",
     "Xml",
     "assessment_xml",
     "check_reference",
     "change_table_xml",
     "column_widths",
     "default_reference",
+    "marked_paras",
+    "marked_runs",
     "reference_digest",
     "resolve_styles",
+    "tracked_paragraph",
+    "tracked_row",
     "write_assessment",
     "write_change_table",
     "write_document",

@@ -90,7 +90,7 @@ def md_cell(text: str) -> str:
     return text.replace("|", "｜").replace("\n", "<br>") or " "
 
 
-def to_markdown(table: ChangeTable, official: bool = False) -> str:
+def to_markdown(table: ChangeTable, official: bool = False, marks: bool = False) -> str:
     cols = columns(official)
     out = [f"# {title(table, official)}", ""]
     if table.from_label or table.to_label:
@@ -98,14 +98,23 @@ def to_markdown(table: ChangeTable, official: bool = False) -> str:
     out.append("| " + " | ".join(cols) + " |")
     out.append("|" + "|".join("---" for _ in cols) + "|")
     for r in table.rows:
-        out.append("| " + " | ".join(md_cell(c) for c in cells(r, official)) + " |")
+        values = [md_cell(c) for c in cells(r, official)]
+        if marks:
+            before, after = marked(r)
+            values[BEFORE], values[AFTER] = md_marked(before, "del"), md_marked(after, "ins")
+        out.append("| " + " | ".join(values) + " |")
     if not table.rows:
         out += ["", "（変更なし）"]
     return "\n".join(out) + "\n"
 
 
-def to_html(table: ChangeTable, official: bool = False) -> str:
+def to_html(table: ChangeTable, official: bool = False, marks: bool = False) -> str:
     from html import escape
+
+    if marks:
+        from .review import review_page
+
+        return review_page(table, official)
 
     cols = columns(official)
     heading = title(table, official)
@@ -122,6 +131,51 @@ def to_html(table: ChangeTable, official: bool = False) -> str:
     )
 
 
+# --------------------------------------------------------------------------- changed words marked
+#
+# Convention (every format): in 変更前 the words the change removes are struck through
+# (Markdown ~~…~~, HTML <del>, Word and Excel strikethrough); in 変更後 the words it
+# adds are underlined (Markdown and HTML <ins>, Word and Excel single underline).
+# The words are found by the phrase diff of composer.worddiff. ``--plain`` leaves
+# the cells unmarked.
+
+BEFORE, AFTER = 2, 3  # columns of 変更前 / 変更後 in cells() and document_cells(), both tables
+Runs = list[tuple[str, bool]]
+
+
+def marked(row: ChangeRow) -> tuple[Runs, Runs]:
+    """(変更前, 変更後) of a row as (text, changed) runs."""
+    from .diff import REMOVED_TEXT
+    from .worddiff import diff_words, side
+
+    if row.kind == "removed" and row.after == REMOVED_TEXT:
+        return [(row.before, True)] if row.before else [], [(row.after, False)]
+    if not row.before:
+        return [], [(row.after, True)] if row.after else []
+    segments = diff_words(row.before, row.after)
+    return side(segments, "old"), side(segments, "new")
+
+
+def md_marked(runs: Runs, tag: str) -> str:
+    """Marked runs as a Markdown cell: ``~~deleted~~`` or ``<ins>inserted</ins>``, each line marked alone."""
+    from .worddiff import split_lines
+
+    def one(text: str, changed: bool) -> str:
+        text = text.replace("|", "｜")
+        if not changed or not text.strip():
+            return text
+        return f"~~{text}~~" if tag == "del" else f"<ins>{text}</ins>"
+
+    lines = split_lines(runs)
+    return "<br>".join("".join(one(t, c) for t, c in line) for line in lines).strip() or " "
+
+
+def html_marked(runs: Runs, tag: str) -> str:
+    from html import escape
+
+    return "".join(f"<{tag}>{escape(t)}</{tag}>" if c else escape(t) for t, c in runs)
+
+
 TEXT_WRITERS: dict[str, Callable[[ChangeTable, bool], str]] = {
     "md": to_markdown,
     "json": to_json,
@@ -130,25 +184,29 @@ TEXT_WRITERS: dict[str, Callable[[ChangeTable, bool], str]] = {
 }
 
 
-def render(table: ChangeTable, fmt: str, official: bool = False) -> str:
+def render(table: ChangeTable, fmt: str, official: bool = False, marks: bool = False) -> str:
+    """The table as text; ``marks``: the changed words of 変更前 / 変更後 marked (md, html)."""
     if fmt not in TEXT_WRITERS:
         raise UserError(f"format '{fmt}' is written to a file", None, "pass -o FILE")
+    if marks and fmt in ("md", "html"):
+        return (to_markdown if fmt == "md" else to_html)(table, official, marks=True)
     return TEXT_WRITERS[fmt](table, official)
 
 
-def write(table: ChangeTable, fmt: str, path: Path, official: bool = False, reference: Path | None = None) -> None:
-    """Write the table to ``path`` atomically in ``fmt``."""
+def write(table: ChangeTable, fmt: str, path: Path, official: bool = False, reference: Path | None = None,
+          marks: bool = False) -> None:
+    """Write the table to ``path`` atomically in ``fmt`` (``marks``: changed words marked)."""
     from .yamlio import atomic_write
 
     if fmt == "docx":
         from .docx_writer import write_change_table
 
-        write_change_table(table, path, reference=reference, official=official)
+        write_change_table(table, path, reference=reference, official=official, marks=marks)
     elif fmt == "xlsx":
         from .xlsx_writer import write_change_table_xlsx
 
-        write_change_table_xlsx(table, path, official=official)
+        write_change_table_xlsx(table, path, official=official, marks=marks)
     elif fmt in TEXT_WRITERS:
-        atomic_write(path, render(table, fmt, official))
+        atomic_write(path, render(table, fmt, official, marks))
     else:
         raise UserError(f"unknown format '{fmt}'", None, f"use one of: {', '.join(FORMATS)}")

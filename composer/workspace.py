@@ -25,7 +25,7 @@ CONFIG_NAME = "hyoka.yaml"
 TERM_KEYS = ("wording", "previous", "reason", "risk_change", "risk_situation", "countermeasure")
 CONFIG_KEYS = (
     "municipality", "stock_clauses", "clauses", "assessments", "snapshots", "output",
-    "parameters", "terms", "lint", "profiles", "forms", "libraries",
+    "parameters", "terms", "lint", "profiles", "forms", "libraries", "author",
 )
 
 
@@ -45,6 +45,7 @@ class Config:
     path: str = ""
     term_lines: Mapping[str, int] = field(default_factory=dict)
     libraries: tuple[LibrarySpec, ...] | None = None  # None: stock (per stock_clauses), then clauses/
+    author: str = ""  # author of tracked changes (hyoka build --redline)
 
 
 @dataclass
@@ -183,6 +184,7 @@ def load_config(root: Path, diag: Diagnostics) -> Config:
         path=str(path),
         term_lines={str(k): terms.line_of(k) for k in terms},
         libraries=parse_specs(data.get("libraries"), path, data.line_of("libraries") if "libraries" in data else 1, diag),
+        author=f.str("author"),
     )
 
 

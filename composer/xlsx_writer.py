@@ -70,11 +70,19 @@ def fit_row_heights(ws: Any, first_row: int) -> None:
     for row in ws.iter_rows(min_row=first_row):
         lines = 1
         for cell in row:
-            if isinstance(cell.value, str) and cell.value:
+            value = cell.value if isinstance(cell.value, str) else _rich_str(cell.value)
+            if value:
                 width = widths.get(cell.column, 10)
-                need = sum(max(1, math.ceil(text_units(line) / width)) for line in cell.value.split("\n"))
+                need = sum(max(1, math.ceil(text_units(line) / width)) for line in value.split("\n"))
                 lines = max(lines, need)
         ws.row_dimensions[row[0].row].height = min(409, lines * LINE_HEIGHT + 3)
+
+
+def _rich_str(value: Any) -> str:
+    """The text of a rich-text cell value ("" for numbers and empty cells)."""
+    from openpyxl.cell.rich_text import CellRichText
+
+    return str(value) if isinstance(value, CellRichText) else ""
 
 
 def print_setup(ws: Any, header_row: int) -> None:
@@ -93,8 +101,37 @@ def excel_columns(official: bool = False) -> list[tuple[str, float]]:
     return [(name, round(share * CHARS_PER_UNIT, 1)) for name, share in tables.column_specs(official)]
 
 
-def write_change_table_xlsx(table: ChangeTable, path: Path, official: bool = False) -> None:
-    """Write the 変更点リスク評価表 (or, ``official``, the (別添3) 変更箇所) as .xlsx, atomically."""
+def rich_text(runs: list[tuple[str, bool]], mark: str) -> Any:
+    """(text, changed) runs as an openpyxl rich-text value, changed runs ``strike`` or ``underline``."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    size = cell_styles().body.size  # the size of plain cells: a rich-text run does not inherit it
+    plain = InlineFont(rFont=FONT_NAME, sz=size)
+    changed = InlineFont(rFont=FONT_NAME, sz=size, **({"strike": True} if mark == "strike" else {"u": "single"}))
+    text = "".join(t for t, _ in runs)
+    lead = len(text) - len(text.lstrip("\n"))
+    blocks: list[tuple[str, bool]] = []
+    for t, c in runs:  # the cell's text is stripped of leading and trailing line breaks, as plain cells are
+        if lead:
+            cut = min(lead, len(t))
+            t, lead = t[cut:], lead - cut
+        if t:
+            blocks.append((t, c))
+    while blocks and blocks[-1][0].rstrip("\n") == "":
+        blocks.pop()
+    if blocks:
+        blocks[-1] = (blocks[-1][0].rstrip("\n"), blocks[-1][1])
+    if not blocks:
+        return ""
+    return CellRichText(*[TextBlock(changed if c else plain, t) for t, c in blocks])
+
+
+def write_change_table_xlsx(table: ChangeTable, path: Path, official: bool = False, marks: bool = False) -> None:
+    """Write the 変更点リスク評価表 (or, ``official``, the (別添3) 変更箇所) as .xlsx, atomically.
+
+    ``marks``: 変更前 / 変更後 as rich text, deleted words struck through, inserted words underlined.
+    """
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
@@ -119,6 +156,10 @@ def write_change_table_xlsx(table: ChangeTable, path: Path, official: bool = Fal
                 value = value.strip("\n")
             cell = ws.cell(row=r, column=col, value=value)
             cell.font, cell.alignment, cell.border = st.body, st.wrap, st.border
+        if marks:
+            before, after = tables.marked(row)
+            ws.cell(row=r, column=tables.BEFORE + 1).value = rich_text(before, "strike")
+            ws.cell(row=r, column=tables.AFTER + 1).value = rich_text(after, "underline")
 
     fit_row_heights(ws, first_row=2)
     print_setup(ws, header_row=2)
@@ -131,4 +172,4 @@ def write_change_table_xlsx(table: ChangeTable, path: Path, official: bool = Fal
     atomic_write(Path(path), buffer.getvalue())
 
 
-__all__ = ["FONT_NAME", "CellStyles", "cell_styles", "excel_columns", "fit_row_heights", "print_setup", "write_change_table_xlsx"]
+__all__ = ["FONT_NAME", "CellStyles", "cell_styles", "excel_columns", "fit_row_heights", "print_setup", "rich_text", "write_change_table_xlsx"]
