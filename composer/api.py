@@ -194,6 +194,10 @@ def build_documents(
     ws = load_workspace(root, diag)
     composed = compose_all(ws, names, diag)
     diag.raise_if_errors()
+    from .snapshot import check_published_clauses
+
+    for _, c in composed:
+        check_published_clauses(ws.snapshots_dir, c.name, ws.library)
     if not composed:
         raise UserError("no assessments to build", Location.of(ws.assessments_dir), "write one there, or draft one with `hyoka new NAME`")
     target = Path(out_dir) if out_dir else ws.output_dir
@@ -231,7 +235,7 @@ def publish(root: Path | None, name: str, date: str | None = None):  # type: ign
     open_points = placeholders(composed, diag)
     if open_points:
         raise ErrorList([UserError(p.message, p.location, "fill it in before publishing", code="placeholder") for p in open_points])
-    return _publish(composed, ws.snapshots_dir, date)
+    return _publish(composed, ws.snapshots_dir, date, ws.library)
 
 
 def placeholders(composed: ComposedAssessment, diag: Diagnostics) -> list[UserError]:
@@ -255,7 +259,7 @@ def history(root: Path | None, name: str):  # type: ignore[no-untyped-def]
     from .snapshot import list_snapshots, read_snapshot
 
     ws = load_workspace(root)
-    return [read_snapshot(p) for p in list_snapshots(ws.snapshots_dir, name)]
+    return [read_snapshot(p, ws.library) for p in list_snapshots(ws.snapshots_dir, name)]
 
 
 def revision(ws: Workspace, name: str, ref: str | None):  # type: ignore[no-untyped-def]
@@ -264,7 +268,7 @@ def revision(ws: Workspace, name: str, ref: str | None):  # type: ignore[no-unty
 
     if ref == DRAFT:
         return DRAFT, compose_assessment(ws, name)
-    snap = find_snapshot(ws.snapshots_dir, name, ref)
+    snap = find_snapshot(ws.snapshots_dir, name, ref, ws.library)
     return snap, snap.composed
 
 
@@ -305,7 +309,7 @@ def diff(
         older = paths[: [p.stem for p in paths].index(to_rev.id)]
         if not older:
             raise UserError(f"snapshot {to_rev.id} of '{name}' is its first publication", Location.of(to_rev.path), "pass --from")
-        from_label, old = older[-1].stem, read_snapshot(older[-1]).composed
+        from_label, old = older[-1].stem, read_snapshot(older[-1], ws.library).composed
     else:
         from_rev, old = revision(ws, name, from_ref)
         from_label = from_rev.id
