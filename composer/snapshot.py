@@ -219,9 +219,8 @@ def read_snapshot(path: Path, library: Library | None = None) -> Snapshot:
         raise UserError(f"snapshot is not valid JSON: {exc}", loc, restore) from None
     if not isinstance(body, dict) or body.get("hyoka_snapshot") not in FORMATS or isinstance(body.get("hyoka_snapshot"), bool):
         raise UserError("not a hyoka snapshot", loc, "snapshots are written by `hyoka publish`")
-    depth = _depth(body)
-    if depth > MAX_DEPTH:
-        raise UserError(f"not a hyoka snapshot: nested {depth} levels deep (at most {MAX_DEPTH})", loc, restore)
+    if _depth(body) > MAX_DEPTH:
+        raise UserError(f"not a hyoka snapshot: nested more than {MAX_DEPTH} levels deep", loc, restore)
     recorded = body.get("content_hash")
     if recorded != content_hash(body):
         raise UserError(
