@@ -34,6 +34,7 @@ PARAM_KEYS = ("description", "default")
 class LibraryRoot:
     path: Path
     name: str  # "stock" or "local"
+    confine: Path | None = None  # clause files (links resolved) must lie inside this directory
 
 
 @dataclass
@@ -204,6 +205,14 @@ def clause_files(root: Path) -> Iterable[tuple[str, Path]]:
     return sorted(out)
 
 
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
 def load_library(roots: Iterable[LibraryRoot], diag: Diagnostics) -> Library:
     """Load every clause under ``roots``; report bad ids, duplicates and lock breaches."""
     lib = Library(roots=tuple(roots))
@@ -214,6 +223,13 @@ def load_library(roots: Iterable[LibraryRoot], diag: Diagnostics) -> Library:
             problem = check_clause_id(clause_id)
             if problem:
                 diag.error(problem, Location.of(path), "rename the file")
+                continue
+            if root.confine is not None and not _inside(path, root.confine):
+                diag.error(
+                    f"clause file links outside the workspace (to {path.resolve()})",
+                    Location.of(path),
+                    "copy the clause into the workspace's clauses/ (a link could change published wording unseen)",
+                )
                 continue
             clause = load_clause(path, clause_id, root.name, diag)
             if clause is None:

@@ -27,6 +27,50 @@ CONFIG_KEYS = (
 )
 
 
+PATH_KEYS = (
+    ("clauses", "clauses"), ("assessments", "assessments"), ("snapshots", "snapshots"), ("output", "build"),
+    ("profiles", "profiles"), ("forms", "forms"),
+)
+
+
+def _inside(root: Path, f: Fields, key: str, default: str) -> str:
+    """A directory setting of hyoka.yaml: a relative path that stays inside the workspace.
+
+    Paths outside the workspace are for the command line only (``build -o DIR``): a
+    workspace file that writes or reads elsewhere is refused.
+    """
+    value = f.str(key, default=default)
+    rel = Path(value)
+    problem = None
+    if not value.strip():
+        problem = f"{key} is empty"
+    elif rel.is_absolute() or rel.drive or rel.anchor:
+        problem = f"'{value}' is an absolute path"
+    else:
+        try:
+            (root / rel).resolve().relative_to(root.resolve())
+        except ValueError:
+            problem = f"'{value}' leads outside the workspace"
+        except (OSError, RuntimeError) as exc:
+            problem = f"'{value}' cannot be resolved ({exc})"
+    if problem:
+        f.diag.error(
+            problem, f.loc(key),
+            f"give a directory inside the workspace (default: {default}); name an outside directory on the command line instead",
+        )
+        return default
+    return value
+
+
+def confined(path: Path, root: Path) -> bool:
+    """True when ``path``, with every link resolved, lies inside ``root``."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Config:
     municipality: str
@@ -91,6 +135,12 @@ class Workspace:
                     return candidate.resolve()
             raise UserError("assessment file not found", Location.of(p), "check the path")
         path = self.assessments_dir / f"{name}.yaml"
+        if path.exists() and not confined(path, self.root):
+            raise UserError(
+                f"assessment file links outside the workspace (to {path.resolve()})",
+                Location.of(path),
+                "copy the file into the workspace, or name the outside file on the command line",
+            )
         if not path.exists():
             from .validate import did_you_mean
 
@@ -164,15 +214,11 @@ def load_config(root: Path, diag: Diagnostics) -> Config:
         else:
             term_values[str(k)] = Term(str(k), "" if v is None else str(v))
     lint = f.map("lint")
+    dirs = {key: _inside(root, f, key, default) for key, default in PATH_KEYS}
     return Config(
         municipality=f.str("municipality", required=True),
         stock_clauses=f.bool("stock_clauses", True),
-        clauses=f.str("clauses", default="clauses"),
-        assessments=f.str("assessments", default="assessments"),
-        snapshots=f.str("snapshots", default="snapshots"),
-        output=f.str("output", default="build"),
-        profiles=f.str("profiles", default="profiles"),
-        forms=f.str("forms", default="forms"),
+        **dirs,
         parameters=f.str_map("parameters"),
         terms=term_values,
         lint=dict(lint) if isinstance(lint, YMap) else {},
@@ -189,7 +235,7 @@ def load_workspace(root: Path | None = None, diag: Diagnostics | None = None) ->
     roots = []
     if config.stock_clauses:
         roots.append(LibraryRoot(stock_clauses_dir(), "stock"))
-    roots.append(LibraryRoot(root / config.clauses, "local"))
+    roots.append(LibraryRoot(root / config.clauses, "local", confine=root))
     library = load_library(roots, own)
     if diag is None:
         own.raise_if_errors()

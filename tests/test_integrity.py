@@ -85,7 +85,7 @@ def test_version_heading_is_sealed(locked: Path, run) -> None:
 def test_deleted_lock_line_of_an_older_version_is_an_error(locked: Path, run) -> None:
     ws = locked.parents[2]
     lock = ws / "clauses" / LOCK_NAME
-    lock.write_text("".join(l for l in lock.read_text(encoding="utf-8").splitlines(True) if "measure@1" not in l), encoding="utf-8")
+    lock.write_text("".join(x for x in lock.read_text(encoding="utf-8").splitlines(True) if "measure@1" not in x), encoding="utf-8")
     locked.write_text(locked.read_text(encoding="utf-8").replace("が措置を講じる。", "が措置を講じない。"), encoding="utf-8")
     result = _check(run, ws)
     assert result.exit_code == 1
@@ -209,7 +209,7 @@ def test_clause_changed_and_relocked_after_publication_is_detected(example: Path
     clause = example / "clauses" / "toshima" / "datacenter.yaml"
     clause.write_text(clause.read_text(encoding="utf-8").replace("24時間有人監視", "平日有人監視"), encoding="utf-8")
     lock = example / "clauses" / LOCK_NAME
-    lock.write_text("".join(l for l in lock.read_text(encoding="utf-8").splitlines(True) if "datacenter@1" not in l), encoding="utf-8")
+    lock.write_text("".join(x for x in lock.read_text(encoding="utf-8").splitlines(True) if "datacenter@1" not in x), encoding="utf-8")
     relock = run("-C", str(example), "clauses", "lock")
     assert relock.output == "published toshima/datacenter@1\n"
     result = run("-C", str(example), *command)
