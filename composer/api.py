@@ -120,18 +120,6 @@ def lock_clauses(root: Path | None, stock: bool = False) -> list[str]:
 
 # --------------------------------------------------------------------------- init
 
-_CONFIG_TEMPLATE = """\
-# hyoka workspace: {municipality}
-municipality: {municipality}
-stock_clauses: true      # use the stock clauses bundled with hyoka
-clauses: clauses         # this workspace's own clauses ({municipality}における措置 …)
-assessments: assessments # one file per 評価書
-snapshots: snapshots     # published revisions (hyoka publish)
-output: build            # where hyoka build writes
-parameters: {{}}
-terms: {{}}              # glossary: term -> current wording, used as {{{{ term.KEY }}}}
-"""
-
 _LOCAL_README = """\
 # {municipality}の条項
 
@@ -146,13 +134,15 @@ def init_workspace(directory: Path, municipality: str) -> list[Path]:
     config = directory / CONFIG_NAME
     if config.exists():
         raise UserError(f"{CONFIG_NAME} already exists", Location.of(config), "this directory is already a workspace")
-    if not municipality.strip():
-        raise UserError("the municipality name is empty", None, "pass --municipality 豊島区")
+    from .workspace import config_text
+
+    text = config_text(municipality)  # refuses an unusable name before anything is created
+    municipality = municipality.strip()
     created = []
     for sub in ("assessments", "clauses", "snapshots"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
         created.append(directory / sub)
-    atomic_write(config, _CONFIG_TEMPLATE.format(municipality=municipality))
+    atomic_write(config, text)
     readme = directory / "clauses" / "README.md"
     if not readme.exists():
         atomic_write(readme, _LOCAL_README.format(municipality=municipality, slug="local"))

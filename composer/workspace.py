@@ -227,6 +227,48 @@ def load_config(root: Path, diag: Diagnostics) -> Config:
     )
 
 
+_CONFIG_LINES = (
+    ("stock_clauses", True, "use the stock clauses bundled with hyoka"),
+    ("clauses", "clauses", "this workspace's own clauses ({m}における措置 …)"),
+    ("assessments", "assessments", "one file per 評価書"),
+    ("snapshots", "snapshots", "published revisions (hyoka publish)"),
+    ("output", "build", "where hyoka build writes"),
+    ("parameters", {}, ""),
+    ("terms", {}, "glossary: term -> current wording, used as {{{{ term.KEY }}}}"),
+)
+
+
+def config_text(municipality: str) -> str:
+    """The text of a new ``hyoka.yaml``; every value is written by the YAML emitter.
+
+    Refuses a name that is empty or holds a line break or control character; the text
+    is parsed back before it is returned, so what ``hyoka init`` writes always loads.
+    """
+    import yaml
+
+    name = municipality.strip()
+    if not name:
+        raise UserError("the municipality name is empty", None, "pass --municipality 豊島区")
+    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029\ufeff" for ch in name):
+        raise UserError(f"the municipality name {name!r} contains a line break or control character", None, "pass the name alone, e.g. --municipality 豊島区")
+
+    def line(key: str, value: object, comment: str = "") -> str:
+        text = yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=True, width=10_000, sort_keys=False)
+        text = text.strip()
+        if text.startswith("{") and text.endswith("}"):
+            text = text[1:-1].strip()
+        return f"{text:<24} # {comment}" if comment else text
+
+    safe = name.replace("\n", " ")
+    lines = [f"# hyoka workspace: {safe}", line("municipality", name)]
+    lines += [line(k, v, c.format(m=safe)) for k, v, c in _CONFIG_LINES]
+    text = "\n".join(lines) + "\n"
+    loaded = yaml.safe_load(text)
+    if not isinstance(loaded, dict) or loaded.get("municipality") != name:  # pragma: no cover - the emitter's promise
+        raise UserError(f"cannot write the municipality name {name!r} to {CONFIG_NAME}", None)
+    return text
+
+
 def load_workspace(root: Path | None = None, diag: Diagnostics | None = None) -> Workspace:
     """Load config and clause library. Raises on errors unless ``diag`` collects them."""
     own = diag or Diagnostics()

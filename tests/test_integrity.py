@@ -220,3 +220,116 @@ def test_clause_changed_and_relocked_after_publication_is_detected(example: Path
         "2024-04-01 of 'juki' published (snapshots/juki/2024-04-01.json records another content hash)"
     ) in result.stderr
     assert not (example / "build" / "juki.md").exists()
+
+
+# --------------------------------------------------------------------------- paths stay in the workspace
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        ("output: ../..", "hyoka.yaml:7: output: '../..' leads outside the workspace"),
+        ("output: build/../../x", "hyoka.yaml:7: output: 'build/../../x' leads outside the workspace"),
+        ("clauses: /", "hyoka.yaml:4: clauses: '/' is an absolute path"),
+        ("snapshots: ''", "hyoka.yaml:6: snapshots: snapshots is empty"),
+    ],
+)
+def test_workspace_directories_stay_inside(ws: Path, run, setting: str, message: str) -> None:
+    import re
+
+    key = setting.split(":")[0]
+    cfg = ws / "hyoka.yaml"
+    cfg.write_text(re.sub(rf"^{key}:.*$", setting, cfg.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    result = _check(run, ws)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    build = run("-C", str(ws), "build", "--format", "md")
+    assert build.exit_code == 1 and message in build.stderr
+
+
+def test_output_outside_named_on_the_command_line_is_allowed(ws: Path, run, tmp_path_factory) -> None:
+    from .conftest import SIMPLE_ASSESSMENT
+
+    write(ws / "assessments" / "juki.yaml", SIMPLE_ASSESSMENT)
+    out = tmp_path_factory.mktemp("elsewhere")
+    result = run("-C", str(ws), "build", "--format", "md", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert (out / "juki.md").read_text(encoding="utf-8").startswith("#")
+
+
+def _symlink(link: Path, target: Path) -> None:
+    link.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        link.symlink_to(target)
+    except OSError:  # pragma: no cover - Windows without the symlink privilege
+        pytest.fail("this test needs symbolic links (enable developer mode on Windows)")
+
+
+def test_clause_file_linked_from_outside_is_refused(ws: Path, run, tmp_path_factory) -> None:
+    outside = write(tmp_path_factory.mktemp("outside") / "measure.yaml", CLAUSE)
+    _symlink(ws / "clauses" / "local" / "measure.yaml", outside)
+    result = _check(run, ws)
+    assert result.exit_code == 1
+    assert f"measure.yaml: clause file links outside the workspace (to {outside.resolve()})" in result.stderr
+
+
+def test_assessment_file_linked_from_outside_is_refused(ws: Path, run, tmp_path_factory) -> None:
+    from .conftest import SIMPLE_ASSESSMENT
+
+    outside = write(tmp_path_factory.mktemp("outside") / "juki.yaml", SIMPLE_ASSESSMENT)
+    _symlink(ws / "assessments" / "juki.yaml", outside)
+    result = run("-C", str(ws), "build", "juki", "--format", "md")
+    assert result.exit_code == 1
+    assert "juki.yaml: assessment file links outside the workspace" in result.stderr
+    named = run("-C", str(ws), "build", str(outside), "--format", "md")  # named on the command line: allowed
+    assert named.exit_code == 0, named.stderr
+
+
+# --------------------------------------------------------------------------- init and new
+
+
+@pytest.mark.parametrize("name", ["豊島区 #東京都", "豊島区: 東京", "'豊島区'", "- 豊島区", "{{ 区 }}", "yes", "123"])
+def test_init_keeps_the_whole_municipality_name(tmp_path: Path, run, name: str) -> None:
+    import composer
+
+    result = run("init", str(tmp_path / "w"), "-m", name)
+    assert result.exit_code == 0, result.stderr
+    assert composer.load_workspace(tmp_path / "w").config.municipality == name
+
+
+@pytest.mark.parametrize("name", ["豊島区\n東京都", "豊島\x07区", "  "])
+def test_init_refuses_an_unusable_name(tmp_path: Path, run, name: str) -> None:
+    result = run("init", str(tmp_path / "w"), "-m", name)
+    assert result.exit_code == 1
+    assert "municipality name" in result.stderr
+    assert not (tmp_path / "w" / "hyoka.yaml").exists()
+
+
+def _audit_note(ws: Path, name: str) -> str:
+    import composer
+
+    c = composer.compose_assessment(composer.load_workspace(ws), name)
+    item = c.item("IV.1.2.detail")
+    assert item is not None
+    gov = [b for b in item.blocks if b.clause == "gov-cloud/audit"]
+    assert gov and gov[0].notes is not None
+    return gov[0].notes.risk_situation
+
+
+def test_new_with_one_file_names_it_outside_the_per_file_sections(ws: Path, run) -> None:
+    result = run("-C", str(ws), "new", "kokuho", "--profile", "gov-cloud", "--file", "kokuho=国民健康保険ファイル")
+    assert result.exit_code == 0, result.stderr
+    assert _audit_note(ws, "kokuho") == "現行の国民健康保険ファイル保存先からリスク対策が追加されるため、セキュリティリスクは低減する。"
+
+
+def test_new_with_several_files_names_them_all(ws: Path, run) -> None:
+    result = run("-C", str(ws), "new", "juki", "--profile", "gov-cloud", "--file", "juki=住民基本台帳ファイル",
+                 "--file", "honnin=本人確認情報ファイル", "--file", "fuzoku=附票ファイル")
+    assert result.exit_code == 0, result.stderr
+    assert _audit_note(ws, "juki") == (
+        "現行の住民基本台帳ファイル、本人確認情報ファイル及び附票ファイル保存先からリスク対策が追加されるため、セキュリティリスクは低減する。"
+    )
+    import composer
+
+    c = composer.compose_assessment(composer.load_workspace(ws), "juki")
+    assert c.item("honnin:II.1").blocks[0].body == "本人確認情報ファイル"  # per-file items keep their own file's name
