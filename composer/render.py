@@ -8,35 +8,213 @@ error that names the file and line where the text was written.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
+from jinja2.nodes import EvalContext
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import Location, UserError
+from .errors import ErrorList, Location, UserError
 
 _UNKNOWN_TERM = re.compile(r"^'dict object' has no attribute '(.+)'$")
 
-MAX_TEXT = 1_000_000  # characters: no 評価書 text is longer
+# Limits, enforced while a template runs (docs/formats.md, "Limits"). A 全項目評価書 of
+# about 60 pages holds some 100,000 characters in all; its longest text a few thousand.
+MAX_TEXT = 200_000  # characters one text (block, heading, note) may render to, or any value it builds
+MAX_DOCUMENT = 2_000_000  # characters all texts of one assessment may render to together
+MAX_RANGE = 10_000  # items range() may produce
+MAX_STEPS = 100_000  # loop iterations plus calls one text may run
+MAX_DOCUMENT_STEPS = 2_000_000  # loop iterations plus calls of all texts of one assessment
+MAX_SECONDS = 1.0  # run time of one text
+_BIG_WIDTH = re.compile(r"[0-9]{6,}")  # a format width of 100,000 or more
+# filters whose run time cannot be bounded (wordwrap, urlize), that are not reproducible
+# (random) or that print Python internals (pprint, xmlattr): no text of a 評価書 needs them
+REMOVED_FILTERS = frozenset(["wordwrap", "urlize", "random", "pprint", "xmlattr"])
+
+
+class LimitExceeded(ErrorList):
+    """An assessment as a whole exceeds a document limit: reported once, composing stops."""
+
+
+@dataclass
+class _Budget:
+    steps: int
+    chars: int
+    deadline: float
+    what: str = "text"
+    location: Location | None = None
+
+
+_TEXT: ContextVar[_Budget | None] = ContextVar("hyoka_text_budget", default=None)
+_DOCUMENT: ContextVar[_Budget | None] = ContextVar("hyoka_document_budget", default=None)
+
+
+@contextmanager
+def document_limits(what: str, location: Location | None = None) -> Iterator[None]:
+    """Count every text rendered inside against the per-document limits."""
+    token = _DOCUMENT.set(_Budget(MAX_DOCUMENT_STEPS, MAX_DOCUMENT, float("inf"), what, location))
+    try:
+        yield
+    finally:
+        _DOCUMENT.reset(token)
+
+
+def _step(n: int = 1) -> None:
+    budget = _TEXT.get()
+    if budget is None:
+        return
+    budget.steps -= n
+    if budget.steps < 0:
+        raise SecurityError(f"it runs more than {MAX_STEPS:,} loop iterations and calls")
+    if budget.steps % 1024 == 0 and time.monotonic() > budget.deadline:
+        raise SecurityError(f"it runs longer than {MAX_SECONDS:g} s")
+    doc = _DOCUMENT.get()
+    if doc is not None:
+        doc.steps -= n
+        if doc.steps < 0:
+            _document_exceeded(doc, f"its texts run more than {MAX_DOCUMENT_STEPS:,} loop iterations and calls together")
+
+
+def _document_exceeded(doc: _Budget, why: str) -> None:
+    raise LimitExceeded([UserError(f"{doc.what}: {why}", doc.location, "check the loops and expressions of its texts")])
+
+
+def _check_size(value: Any) -> Any:
+    if isinstance(value, (str, list, tuple)) and len(value) > MAX_TEXT:
+        raise SecurityError(f"a value longer than {MAX_TEXT:,} characters or items")
+    return value
+
+
+def _check_args(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+    for a in (*args, *kwargs.values()):
+        if isinstance(a, int) and not isinstance(a, bool) and abs(a) > MAX_TEXT:
+            raise SecurityError(f"an argument above {MAX_TEXT:,}")
+
+
+def _check_replace(obj: Any, args: tuple[Any, ...]) -> None:
+    if isinstance(obj, str) and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+        count = obj.count(args[0]) if args[0] else len(obj) + 1
+        if len(obj) + count * (len(args[1]) - len(args[0])) > MAX_TEXT:
+            raise SecurityError(f"the replacement is longer than {MAX_TEXT:,} characters")
+
+
+def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        _step()
+        _check_args(args, kwargs)
+        values = [a for a in args if not isinstance(a, (Context, Environment, EvalContext))]
+        if name == "replace" and values:
+            _check_replace(values[0], tuple(values[1:]))
+        if name == "format" and values and isinstance(values[0], str) and _BIG_WIDTH.search(values[0]):
+            raise SecurityError("format width too large")
+        return _check_size(func(*args, **kwargs))
+
+    return guarded
+
+
+def _bounded_range(*args: int) -> range:
+    r = range(*args)
+    if len(r) > MAX_RANGE:
+        raise SecurityError(f"range() of more than {MAX_RANGE:,} items")
+    return r
+
+
+def _guard_iter(iterable: Any) -> Iterator[Any]:
+    for item in iterable:
+        _step()
+        yield item
+
+
+def _guard_concat(parts: list[Any]) -> str:
+    total = 0
+    out = []
+    for p in parts:
+        text = str(p)
+        total += len(text)
+        if total > MAX_TEXT:
+            raise SecurityError(f"a value longer than {MAX_TEXT:,} characters")
+        out.append(text)
+    return "".join(out)
 
 
 class _Environment(SandboxedEnvironment):
-    """The sandbox, also refusing expressions that would build enormous values."""
+    """The sandbox, also bounding what a template may build and how long it may run.
 
-    intercepted_binops = frozenset(["*", "**"])
+    Loops and ``~`` are rewritten at parse time to go through guards; calls, filters and
+    the arithmetic operators that can build large values check their arguments first.
+    """
+
+    intercepted_binops = frozenset(["*", "**", "+", "%"])
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.filters = {name: _guard_filter(name, f) for name, f in self.filters.items() if name not in REMOVED_FILTERS}
+        self.globals["range"] = _bounded_range
+        self.guard_iter = _guard_iter
+        self.guard_concat = _guard_concat
+
+    def _parse(self, source, name, filename):  # type: ignore[no-untyped-def]
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Call(nodes.EnvironmentAttribute("guard_iter"), [loop.iter], [], None, None, lineno=loop.lineno)
+        for concat in list(tree.find_all(nodes.Concat)):
+            call = nodes.Call(nodes.EnvironmentAttribute("guard_concat"), [nodes.List(concat.nodes)], [], None, None, lineno=concat.lineno)
+            _replace_node(tree, concat, call)
+        return tree
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        if isinstance(getattr(value, "__self__", None), str) and getattr(value, "__name__", "") in ("format", "format_map"):
+            if _BIG_WIDTH.search(value.__self__):
+                raise SecurityError("format width too large")
+        return super().wrap_str_format(value)
 
     def call_binop(self, context, operator, left, right):  # type: ignore[no-untyped-def]
+        _step()
         if operator == "**" and isinstance(right, int) and abs(right) > 64:
             raise SecurityError("exponent too large")
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_TEXT:
                     raise SecurityError("result too long")
+        if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+            if len(left) + len(right) > MAX_TEXT:
+                raise SecurityError("result too long")
+        if operator == "%" and isinstance(left, str) and _BIG_WIDTH.search(left):
+            raise SecurityError("format width too large")
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N805
+        _step()
+        _check_args(args, kwargs)
+        if getattr(__obj, "__name__", "") == "replace":
+            _check_replace(getattr(__obj, "__self__", None), args)
+        return _check_size(SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs))
+
+
+def _replace_node(tree: nodes.Node, old: nodes.Node, new: nodes.Node) -> None:
+    for parent in tree.find_all(nodes.Node):
+        for field_name, value in parent.iter_fields():
+            if value is old:
+                setattr(parent, field_name, new)
+                return
+            if isinstance(value, list):
+                for i, v in enumerate(value):
+                    if v is old:
+                        value[i] = new
+                        return
+    if tree is old:  # pragma: no cover - a template is never a bare Concat
+        raise AssertionError
 
 
 _ENV = _Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
@@ -53,15 +231,44 @@ def _at(location: Location | None, lineno: int | None) -> Location | None:
     return Location(location.file, location.line + lineno - 1, location.key)
 
 
+def _run(template: Any, context: Mapping[str, Any], what: str) -> str:
+    """Render, counting output as it is produced: a text stops at its limit, not after."""
+    budget = _Budget(MAX_STEPS, MAX_TEXT, time.monotonic() + MAX_SECONDS)
+    token = _TEXT.set(budget)
+    try:
+        out: list[str] = []
+        size = 0
+        for chunk in template.generate(context):
+            size += len(chunk)
+            if size > MAX_TEXT:
+                raise SecurityError(f"it renders to more than {MAX_TEXT:,} characters")
+            if time.monotonic() > budget.deadline:
+                raise SecurityError(f"it runs longer than {MAX_SECONDS:g} s")
+            out.append(chunk)
+        return "".join(out)
+    finally:
+        _TEXT.reset(token)
+
+
+def _charge_document(n: int) -> None:
+    doc = _DOCUMENT.get()
+    if doc is None:
+        return
+    doc.chars -= n
+    if doc.chars < 0:
+        _document_exceeded(doc, f"its texts render to more than {MAX_DOCUMENT:,} characters together")
+
+
 def render_text(source: str, context: Mapping[str, Any], location: Location | None, what: str = "text") -> str:
     """Render one template; normalise line ends and trailing newlines."""
     if "{" not in source:  # fast path: plain text needs no template engine
+        _charge_document(len(source))
         return _normalise(source)
     try:
-        out = _compile(source).render(context)
+        out = _run(_compile(source), context, what)
     except SecurityError as exc:
         raise UserError(
-            f"unsafe expression in {what}: {exc}", location, "templates may only use parameters and terms"
+            f"unsafe expression in {what}: {exc}", location, "templates may only use parameters and terms; check its loops and expressions"
         ) from None
     except UndefinedError as exc:
         term = _UNKNOWN_TERM.match(exc.message or "")
@@ -77,10 +284,11 @@ def render_text(source: str, context: Mapping[str, Any], location: Location | No
         raise UserError(f"template syntax error in {what}: {exc.message}", _at(location, exc.lineno), "fix the {{ }} expression") from None
     except TemplateError as exc:
         raise UserError(f"cannot render {what}: {exc}", location) from None
-    except (TypeError, ValueError, AttributeError, ZeroDivisionError, OverflowError, RecursionError, MemoryError) as exc:
-        raise UserError(f"cannot render {what}: {exc}", location) from None
-    if len(out) > MAX_TEXT:
-        raise UserError(f"{what} renders to more than {MAX_TEXT:,} characters", location, "check its loops and expressions")
+    except RecursionError:
+        raise UserError(f"cannot render {what}: it recurses too deeply", location, "check its macros") from None
+    except (TypeError, ValueError, AttributeError, ArithmeticError, LookupError, AssertionError, MemoryError) as exc:
+        raise UserError(f"cannot render {what}: {type(exc).__name__}: {exc}", location, "check the arguments of its filters and expressions") from None
+    _charge_document(len(out))
     return _normalise(out)
 
 
