@@ -24,7 +24,7 @@ from .model import FormNode
 from .render import render_text
 from .resources import profiles_dir
 from .validate import Fields, did_you_mean
-from .workspace import Workspace
+from .workspace import Workspace, confined
 from .yamlio import atomic_write, load_mapping
 
 PROFILE_KEYS = ("profile", "form", "description", "local_heading", "items")
@@ -50,7 +50,14 @@ def profile_paths(ws: Workspace) -> dict[str, Path]:
     out = {p.stem: p for p in sorted(profiles_dir().glob("*.yaml"))}
     local = ws.root / ws.config.profiles
     if local.is_dir():
-        out.update({p.stem: p for p in sorted(local.glob("*.yaml"))})
+        for p in sorted(local.glob("*.yaml")):
+            if not confined(p, ws.root):
+                raise UserError(
+                    f"profile file links outside the workspace (to {p.resolve()})",
+                    Location.of(p),
+                    "copy the profile into the workspace's profiles/",
+                )
+            out[p.stem] = p
     return out
 
 

@@ -333,3 +333,21 @@ def test_new_with_several_files_names_them_all(ws: Path, run) -> None:
 
     c = composer.compose_assessment(composer.load_workspace(ws), "juki")
     assert c.item("honnin:II.1").blocks[0].body == "本人確認情報ファイル"  # per-file items keep their own file's name
+
+
+def test_snapshot_linked_from_outside_is_refused(example: Path, run, tmp_path_factory) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "2025-04-01.json"
+    shutil.copy(example / "snapshots" / "juki" / "2024-04-01.json", outside)
+    _symlink(example / "snapshots" / "juki" / "2025-04-01.json", outside)
+    result = _diff(run, example)
+    assert result.exit_code == 1
+    assert "snapshots/juki/2025-04-01.json: snapshot file links outside the snapshots directory" in result.stderr
+
+
+def test_profile_linked_from_outside_is_refused(ws: Path, run, tmp_path_factory) -> None:
+    outside = write(tmp_path_factory.mktemp("outside") / "mine.yaml", "profile: mine\nform: 全項目\nitems: {}\n")
+    _symlink(ws / "profiles" / "mine.yaml", outside)
+    result = run("-C", str(ws), "new", "kokuho", "--profile", "mine")
+    assert result.exit_code == 1
+    assert "profiles/mine.yaml: profile file links outside the workspace" in result.stderr
+    assert not (ws / "assessments" / "kokuho.yaml").exists()
