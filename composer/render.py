@@ -34,7 +34,7 @@ MAX_TEXT = 200_000  # characters one text (block, heading, note) may render to, 
 MAX_DOCUMENT = 2_000_000  # characters all texts of one assessment may render to together
 MAX_RANGE = 10_000  # items range() may produce
 MAX_STEPS = 100_000  # loop iterations plus calls one text may run
-MAX_DOCUMENT_STEPS = 2_000_000  # loop iterations plus calls of all texts of one assessment
+MAX_DOCUMENT_STEPS = 300_000  # loop iterations plus calls of all texts of one assessment
 MAX_SECONDS = 1.0  # run time of one text
 _BIG_WIDTH = re.compile(r"[0-9]{6,}")  # a format width of 100,000 or more
 # filters whose run time cannot be bounded (wordwrap, urlize), that are not reproducible
@@ -240,6 +240,7 @@ def _run(template: Any, context: Mapping[str, Any], what: str) -> str:
         size = 0
         for chunk in template.generate(context):
             size += len(chunk)
+            _charge_document(len(chunk))
             if size > MAX_TEXT:
                 raise SecurityError(f"it renders to more than {MAX_TEXT:,} characters")
             if time.monotonic() > budget.deadline:
@@ -265,7 +266,7 @@ def render_text(source: str, context: Mapping[str, Any], location: Location | No
         _charge_document(len(source))
         return _normalise(source)
     try:
-        out = _run(_compile(source), context, what)
+        out = _run(_compile(source), context, what)  # charges the document budget as it goes
     except SecurityError as exc:
         raise UserError(
             f"unsafe expression in {what}: {exc}", location, "templates may only use parameters and terms; check its loops and expressions"
@@ -288,7 +289,6 @@ def render_text(source: str, context: Mapping[str, Any], location: Location | No
         raise UserError(f"cannot render {what}: it recurses too deeply", location, "check its macros") from None
     except (TypeError, ValueError, AttributeError, ArithmeticError, LookupError, AssertionError, MemoryError) as exc:
         raise UserError(f"cannot render {what}: {type(exc).__name__}: {exc}", location, "check the arguments of its filters and expressions") from None
-    _charge_document(len(out))
     return _normalise(out)
 
 

@@ -187,3 +187,21 @@ def test_reference_document_that_is_not_a_zip_is_refused(ws: Path, run, tmp_path
     result = run("-C", str(ws), "build", "--reference-doc", str(fake), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert "fake.docx: not a Word document (.docx): File is not a zip file" in result.stderr
+
+
+def test_many_hostile_texts_stop_at_the_document_limit(ws: Path, run) -> None:
+    from composer.render import MAX_DOCUMENT_STEPS
+
+    loop = "{% for a in range(10000) %}{% for b in range(10000) %}{% endfor %}{% endfor %}"
+    keys = ["I.1.1", "I.1.2", "I.3", "I.4.1", "I.4.2", "I.5.basis", "I.6.2", "I.7.1", "I.7.2", "I.8", "IV.3", "V.1.1"]
+    body = "".join(f"  {k}: {_yaml_quote(loop)}\n" for k in keys)
+    write(ws / "assessments" / "juki.yaml", ASSESSMENT.replace("  I.1.1: {text}\n", body))
+    start = time.monotonic()
+    result = run("-C", str(ws), "build", "--format", "md")
+    elapsed = time.monotonic() - start
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"error: assessments/juki.yaml:1: assessment 'juki': its texts run more than {MAX_DOCUMENT_STEPS:,} loop "
+        "iterations and calls together (check the loops and expressions of its texts)"
+    )
+    assert elapsed < 10, f"{elapsed:.1f} s"  # without the document limit: 12 texts at the per-text limit each
