@@ -40,6 +40,14 @@ _BIG_WIDTH = re.compile(r"[0-9]{6,}")  # a format width of 100,000 or more
 # filters whose run time cannot be bounded (wordwrap, urlize), that are not reproducible
 # (random) or that print Python internals (pprint, xmlattr): no text of a 評価書 needs them
 REMOVED_FILTERS = frozenset(["wordwrap", "urlize", "random", "pprint", "xmlattr"])
+# str methods whose result can grow by a product of their input and argument
+UNSAFE_STR_METHODS = frozenset(["expandtabs", "translate", "maketrans"])
+# filters that pass items on without printing them (others check what they are given first)
+STRUCTURAL_FILTERS = frozenset([
+    "length", "count", "first", "last", "list", "batch", "slice", "sort", "unique", "reverse", "map", "select",
+    "reject", "selectattr", "rejectattr", "groupby", "min", "max", "sum", "items", "dictsort", "default", "d",
+    "attr", "join", "abs", "int", "float", "round", "wordcount",
+])
 
 
 class LimitExceeded(ErrorList):
@@ -89,6 +97,42 @@ def _document_exceeded(doc: _Budget, why: str) -> None:
     raise LimitExceeded([UserError(f"{doc.what}: {why}", doc.location, "check the loops and expressions of its texts")])
 
 
+def _weight(value: Any, limit: int = MAX_TEXT) -> int:
+    """Characters ``value`` prints as (an upper bound, shared parts counted each time); stops past ``limit``."""
+    total = 0
+    stack = [value]
+    while stack and total <= limit:
+        v = stack.pop()
+        if isinstance(v, str):
+            total += len(v)
+        elif isinstance(v, (list, tuple)):
+            total += 2 + 2 * len(v)
+            stack.extend(v)
+        elif isinstance(v, dict):
+            total += 2 + 4 * len(v)
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        else:
+            total += 24
+    return total
+
+
+def _check_format(fmt: str, values: Any) -> None:
+    """Refuse a format whose result could exceed the limit (each field at most the longest value)."""
+    if _BIG_WIDTH.search(fmt):
+        raise SecurityError("format width too large")
+    items = list(values.values()) if isinstance(values, dict) else list(values) if isinstance(values, (list, tuple)) else [values]
+    fields = fmt.count("{") + fmt.count("%")
+    longest = max((_weight(v) for v in items), default=0)
+    if len(fmt) + fields * longest > MAX_TEXT:
+        raise SecurityError(f"the formatted text could be longer than {MAX_TEXT:,} characters")
+
+
+def _check_join(sep: Any, items: list[Any]) -> None:
+    if len(str(sep)) * max(len(items) - 1, 0) + sum(_weight(x) for x in items) > MAX_TEXT:
+        raise SecurityError(f"the joined text is longer than {MAX_TEXT:,} characters")
+
+
 def _check_size(value: Any) -> Any:
     if isinstance(value, (str, list, tuple)) and len(value) > MAX_TEXT:
         raise SecurityError(f"a value longer than {MAX_TEXT:,} characters or items")
@@ -116,11 +160,29 @@ def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
         values = [a for a in args if not isinstance(a, (Context, Environment, EvalContext))]
         if name == "replace" and values:
             _check_replace(values[0], tuple(values[1:]))
-        if name == "format" and values and isinstance(values[0], str) and _BIG_WIDTH.search(values[0]):
-            raise SecurityError("format width too large")
+        if values and name not in STRUCTURAL_FILTERS and _weight(values[0]) > MAX_TEXT:
+            raise SecurityError(f"a value longer than {MAX_TEXT:,} characters")
+        if name == "format" and values and isinstance(values[0], str):
+            _check_format(values[0], [*values[1:], *kwargs.values()])
+        if name == "indent" and values and isinstance(values[0], str):
+            width = values[1] if len(values) > 1 else kwargs.get("width", 4)
+            width = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
+            if len(values[0]) + (values[0].count("\n") + 1) * width > MAX_TEXT:
+                raise SecurityError(f"the indented text is longer than {MAX_TEXT:,} characters")
+        if name == "join" and values:
+            items = list(values[0])
+            _check_join(values[1] if len(values) > 1 else kwargs.get("d", ""), items)
+            args = tuple(items if a is values[0] else a for a in args)
         return _check_size(func(*args, **kwargs))
 
     return guarded
+
+
+def _finalize(value: Any) -> Any:
+    """Every ``{{ }}`` value, before it is printed: refuse one that would print too long."""
+    if not isinstance(value, str) and _weight(value) > MAX_TEXT:
+        raise SecurityError(f"a value that prints longer than {MAX_TEXT:,} characters")
+    return value
 
 
 def _bounded_range(*args: int) -> range:
@@ -140,6 +202,8 @@ def _guard_concat(parts: list[Any]) -> str:
     total = 0
     out = []
     for p in parts:
+        if _weight(p, MAX_TEXT - total) > MAX_TEXT - total:
+            raise SecurityError(f"a value longer than {MAX_TEXT:,} characters")
         text = str(p)
         total += len(text)
         if total > MAX_TEXT:
@@ -158,9 +222,11 @@ class _Environment(SandboxedEnvironment):
     intercepted_binops = frozenset(["*", "**", "+", "%"])
 
     def __init__(self, **options: Any) -> None:
+        options.setdefault("finalize", _finalize)
         super().__init__(**options)
         self.filters = {name: _guard_filter(name, f) for name, f in self.filters.items() if name not in REMOVED_FILTERS}
         self.globals["range"] = _bounded_range
+        self.globals.pop("lipsum", None)  # random text: never in a 評価書
         self.guard_iter = _guard_iter
         self.guard_concat = _guard_concat
 
@@ -174,10 +240,21 @@ class _Environment(SandboxedEnvironment):
         return tree
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
-        if isinstance(getattr(value, "__self__", None), str) and getattr(value, "__name__", "") in ("format", "format_map"):
-            if _BIG_WIDTH.search(value.__self__):
-                raise SecurityError("format width too large")
-        return super().wrap_str_format(value)
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        fmt = value.__self__
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            _check_format(fmt, [*args, *kwargs.values()] if value.__name__ == "format" else (args[0] if args else {}))
+            return wrapped(*args, **kwargs)
+
+        return bounded
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, str) and attr in UNSAFE_STR_METHODS:
+            return False
+        return super().is_safe_attribute(obj, attr, value)
 
     def call_binop(self, context, operator, left, right):  # type: ignore[no-untyped-def]
         _step()
@@ -185,13 +262,13 @@ class _Environment(SandboxedEnvironment):
             raise SecurityError("exponent too large")
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_TEXT:
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and _weight(seq) * n > MAX_TEXT:
                     raise SecurityError("result too long")
         if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
-            if len(left) + len(right) > MAX_TEXT:
+            if _weight(left) + _weight(right) > MAX_TEXT:
                 raise SecurityError("result too long")
-        if operator == "%" and isinstance(left, str) and _BIG_WIDTH.search(left):
-            raise SecurityError("format width too large")
+        if operator == "%" and isinstance(left, str):
+            _check_format(left, right)
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context, __obj, *args, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N805
@@ -199,6 +276,10 @@ class _Environment(SandboxedEnvironment):
         _check_args(args, kwargs)
         if getattr(__obj, "__name__", "") == "replace":
             _check_replace(getattr(__obj, "__self__", None), args)
+        if getattr(__obj, "__name__", "") == "join" and isinstance(getattr(__obj, "__self__", None), str) and args:
+            items = list(args[0])
+            _check_join(__obj.__self__, items)
+            args = (items, *args[1:])
         return _check_size(SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs))
 
 

@@ -32,6 +32,9 @@ items:
 # a runaway loop stops at whichever comes first on this machine: the step count or the run time
 RUNS = (f"it runs more than {MAX_STEPS:,} loop iterations and calls", f"it runs longer than {MAX_SECONDS:g} s")
 
+BIG = "{% set big = '住' * 199999 %}"
+NESTED = "{% set ns = namespace(x=[big]) %}{% for i in range(30) %}{% set ns.x = [ns.x, ns.x] %}{% endfor %}"
+
 # (template, message) — each a text an attacker (or a slip) could write in an assessment
 HOSTILE = [
     pytest.param("{% for a in range(10000) %}{% for b in range(10000) %}{% endfor %}{% endfor %}",
@@ -59,6 +62,16 @@ HOSTILE = [
     pytest.param("{{ 2 ** 100000 }}", "exponent too large", id="power"),
     pytest.param("{{ '住民'|truncate(-1) }}", "cannot render local text: AssertionError", id="truncate-negative"),
     pytest.param("{{ '住民'|wordwrap(1) }}", "No filter named 'wordwrap'", id="wordwrap-removed"),
+    pytest.param(BIG + "{{ range(10000)|map('string')|join(big) }}", "the joined text is longer than", id="join-growth"),
+    pytest.param(BIG + "{{ big.join(range(10000)|map('string')) }}", "the joined text is longer than", id="str-join-growth"),
+    pytest.param(BIG + "{{ ('住\\n' * 90000)|indent(199999) }}", "the indented text is longer than", id="indent-growth"),
+    pytest.param(BIG + "{{ ('{0}' * 10000).format(big) }}", "the formatted text could be longer than", id="format-fields"),
+    pytest.param(BIG + "{{ ('%s' * 10000) % ((big,) * 10000) }}", "result too long", id="percent-fields"),
+    pytest.param(BIG + NESTED + "{{ ns.x }}", "a value that prints longer than", id="nested-list-printed"),
+    pytest.param(BIG + NESTED + "{{ ns.x|string }}", "a value longer than", id="nested-list-string"),
+    pytest.param(BIG + NESTED + "{{ '' ~ ns.x }}", "a value longer than", id="nested-list-concat"),
+    pytest.param("{{ ('\\t' * 1000).expandtabs(100000) }}", "access to attribute 'expandtabs' of 'str' object is unsafe", id="expandtabs"),
+    pytest.param("{{ lipsum(100000) }}", "'lipsum' is undefined", id="lipsum-removed"),
     pytest.param("{{ [1, 2]|random }}", "No filter named 'random'", id="random-removed"),
 ]
 
