@@ -190,21 +190,6 @@ def _versions_from(ws: Workspace, library: str) -> list:  # type: ignore[type-ar
 
 # --------------------------------------------------------------------------- init
 
-_CONFIG_TEMPLATE = """\
-# hyoka workspace: {municipality}
-municipality: {quoted}
-stock_clauses: true      # use the stock clauses bundled with hyoka
-clauses: clauses         # this workspace's own clauses ({municipality}における措置 …)
-assessments: assessments # one file per 評価書
-snapshots: snapshots     # published revisions (hyoka publish)
-output: build            # where hyoka build writes
-parameters: {{}}
-terms: {{}}              # glossary: term -> current wording, used as {{{{ term.KEY }}}}
-# libraries:             # clause libraries, in order, before clauses/ (default: stock); see docs/editions.md
-#   - stock
-#   - path: ../shared-texts   # or: - package: NAME (installed with pip)
-"""
-
 _LOCAL_README = """\
 # {municipality}の条項
 
@@ -219,14 +204,10 @@ def init_workspace(directory: Path, municipality: str) -> list[Path]:
     config = directory / CONFIG_NAME
     if config.exists():
         raise UserError(f"{CONFIG_NAME} already exists", Location.of(config), "this directory is already a workspace")
-    if not municipality.strip():
-        raise UserError("the municipality name is empty", None, "pass --municipality 豊島区")
-    if not municipality.isprintable():
-        bad = next(c for c in municipality if not c.isprintable())
-        raise UserError(
-            f"the municipality name contains U+{ord(bad):04X}, which cannot be stored", Location.of(config, key="municipality"),
-            "pass the name as plain text, e.g. --municipality 豊島区",
-        )
+    from .workspace import config_text
+
+    text = config_text(municipality)  # refuses an unusable name before anything is created
+    municipality = municipality.strip()
     created = []
     try:
         for sub in ("assessments", "clauses", "snapshots"):
@@ -235,7 +216,7 @@ def init_workspace(directory: Path, municipality: str) -> list[Path]:
     except OSError as exc:
         raise WriteError(directory, exc.strerror or str(exc)) from None
     with Transaction(directory) as txn:
-        txn.write(config, _CONFIG_TEMPLATE.format(municipality=municipality, quoted=json.dumps(municipality, ensure_ascii=False)), create=True)
+        txn.write(config, text, create=True)
         readme = directory / "clauses" / "README.md"
         if not readme.exists():
             txn.write(readme, _LOCAL_README.format(municipality=municipality, slug="local"))
@@ -313,7 +294,7 @@ def publish(root: Path | None, name: str, date: str | None = None):  # type: ign
         open_points = placeholders(composed, diag, source=ws.assessment_path(name), config=ws.root / CONFIG_NAME)
         if open_points:
             raise ErrorList([UserError(p.message, p.location, "fill it in before publishing", code="placeholder") for p in open_points])
-        return _publish(composed, ws.snapshots_dir, date, ws.root)
+        return _publish(composed, ws.snapshots_dir, date, ws.library, ws.root)
 
 
 def placeholders(composed: ComposedAssessment, diag: Diagnostics, source: Path | None = None, config: Path | None = None) -> list[UserError]:
@@ -422,7 +403,7 @@ def history(root: Path | None, name: str):  # type: ignore[no-untyped-def]
     paths = list_snapshots(ws.snapshots_dir, name)
     if not paths:
         ws.assessment_path(name)  # an unknown name is an error (with a suggestion), not "never published"
-    return [read_snapshot(p) for p in paths]
+    return [read_snapshot(p, ws.library) for p in paths]
 
 
 def revision(ws: Workspace, name: str, ref: str | None):  # type: ignore[no-untyped-def]
@@ -431,7 +412,7 @@ def revision(ws: Workspace, name: str, ref: str | None):  # type: ignore[no-unty
 
     if ref == DRAFT:
         return DRAFT, compose_assessment(ws, name)
-    snap = find_snapshot(ws.snapshots_dir, name, ref)
+    snap = find_snapshot(ws.snapshots_dir, name, ref, ws.library)
     return snap, snap.composed
 
 
@@ -483,7 +464,7 @@ def revisions(ws: Workspace, name: str, from_ref: str | None, to_ref: str | None
         older = paths[: [p.stem for p in paths].index(to_rev.id)]
         if not older:
             raise UserError(f"snapshot {to_rev.id} of '{name}' is its first publication", Location.of(to_rev.path), "pass --from")
-        from_label, old = older[-1].stem, read_snapshot(older[-1]).composed
+        from_label, old = older[-1].stem, read_snapshot(older[-1], ws.library).composed
     else:
         from_rev, old = revision(ws, name, from_ref)
         from_label = from_rev.id

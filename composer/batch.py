@@ -39,6 +39,7 @@ from filelock import FileLock, Timeout
 
 from .errors import BuildError, Diagnostics, ErrorList, HyokaError, UserError, WriteError
 from .model import ComposedAssessment
+from .snapshot import check_published_clauses
 
 MANIFEST_NAME = ".hyoka-build.json"
 MANIFEST_VERSION = 1
@@ -414,6 +415,8 @@ def _build_name(name: str, context: Mapping[str, Any] | None = None) -> _Outcome
     settings: BuildSettings = ctx["settings"]
     diag = Diagnostics()
     try:
+        # a published clause that changed since (even with its lock re-sealed) is refused
+        check_published_clauses(ctx["ws"].snapshots_dir, Path(name).stem, ctx["ws"].library)
         a = ctx["ws"].load_assessment(name, diag)
         composed = ctx["composer"].compose(a, diag) if a is not None else None
     except UserError as exc:

@@ -7,6 +7,8 @@ whose content no longer matches its recorded hash is refused.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,6 +36,7 @@ PARAM_KEYS = ("description", "default")
 class LibraryRoot:
     path: Path
     name: str  # "stock" or "local"
+    confine: Path | None = None  # clause files (links resolved) must lie inside this directory
 
 
 @dataclass
@@ -209,6 +212,26 @@ def clause_files(root: Path) -> Iterable[tuple[str, Path]]:
     return sorted(out)
 
 
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def confined_file(path: Path, root: LibraryRoot, diag: Diagnostics) -> bool:
+    """False (and an error) when a clause file of a confined library links outside it."""
+    if root.confine is None or _inside(path, root.confine):
+        return True
+    diag.error(
+        f"clause file links outside the workspace (to {path.resolve()})",
+        Location.of(path),
+        "copy the clause into the workspace's clauses/ (a link could change published wording unseen)",
+    )
+    return False
+
+
 def load_library(roots: Iterable[LibraryRoot], diag: Diagnostics) -> Library:
     """Load every clause under ``roots``; report bad ids, duplicates and lock breaches.
 
@@ -223,6 +246,8 @@ def load_library(roots: Iterable[LibraryRoot], diag: Diagnostics) -> Library:
             problem = check_clause_id(clause_id)
             if problem:
                 diag.error(problem, Location.of(path), "rename the file")
+                continue
+            if not confined_file(path, root, diag):
                 continue
             clause = load_clause(path, clause_id, root.name, diag)
             if clause is None:
@@ -242,53 +267,141 @@ def load_library(roots: Iterable[LibraryRoot], diag: Diagnostics) -> Library:
 
 
 # --------------------------------------------------------------------------- lock
+#
+# ``clauses.lock`` is a YAML mapping: ``lock_format: 2`` and one ``id@N: sha256:…`` line per
+# published version. A version is published once its line is there. Versions are published
+# in order, so the lock of a clause always holds versions 1..M: a missing line for a version
+# older than the newest locked one (M) means the line was deleted, and is an error. The hash
+# (:func:`version_hash`) covers everything a version renders or promises: its own text,
+# notes, heading, date and source, and the clause-level title, heading, kind and parameters
+# (names and defaults). Format 1 locks (no ``lock_format``) hashed only the version's own
+# fields; they are still verified that way, and `hyoka clauses lock` rewrites them in format 2.
+
+LOCK_FORMAT = 2
+LOCK_FORMAT_KEY = "lock_format"
+
+
+def version_hash(clause: Clause, version: ClauseVersion) -> str:
+    """Content hash of everything a published clause version renders (the lock's and snapshots' seal)."""
+    payload = {
+        "id": clause.id,
+        "title": clause.title,
+        "kind": clause.kind,
+        "heading": clause.heading,
+        "parameters": [[p.name, p.default] for p in clause.parameters],
+        "version": version.number,
+        "date": version.date,
+        "source": [version.source.issuer, version.source.document, version.source.edition, version.source.url],
+        "version_heading": version.heading,
+        "text": version.text,
+        "notes": [version.notes.reason, version.notes.risk_change, version.notes.risk_situation, version.notes.countermeasure],
+    }
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return "sha256:" + hashlib.sha256(blob).hexdigest()
+
+
+@dataclass(frozen=True)
+class Lock:
+    format: int
+    entries: dict[str, str]
+    lines: dict[str, int]
 
 
 def read_lock(root: Path) -> dict[str, str]:
+    """The ``id@N: hash`` entries of ``root``'s lock (empty when there is none)."""
+    return load_lock(root).entries
+
+
+def load_lock(root: Path) -> Lock:
     path = root / LOCK_NAME
     if not path.exists():
-        return {}
+        return Lock(LOCK_FORMAT, {}, {})
     data = load_mapping(path, "a clause lock file")
-    return {str(k): str(v) for k, v in data.items()}
+    fmt = data.get(LOCK_FORMAT_KEY, 1)
+    if fmt not in (1, LOCK_FORMAT) or isinstance(fmt, bool):
+        raise UserError(
+            f"unknown {LOCK_FORMAT_KEY} {fmt!r}", Location.of(path, data.line_of(LOCK_FORMAT_KEY), LOCK_FORMAT_KEY),
+            f"this hyoka reads formats 1 and {LOCK_FORMAT}",
+        )
+    entries: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for k, v in data.items():
+        if k == LOCK_FORMAT_KEY:
+            continue
+        key = str(k)
+        loc = Location.of(path, data.line_of(k), key)
+        m = PIN.match(key)
+        if not m or not isinstance(v, str) or not re.fullmatch(r"sha256:[0-9a-f]{64}", v):
+            raise UserError(
+                "not a lock entry (lines are 'clause-id@N: sha256:…')", loc,
+                "restore clauses.lock from version control; it is written by `hyoka clauses lock`",
+            )
+        entries[key] = v
+        lines[key] = data.line_of(k)
+    return Lock(int(fmt), entries, lines)
+
+
+def _sealed(lock: Lock, clause: Clause, v: ClauseVersion) -> str:
+    return v.content_hash() if lock.format == 1 else version_hash(clause, v)
 
 
 def verify_lock(root: LibraryRoot, clauses: list[Clause], diag: Diagnostics, present: set[str]) -> None:
     """Compare loaded versions with the lock. ``present``: ids whose files exist (loaded or not)."""
     try:
-        lock = read_lock(root.path)
+        lock = load_lock(root.path)
     except UserError as exc:
         diag.add(exc)
         return
     lock_path = root.path / LOCK_NAME
+    if lock.entries and lock.format == 1:
+        diag.warning(
+            f"{LOCK_NAME} is in format 1, which does not seal clause-level headings, kinds and parameter defaults",
+            Location.of(lock_path),
+            "run `hyoka clauses lock` to rewrite it in format 2",
+            code="lock-format",
+        )
+    newest: dict[str, int] = {}
+    for key in lock.entries:
+        cid, n = key.rsplit("@", 1)
+        newest[cid] = max(newest.get(cid, 0), int(n))
     seen = set()
     for clause in clauses:
         for v in clause.versions:
             key = f"{clause.id}@{v.number}"
             seen.add(key)
-            recorded = lock.get(key)
-            if recorded is None:
+            recorded = lock.entries.get(key)
+            if recorded is None and v.number < newest.get(clause.id, 0):
+                diag.error(
+                    f"published clause {key} has no line in {LOCK_NAME} (version {newest[clause.id]} is locked, "
+                    "so every earlier version was published)",
+                    v.location,
+                    "restore the deleted lock line from version control; published versions never change",
+                    code="lock",
+                )
+            elif recorded is None:
                 diag.warning(
                     f"clause {key} is not published yet (not in {LOCK_NAME})",
                     v.location,
                     "run `hyoka clauses lock` once its wording is final",
                     code="unpublished",
                 )
-            elif recorded != v.content_hash():
+            elif recorded != _sealed(lock, clause, v):
                 diag.error(
-                    f"published clause {key} was changed",
+                    f"published clause {key} was changed (its text, notes, heading, kind, parameters or source "
+                    f"differ from the hash in {LOCK_NAME})",
                     v.location,
                     "published versions never change: restore its wording and add a new version instead",
                     code="lock",
                 )
     loaded = {c.id for c in clauses}
-    for key in lock:
+    for key in lock.entries:
         cid = key.rsplit("@", 1)[0]
         if cid in present and cid not in loaded:
             continue  # the file is there but did not load: its own error says why
         if key not in seen:
             diag.error(
                 f"published clause {key} was removed",
-                Location.of(lock_path),
+                Location.of(lock_path, lock.lines.get(key)),
                 "published versions are kept forever: restore it (mark it superseded by adding a new version)",
                 code="lock",
             )
@@ -297,29 +410,42 @@ def verify_lock(root: LibraryRoot, clauses: list[Clause], diag: Diagnostics, pre
 def write_lock(root: Path, clauses: Iterable[Clause], workspace: Path | None = None) -> list[str]:
     """Record hashes of versions not yet in the lock; refuse changed ones. Returns added keys.
 
+    A format 1 lock is rewritten in format 2 (each entry verified with the old hash first).
     The lock file is written as a transaction of ``workspace`` (default: the one above ``root``).
     """
-    lock = read_lock(root)
+    lock = load_lock(root)
+    entries: dict[str, str] = {}
     added = []
     for clause in clauses:
         for v in clause.versions:
             key = f"{clause.id}@{v.number}"
-            h = v.content_hash()
-            if key in lock:
-                if lock[key] != h:
+            if key in lock.entries:
+                if lock.entries[key] != _sealed(lock, clause, v):
                     raise UserError(
                         f"published clause {key} was changed",
                         v.location,
                         "restore its wording and add a new version instead",
                     )
-                continue
-            lock[key] = h
-            added.append(key)
+            else:
+                added.append(key)
+            entries[key] = version_hash(clause, v)
+    for key, h in lock.entries.items():  # entries of clauses that did not load stay as they were
+        if key not in entries:
+            if lock.format == 1:
+                raise UserError(
+                    f"cannot rewrite {LOCK_NAME} in format {LOCK_FORMAT}: clause {key} did not load",
+                    Location.of(root / LOCK_NAME, lock.lines.get(key)),
+                    "fix that clause first",
+                )
+            entries[key] = h
     lines = [
         "# Content hashes of published clause versions, written by `hyoka clauses lock`.",
         "# A published version never changes: new wording is a new version.",
+        "# Each hash covers the version's text, notes, heading, date and source and the clause's",
+        "# title, heading, kind and parameters; versions 1..N of a clause are all listed.",
+        f"{LOCK_FORMAT_KEY}: {LOCK_FORMAT}",
     ]
-    lines += [f"{k}: {lock[k]}" for k in sorted(lock)]
+    lines += [f"{k}: {entries[k]}" for k in sorted(entries)]
     with Transaction(workspace or find_workspace_root(root)) as txn:
         txn.write(root / LOCK_NAME, "\n".join(lines) + "\n")
     return added

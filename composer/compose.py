@@ -29,7 +29,7 @@ from .model import (
     RenderedNotes,
     Term,
 )
-from .render import render_text
+from .render import document_limits, render_text
 from .validate import did_you_mean
 
 
@@ -139,7 +139,14 @@ class Composer:
     # ------------------------------------------------------------------ assessment
 
     def compose(self, a: Assessment, diag: Diagnostics | None = None) -> ComposedAssessment:
-        """Compose ``a``. Raises on the first error unless ``diag`` collects them all."""
+        """Compose ``a``. Raises on the first error unless ``diag`` collects them all.
+
+        All its texts together are held to the per-document limits of :mod:`composer.render`.
+        """
+        with document_limits(f"assessment '{a.name}'", a.location):
+            return self._compose(a, diag)
+
+    def _compose(self, a: Assessment, diag: Diagnostics | None = None) -> ComposedAssessment:
         form, index = get_form(a.form, a.location, self.form_dirs)
         entries = {(e.file, e.key): e for e in a.items}
         items: list[ComposedItem] = []

@@ -86,11 +86,55 @@ def _reference_key(path: Path) -> tuple[str, int, int]:
     return (str(path.resolve()), st.st_mtime_ns, st.st_size)
 
 
+# Limits of a reference document (docs/formats.md, "Limits"): its styles, page setup and
+# footer take a few hundred kilobytes; even one with images in its header is far below these.
+MAX_REFERENCE_FILE = 32 * 1024 * 1024  # bytes of the .docx file
+MAX_REFERENCE_UNZIPPED = 64 * 1024 * 1024  # bytes of all its members, decompressed
+MAX_REFERENCE_XML = 16 * 1024 * 1024  # bytes of one XML member, decompressed
+MAX_REFERENCE_MEMBERS = 2_000
+
+
+def check_reference_size(path: Path, size: int, data_of: Any) -> None:
+    """Refuse a reference document whose file or decompressed members exceed the limits.
+
+    Reads only the zip directory (the sizes it declares bound what zipfile will ever
+    decompress), so a zip bomb is refused before anything is decompressed.
+    """
+    import zipfile
+
+    loc = Location.of(path)
+    mb = 1024 * 1024
+    if size > MAX_REFERENCE_FILE:
+        raise UserError(f"reference document is larger than {MAX_REFERENCE_FILE // mb} MB", loc, "use a document that holds only styles, page setup and footer")
+    try:
+        with zipfile.ZipFile(data_of()) as z:
+            members = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise UserError(f"not a Word document (.docx): {exc}", loc, "save the reference document as .docx") from None
+    if len(members) > MAX_REFERENCE_MEMBERS:
+        raise UserError(f"reference document has more than {MAX_REFERENCE_MEMBERS:,} parts", loc, "save it again as .docx")
+    total = 0
+    for m in members:
+        total += m.file_size
+        if m.filename.endswith((".xml", ".rels")) and m.file_size > MAX_REFERENCE_XML:
+            raise UserError(
+                f"reference document part {m.filename} decompresses to {m.file_size:,} bytes (at most {MAX_REFERENCE_XML // mb} MB)",
+                loc, "use a document that holds only styles, page setup and footer",
+            )
+        if total > MAX_REFERENCE_UNZIPPED:
+            raise UserError(
+                f"reference document decompresses to more than {MAX_REFERENCE_UNZIPPED // mb} MB",
+                loc, "use a document that holds only styles, page setup and footer",
+            )
+
+
 def _reference_bytes(path: Path) -> bytes:
     key = _reference_key(path)
     data = _bytes_cache.get(key)
     if data is None:
+        check_reference_size(path, key[2], lambda: path)
         data = path.read_bytes()
+        check_reference_size(path, len(data), lambda: io.BytesIO(data))  # the file may have changed meanwhile
         if len(_bytes_cache) > 8:
             _bytes_cache.clear()
         _bytes_cache[key] = data

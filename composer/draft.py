@@ -4,7 +4,9 @@ A *profile* (``templates/profiles/*.yaml``, or the workspace's ``profiles/``) sa
 clauses belong in which items. :func:`draft` writes every item of the form in order —
 per-file items for each file given — with the profile's clauses pinned at their latest
 version and clear placeholders (【要記入…】, 【要選択】) for what only the department can
-write. ``hyoka check`` lists the placeholders still open.
+write. ``hyoka check`` lists the placeholders still open. The assessment-wide parameter
+``file_name`` is set from the files given (:func:`assessment_file_name`), so that change
+notes of items outside the per-file sections name the file too.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from .render import render_text
 from .resources import profiles_dir
 from .transaction import Transaction
 from .validate import Fields, did_you_mean
-from .workspace import Workspace
+from .workspace import Workspace, confined
 from .yamlio import YMap, load_mapping
 
 PROFILE_KEYS = ("profile", "form", "description", "local_heading", "items", "homes")
@@ -49,7 +51,14 @@ def profile_paths(ws: Workspace) -> dict[str, Path]:
     out = {p.stem: p for p in sorted(profiles_dir().glob("*.yaml"))}
     local = ws.root / ws.config.profiles
     if local.is_dir():
-        out.update({p.stem: p for p in sorted(local.glob("*.yaml"))})
+        for p in sorted(local.glob("*.yaml")):
+            if not confined(p, ws.root):
+                raise UserError(
+                    f"profile file links outside the workspace (to {p.resolve()})",
+                    Location.of(p),
+                    "copy the profile into the workspace's profiles/",
+                )
+            out[p.stem] = p
     return out
 
 
@@ -101,6 +110,17 @@ def load_profile(ws: Workspace, name: str, for_form: str | None = None) -> Profi
         items[str(key)] = tuple(str(c) for c in ids)
     diag.raise_if_errors()
     return Profile(name, form_name, f.str("description"), f.str("local_heading"), items, str(path))
+
+
+def assessment_file_name(names: list[str]) -> str:
+    """The assessment-wide ``file_name``: what {{ file_name }} says outside the per-file sections.
+
+    One file: its name. Several: all of them, joined as 公用文 joins a list
+    (「A及びB」, 「A、B及びC」), since such items (Ⅳ 監査, その他) concern every file.
+    """
+    if len(names) <= 1:
+        return names[0] if names else ""
+    return "、".join(names[:-1]) + "及び" + names[-1]
 
 
 def _q(text: str) -> str:
@@ -184,6 +204,9 @@ def draft(
         f"  office: {_q(ws.config.municipality + '長')}",
         "  declaration: " + _q(TODO.format(label="個人のプライバシー等の権利利益の保護の宣言")),
         '  remarks: ""',
+        "parameters:",
+        f"  file_name: {_q(assessment_file_name([n for _, n in file_specs]))}"
+        "  # 各ファイルの節の外（Ⅳ 監査など）で {{ file_name }} が指す名称",
         "files:",
     ]
     per_file = [s for s in form.sections if s.per_file]

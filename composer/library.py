@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .clauses import MANIFEST_NAME, Library, LibraryRoot, check_clause_id, clause_files, load_clause, verify_lock
+from .clauses import MANIFEST_NAME, Library, LibraryRoot, check_clause_id, clause_files, confined_file, load_clause, verify_lock
 from .errors import Diagnostics, Location, UserError, display_path
 from .model import Clause, ClauseVersion, Parameter
 from .validate import Fields, scalar_text
@@ -216,9 +216,12 @@ def _hyoka_version() -> str:
 # --------------------------------------------------------------------------- loading and merging
 
 
-def load_libraries(sources: Sequence[LibrarySource], diag: Diagnostics) -> Library:
-    """Load every library in order; a later one may add versions to an earlier one's clause."""
-    lib = Library(roots=tuple(LibraryRoot(s.path, s.name) for s in sources))
+def load_libraries(sources: Sequence[LibrarySource], diag: Diagnostics, confine: Path | None = None) -> Library:
+    """Load every library in order; a later one may add versions to an earlier one's clause.
+
+    The workspace's own clause files must lie inside ``confine`` (the workspace), links resolved.
+    """
+    lib = Library(roots=tuple(LibraryRoot(s.path, s.name, confine=confine if s.origin == "workspace" else None) for s in sources))
     for root in lib.roots:
         loaded: list[Clause] = []
         files = list(clause_files(root.path))
@@ -226,6 +229,8 @@ def load_libraries(sources: Sequence[LibrarySource], diag: Diagnostics) -> Libra
             problem = check_clause_id(clause_id)
             if problem:
                 diag.error(problem, Location.of(path), "rename the file")
+                continue
+            if not confined_file(path, root, diag):
                 continue
             earlier = lib.clauses.get(clause_id)
             clause = load_clause(path, clause_id, root.name, diag, start=None if earlier else 1)

@@ -368,7 +368,7 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
 
     out = []
     for name in names:
-        snaps = [read_snapshot(p) for p in list_snapshots(ws.snapshots_dir, name)]  # raises on a tampered one
+        snaps = [read_snapshot(p, ws.library) for p in list_snapshots(ws.snapshots_dir, name)]  # raises on a tampered one
         until_end = [s for s in snaps if _dt.date.fromisoformat(s.date) <= end]
         draft = drafts.get(name)
 

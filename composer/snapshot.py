@@ -5,6 +5,14 @@ item, the clause pins and notes as rendered then, the metadata, and the change
 annotations of that publication, sealed with a content hash. History therefore stays
 exactly as published even when clauses or the assessment file change later; a
 snapshot whose content no longer matches its hash is refused.
+
+A snapshot proves what it is: its ``assessment`` must be the directory it lies in and its
+``date`` the date of its file name (``YYYY-MM-DD[.N].json``, ASCII digits, a real date),
+and every value must have the type ``hyoka publish`` writes. Format 2 also records the
+hash (:func:`composer.clauses.version_hash`) of every clause version the assessment used
+(``clauses``): reading it with the library (``diff``, ``build``, ``report``) refuses a
+published clause whose content has changed since, even when ``clauses.lock`` was
+re-sealed too. Format 1 snapshots (no ``clauses``) are still read.
 """
 
 from __future__ import annotations
@@ -13,11 +21,12 @@ import datetime as _dt
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Location, UserError
+from .clauses import Library, version_hash
+from .errors import Location, UserError, display_path
 from .model import (
     Annotation,
     ComposedAssessment,
@@ -31,7 +40,9 @@ from .model import (
 from .transaction import Transaction, find_workspace_root
 from .validate import did_you_mean
 
-FORMAT = 1
+FORMAT = 2
+FORMATS = (1, 2)
+MAX_DEPTH = 12  # a snapshot is at most 6 levels deep; anything deeper is not one
 DRAFT = "draft"
 
 
@@ -42,6 +53,7 @@ class Snapshot:
     path: Path
     composed: ComposedAssessment
     content_hash: str
+    clauses: dict[str, str] = field(default_factory=dict)  # id@N -> version_hash when published
 
 
 # --------------------------------------------------------------------------- encode / decode
@@ -77,7 +89,20 @@ def _annotation_to_json(a: Annotation) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v not in (None, [], ())}
 
 
-def encode(c: ComposedAssessment, date: str) -> dict[str, Any]:
+def clause_seals(c: ComposedAssessment, library: Library) -> dict[str, str]:
+    """``id@N`` → :func:`version_hash` of every clause version ``c`` uses."""
+    out: dict[str, str] = {}
+    for it in c.items:
+        for b in it.blocks:
+            if b.clause and b.version is not None:
+                clause = library.get(b.clause)
+                version = clause.version(b.version) if clause else None
+                if clause is not None and version is not None:
+                    out[f"{b.clause}@{b.version}"] = version_hash(clause, version)
+    return dict(sorted(out.items()))
+
+
+def encode(c: ComposedAssessment, date: str, clauses: dict[str, str] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "hyoka_snapshot": FORMAT,
         "assessment": c.name,
@@ -91,6 +116,7 @@ def encode(c: ComposedAssessment, date: str) -> dict[str, Any]:
         "changes": [_annotation_to_json(a) for a in c.changes],
         "terms": [asdict(t) for t in c.terms],
         "contents": list(c.contents),
+        "clauses": dict(clauses or {}),
     }
     body["content_hash"] = content_hash(body)
     return body
@@ -140,7 +166,7 @@ def snapshot_dir(snapshots_root: Path, name: str) -> Path:
     return snapshots_root / name
 
 
-SNAPSHOT_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}(\.\d+)?\.json$")
+SNAPSHOT_NAME = re.compile(r"^(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})(\.(?P<seq>[1-9][0-9]*))?\.json$", re.ASCII)
 
 
 def list_snapshots(snapshots_root: Path, name: str) -> list[Path]:
@@ -153,13 +179,31 @@ def list_snapshots(snapshots_root: Path, name: str) -> list[Path]:
         return []
     paths = sorted(d.glob("*.json"))
     for p in paths:
-        if not SNAPSHOT_NAME.match(p.name) or not p.is_file():
+        try:
+            p.resolve().relative_to(d.resolve())
+        except (ValueError, OSError, RuntimeError):
             raise UserError(
-                "not a snapshot (snapshots are files named YYYY-MM-DD.json, written by `hyoka publish`)",
+                f"snapshot file links outside the snapshots directory (to {p.resolve()})",
+                Location.of(p),
+                "snapshots are files written by `hyoka publish`; copy the file in instead of linking it",
+            ) from None
+        m = SNAPSHOT_NAME.match(p.name)
+        if not m or not p.is_file() or not _real_date(m.group("date")):
+            raise UserError(
+                "not a snapshot (snapshots are files named YYYY-MM-DD.json with a real date in ASCII digits, "
+                "written by `hyoka publish`)",
                 Location.of(p),
                 "move it out of the snapshots directory",
             )
     return sorted(paths, key=lambda p: (p.stem.split(".")[0], _seq(p.stem)))
+
+
+def _real_date(text: str) -> bool:
+    try:
+        _dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _seq(stem: str) -> int:
@@ -167,35 +211,165 @@ def _seq(stem: str) -> int:
     return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 1
 
 
-def read_snapshot(path: Path) -> Snapshot:
-    """Read and verify a snapshot file."""
+def read_snapshot(path: Path, library: Library | None = None) -> Snapshot:
+    """Read and verify a snapshot file (and, given the ``library``, the clause versions it used)."""
+    loc = Location.of(path)
+    restore = "restore it from version control"
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UserError("snapshot not found", Location.of(path)) from None
+        raise UserError("snapshot not found", loc) from None
     except OSError as exc:
-        raise UserError(f"cannot read snapshot: {exc.strerror or exc}", Location.of(path)) from None
+        raise UserError(f"cannot read snapshot: {exc.strerror or exc}", loc) from None
+    except RecursionError:
+        raise UserError("not a hyoka snapshot: nested too deeply", loc, restore) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UserError(f"snapshot is not valid JSON: {exc}", Location.of(path), "restore it from version control") from None
-    if not isinstance(body, dict) or body.get("hyoka_snapshot") != FORMAT:
-        raise UserError("not a hyoka snapshot", Location.of(path), "snapshots are written by `hyoka publish`")
+        raise UserError(f"snapshot is not valid JSON: {exc}", loc, restore) from None
+    if not isinstance(body, dict) or body.get("hyoka_snapshot") not in FORMATS or isinstance(body.get("hyoka_snapshot"), bool):
+        raise UserError("not a hyoka snapshot", loc, "snapshots are written by `hyoka publish`")
+    if _depth(body) > MAX_DEPTH:
+        raise UserError(f"not a hyoka snapshot: nested more than {MAX_DEPTH} levels deep", loc, restore)
     recorded = body.get("content_hash")
     if recorded != content_hash(body):
         raise UserError(
             "snapshot content does not match its hash: it was changed after publication",
-            Location.of(path),
+            loc,
             "published snapshots are immutable; restore the file from version control",
+            code="tampered",
+        )
+    problem = _check_shape(body)
+    if problem:
+        raise UserError(f"snapshot is malformed: {problem}", loc, restore)
+    m = SNAPSHOT_NAME.match(path.name)
+    name = path.parent.name
+    if body["assessment"] != name:
+        raise UserError(
+            f"snapshot of assessment '{body['assessment']}' in the history of '{name}'",
+            Location.of(path, None, "assessment"),
+            f"a snapshot belongs in snapshots/{body['assessment']}/; move it there or out of snapshots/{name}/",
+            code="tampered",
+        )
+    if m is None or body["date"] != m.group("date"):
+        raise UserError(
+            f"snapshot dated {body['date']} is named {path.name}",
+            Location.of(path, None, "date"),
+            f"a snapshot's file name is its publication date ({body['date']}.json); {restore}",
             code="tampered",
         )
     try:
         composed = decode(body, path)
         date = str(body["date"])
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise UserError(f"snapshot is incomplete ({exc})", Location.of(path), "restore it from version control") from None
-    return Snapshot(id=path.stem, date=date, path=path, composed=composed, content_hash=recorded)
+        raise UserError(f"snapshot is incomplete ({exc})", loc, restore) from None
+    snap = Snapshot(id=path.stem, date=date, path=path, composed=composed, content_hash=recorded, clauses=dict(body.get("clauses", {})))
+    if library is not None:
+        verify_clauses(snap, library)
+    return snap
 
 
-def find_snapshot(snapshots_root: Path, name: str, ref: str | None) -> Snapshot:
+def verify_clauses(snap: Snapshot, library: Library) -> None:
+    """Refuse when a clause version the snapshot used no longer has the content it had then."""
+    for key, sealed in snap.clauses.items():
+        cid, _, number = key.rpartition("@")
+        clause = library.get(cid)
+        version = clause.version(int(number)) if clause is not None and number.isdigit() else None
+        if clause is None or version is None:
+            continue  # a removed published version is the lock's error
+        if version_hash(clause, version) != sealed:
+            raise UserError(
+                f"published clause {key} is not what snapshot {snap.id} of '{snap.composed.name}' published "
+                f"({display_path(snap.path)} records another content hash)",
+                version.location,
+                "published versions never change: restore its wording from version control and add a new version instead",
+                code="lock",
+            )
+
+
+def check_published_clauses(snapshots_root: Path, name: str, library: Library) -> None:
+    """Verify the latest snapshot of ``name`` (if any), and the clause versions it used, against ``library``."""
+    paths = list_snapshots(snapshots_root, name)
+    if paths:
+        read_snapshot(paths[-1], library)
+
+
+def _depth(value: object) -> int:
+    """Nesting depth of a JSON value, without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, dict):
+            deepest = max(deepest, d)
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list):
+            deepest = max(deepest, d)
+            stack.extend((x, d + 1) for x in v)
+        if deepest > MAX_DEPTH:
+            return deepest
+    return deepest
+
+
+_S, _N, _I, _B = "str", "str|null", "int|null", "bool"
+_META = {k: _S for k in ("number", "title", "jimu", "office", "declaration", "remarks", "published", "reassessed")}
+_NOTES = {"reason": _S, "risk_change": _N, "risk_situation": _S, "countermeasure": _S}
+_BLOCK = {"id": _S, "kind": _S, "heading": _S, "body": _S, "clause": _N, "version": _I, "variant": _B, "notes": _NOTES}
+_ITEM = {
+    "key": _S, "file": _N, "label": _S, "path": [_S], "depth": "int", "type": _N, "important": _B,
+    "choices": [_S], "choice": _N, "blocks": [_BLOCK],
+}
+_ANNOTATION = {
+    "item": _S, "file": _N, "blocks": [_S], "reason": _N, "risk_change": _N, "risk_situation": _N,
+    "countermeasure": _N, "before": _N, "after": _N, "submission": _N, "submission_note": _N,
+}
+_TERM = {"key": _S, "wording": _S, "reason": _S, "risk_change": _N, "risk_situation": _S, "countermeasure": _S, "previous": [_S]}
+_BODY = {
+    "hyoka_snapshot": "int", "assessment": _S, "date": _S, "form": _S, "form_title": _S, "municipality": _S,
+    "meta": _META, "files": [{"id": _S, "name": _S, "label": _S}], "items": [_ITEM], "changes": [_ANNOTATION],
+    "terms": [_TERM], "contents": [_S], "clauses": {"*": _S}, "content_hash": _S,
+}
+_REQUIRED = ("assessment", "date", "form", "meta", "files", "items")
+_SCALARS = {
+    _S: lambda v: isinstance(v, str),
+    _N: lambda v: v is None or isinstance(v, str),
+    _I: lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    _B: lambda v: isinstance(v, bool),
+}
+
+
+def _check_shape(body: dict[str, Any]) -> str | None:
+    """None when ``body`` has the shape ``encode`` writes, else where it does not."""
+    for key in _REQUIRED:
+        if key not in body:
+            return f"missing '{key}'"
+    return _shape(body, _BODY, "")
+
+
+def _shape(value: object, spec: object, where: str) -> str | None:
+    if isinstance(spec, str):
+        return None if _SCALARS[spec](value) else f"{where or 'value'} must be {spec}, not {type(value).__name__}"
+    if isinstance(spec, list):
+        if not isinstance(value, list):
+            return f"{where} must be a list, not {type(value).__name__}"
+        for i, v in enumerate(value):
+            problem = _shape(v, spec[0], f"{where}[{i}]")
+            if problem:
+                return problem
+        return None
+    assert isinstance(spec, dict)
+    if not isinstance(value, dict):
+        return f"{where} must be a mapping, not {type(value).__name__}"
+    for k, v in value.items():
+        sub = spec.get("*", spec.get(k))
+        if sub is None:
+            return f"unknown key '{k}'" + (f" in {where}" if where else "")
+        problem = _shape(v, sub, f"{where}.{k}" if where else k)
+        if problem:
+            return problem
+    return None
+
+
+def find_snapshot(snapshots_root: Path, name: str, ref: str | None, library: Library | None = None) -> Snapshot:
     """A snapshot by id (``2024-04-01``), by date, or the latest when ``ref`` is None."""
     paths = list_snapshots(snapshots_root, name)
     if not paths:
@@ -206,7 +380,7 @@ def find_snapshot(snapshots_root: Path, name: str, ref: str | None) -> Snapshot:
             code="unpublished",
         )
     if ref is None:
-        return read_snapshot(paths[-1])
+        return read_snapshot(paths[-1], library)
     matches = [p for p in paths if p.stem == ref] or [p for p in paths if p.stem.split(".")[0] == ref]
     if not matches:
         have = "have: " + ", ".join(p.stem for p in paths)
@@ -216,12 +390,15 @@ def find_snapshot(snapshots_root: Path, name: str, ref: str | None) -> Snapshot:
             Location.of(snapshot_dir(snapshots_root, name)),
             f"{hint} {have}" if hint else have,
         )
-    return read_snapshot(matches[-1])
+    return read_snapshot(matches[-1], library)
 
 
-def publish(composed: ComposedAssessment, snapshots_root: Path, date: str | None = None, root: Path | None = None) -> Snapshot:
+def publish(
+    composed: ComposedAssessment, snapshots_root: Path, date: str | None = None, library: Library | None = None, root: Path | None = None
+) -> Snapshot:
     """Write a new snapshot of ``composed``; refuse when nothing changed since the last one.
 
+    Given the ``library``, the snapshot records the hash of every clause version it uses.
     The snapshot is written as a transaction of the workspace at ``root`` (default: the one
     above ``snapshots_root``) and never over an existing file.
     """
@@ -229,9 +406,10 @@ def publish(composed: ComposedAssessment, snapshots_root: Path, date: str | None
 
     date = parse_date(date, None, "--date").isoformat() if date else _dt.date.today().isoformat()
     existing = list_snapshots(snapshots_root, composed.name)
-    body = encode(composed, date)
+    seals = clause_seals(composed, library) if library is not None else {}
+    body = encode(composed, date, seals)
     if existing:
-        last = read_snapshot(existing[-1])
+        last = read_snapshot(existing[-1], library)
         if last.date > date:
             raise UserError(
                 f"the last publication of '{composed.name}' is dated {last.date}, after {date}",
@@ -252,7 +430,7 @@ def publish(composed: ComposedAssessment, snapshots_root: Path, date: str | None
         target = target.with_name(f"{date}.{n}.json")
     with Transaction(root or find_workspace_root(snapshots_root)) as txn:
         txn.write(target, json.dumps(body, ensure_ascii=False, indent=1) + "\n", create=True)
-    return Snapshot(id=target.stem, date=date, path=target, composed=composed, content_hash=body["content_hash"])
+    return Snapshot(id=target.stem, date=date, path=target, composed=composed, content_hash=body["content_hash"], clauses=seals)
 
 
 def _same_content(a: ComposedAssessment, b: ComposedAssessment) -> bool:

@@ -29,6 +29,50 @@ CONFIG_KEYS = (
 )
 
 
+PATH_KEYS = (
+    ("clauses", "clauses"), ("assessments", "assessments"), ("snapshots", "snapshots"), ("output", "build"),
+    ("profiles", "profiles"), ("forms", "forms"),
+)
+
+
+def _inside(root: Path, f: Fields, key: str, default: str) -> str:
+    """A directory setting of hyoka.yaml: a relative path that stays inside the workspace.
+
+    Paths outside the workspace are for the command line only (``build -o DIR``): a
+    workspace file that writes or reads elsewhere is refused.
+    """
+    value = f.str(key, default=default)
+    rel = Path(value)
+    problem = None
+    if not value.strip():
+        problem = f"{key} is empty"
+    elif rel.is_absolute() or rel.drive or rel.anchor:
+        problem = f"'{value}' is an absolute path"
+    else:
+        try:
+            (root / rel).resolve().relative_to(root.resolve())
+        except ValueError:
+            problem = f"'{value}' leads outside the workspace"
+        except (OSError, RuntimeError) as exc:
+            problem = f"'{value}' cannot be resolved ({exc})"
+    if problem:
+        f.diag.error(
+            problem, f.loc(key),
+            f"give a directory inside the workspace (default: {default}); name an outside directory on the command line instead",
+        )
+        return default
+    return value
+
+
+def confined(path: Path, root: Path) -> bool:
+    """True when ``path``, with every link resolved, lies inside ``root``."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Config:
     municipality: str
@@ -96,6 +140,12 @@ class Workspace:
                     return candidate.resolve()
             raise UserError("assessment file not found", Location.of(p), "check the path")
         path = self.assessments_dir / f"{name}.yaml"
+        if path.exists() and not confined(path, self.root):
+            raise UserError(
+                f"assessment file links outside the workspace (to {path.resolve()})",
+                Location.of(path),
+                "copy the file into the workspace, or name the outside file on the command line",
+            )
         if not path.exists():
             from .validate import did_you_mean
 
@@ -169,15 +219,11 @@ def load_config(root: Path, diag: Diagnostics) -> Config:
         else:
             term_values[str(k)] = Term(str(k), "" if v is None else str(v))
     lint = f.map("lint")
+    dirs = {key: _inside(root, f, key, default) for key, default in PATH_KEYS}
     return Config(
         municipality=f.str("municipality", required=True),
         stock_clauses=f.bool("stock_clauses", True),
-        clauses=f.str("clauses", default="clauses"),
-        assessments=f.str("assessments", default="assessments"),
-        snapshots=f.str("snapshots", default="snapshots"),
-        output=f.str("output", default="build"),
-        profiles=f.str("profiles", default="profiles"),
-        forms=f.str("forms", default="forms"),
+        **dirs,
         parameters=f.str_map("parameters"),
         terms=term_values,
         lint=dict(lint) if isinstance(lint, YMap) else {},
@@ -188,6 +234,53 @@ def load_config(root: Path, diag: Diagnostics) -> Config:
     )
 
 
+_CONFIG_LINES = (
+    ("stock_clauses", True, "use the stock clauses bundled with hyoka"),
+    ("clauses", "clauses", "this workspace's own clauses ({m}における措置 …)"),
+    ("assessments", "assessments", "one file per 評価書"),
+    ("snapshots", "snapshots", "published revisions (hyoka publish)"),
+    ("output", "build", "where hyoka build writes"),
+    ("parameters", {}, ""),
+    ("terms", {}, "glossary: term -> current wording, used as {{{{ term.KEY }}}}"),
+)
+
+
+def config_text(municipality: str) -> str:
+    """The text of a new ``hyoka.yaml``; every value is written by the YAML emitter.
+
+    Refuses a name that is empty or holds a line break or control character; the text
+    is parsed back before it is returned, so what ``hyoka init`` writes always loads.
+    """
+    import yaml
+
+    name = municipality.strip()
+    if not name:
+        raise UserError("the municipality name is empty", None, "pass --municipality 豊島区")
+    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029\ufeff" for ch in name):
+        raise UserError(f"the municipality name {name!r} contains a line break or control character", None, "pass the name alone, e.g. --municipality 豊島区")
+
+    def line(key: str, value: object, comment: str = "") -> str:
+        text = yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=True, width=10_000, sort_keys=False)
+        text = text.strip()
+        if text.startswith("{") and text.endswith("}"):
+            text = text[1:-1].strip()
+        return f"{text:<24} # {comment}" if comment else text
+
+    safe = name.replace("\n", " ")
+    lines = [f"# hyoka workspace: {safe}", line("municipality", name)]
+    lines += [line(k, v, c.format(m=safe)) for k, v, c in _CONFIG_LINES]
+    lines += [
+        "# libraries:             # clause libraries, in order, before clauses/ (default: stock); see docs/editions.md",
+        "#   - stock",
+        "#   - path: ../shared-texts   # or: - package: NAME (installed with pip)",
+    ]
+    text = "\n".join(lines) + "\n"
+    loaded = yaml.safe_load(text)
+    if not isinstance(loaded, dict) or loaded.get("municipality") != name:  # pragma: no cover - the emitter's promise
+        raise UserError(f"cannot write the municipality name {name!r} to {CONFIG_NAME}", None)
+    return text
+
+
 def load_workspace(root: Path | None = None, diag: Diagnostics | None = None) -> Workspace:
     """Load config and clause library. Raises on errors unless ``diag`` collects them."""
     own = diag or Diagnostics()
@@ -195,7 +288,7 @@ def load_workspace(root: Path | None = None, diag: Diagnostics | None = None) ->
     recover(root)  # finish or undo a write that a crashed run left half done
     config = load_config(root, own)
     sources = find_sources(root, config.libraries, config.stock_clauses, root / config.clauses, stock_clauses_dir(), own)
-    library = load_libraries(sources, own)
+    library = load_libraries(sources, own, confine=root)
     if diag is None:
         own.raise_if_errors()
     return Workspace(root=root, config=config, library=library, diagnostics=own, sources=tuple(sources))

@@ -496,7 +496,7 @@ def test_broken_clause_file_is_reported_once(ws: Path, run) -> None:
     assert "was removed" not in result.stderr
     (ws / "clauses" / "local" / "measure.yaml").unlink()
     removed = _check(run, ws)
-    assert "clauses/clauses.lock: published clause local/measure@1 was removed" in removed.stderr
+    assert "clauses/clauses.lock:6: published clause local/measure@1 was removed" in removed.stderr
 
 
 def test_rewritten_files_keep_their_permissions(ws: Path) -> None:

@@ -39,7 +39,7 @@ def own_library_workspace(tmp_path: Path) -> Path:
         if d.is_dir():
             shutil.copytree(d, ws / "clauses" / d.name)
     stock_lock = (ROOT / "clauses" / LOCK_NAME).read_text(encoding="utf-8")
-    (ws / "clauses" / LOCK_NAME).write_text(local_lock + stock_lock, encoding="utf-8")
+    (ws / "clauses" / LOCK_NAME).write_text(local_lock + stock_lock.replace("lock_format: 2\n", ""), encoding="utf-8")
     cfg = ws / "hyoka.yaml"
     text = cfg.read_text(encoding="utf-8")
     text = text.replace("stock_clauses: true", "stock_clauses: false") if "stock_clauses:" in text else text + "stock_clauses: false\n"
