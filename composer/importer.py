@@ -422,13 +422,13 @@ class _Walker:
             return
         pending: list[tuple[str, Row]] = []  # label cells that matched nothing yet
         waiting: tuple[FormNode, str, str] | None = None  # a content label whose value is in the next row
+        held: tuple[Cell, str] | None = None  # the value beside a label that goes on in the next row
         for row in t.rows:
             where = f"table {t.number}, row {row.number}"
             cells = [c for c in row.cells]
             if all(not c.text.strip() for c in cells):
                 continue
-            fresh = [c for c in cells if not c.continued]
-            if len(cells) == 1 or (len(fresh) == 1 and fresh[0] is cells[-1] and len(cells) > 1 and waiting is not None and False):
+            if len(cells) == 1:
                 label_cells, value = cells, None
             else:
                 label_cells, value = cells[:-1], cells[-1]
@@ -448,33 +448,41 @@ class _Walker:
                     if got is not None:
                         pending = []
                         matched = got
+                        if held is not None and (value is None or value.continued or not value.text.strip()):
+                            value, where = held
+                        held = None
                         continue
                 got = self._match(text)
                 if got is None:
                     pending.append((text, row))
                     continue
-                for ptext, prow in pending:
-                    self._unmatched(ptext, f"table {t.number}, row {prow.number}")
-                pending = []
+                self._flush(pending, held, t)
+                pending, held = [], None
                 matched = got
             waiting = None
             if matched is None:
-                if value is not None and value.text.strip():
+                if value is not None and value.text.strip() and pending and held is None and not value.continued:
+                    held = (value, where)  # the label may go on in the next row
+                    continue
+                if value is not None and value.text.strip() and not value.continued:
                     labels = " / ".join(c.text for c in label_cells if c.text.strip())
-                    if pending:
-                        for ptext, prow in pending:
-                            self._unmatched(ptext, f"table {t.number}, row {prow.number}")
-                        pending = []
+                    self._flush(pending, held, t)
+                    pending, held = [], None
                     self.doc.unplaced.append(Unplaced(value.text, where, f"no item matches the label '{labels}'"))
                 continue
             node, key = matched
-            if value is None:
-                if node.type is not None:
+            if value is None or value.continued:
+                if value is None and node.type is not None:
                     waiting = (node, key, where)
                 continue
             self.value(node, key, value, where)
+        self._flush(pending, held, t)
+
+    def _flush(self, pending: list[tuple[str, Row]], held: tuple[Cell, str] | None, t: Table) -> None:
         for ptext, prow in pending:
             self._unmatched(ptext, f"table {t.number}, row {prow.number}")
+        if held is not None:
+            self.doc.unplaced.append(Unplaced(held[0].text, held[1], "no item matches its label"))
 
     def _unmatched(self, label: str, where: str) -> None:
         from .validate import suggest

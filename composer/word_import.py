@@ -396,10 +396,33 @@ def apply_update(path: Path, text: str, edits: list[_Edit], file_ids: list[str])
             if e.key in items:
                 del items[e.key]
         else:
-            items[e.key] = e.value
+            _assign(items, e.key, e.value)
     buf = io.StringIO()
     y.dump(data, buf)
     return buf.getvalue()
+
+
+def _assign(container: Any, key: Any, new: Any) -> None:
+    """Set ``container[key]`` to ``new``, keeping what did not change (and its comments and style) as written."""
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    old = container[key] if (isinstance(container, list) and key < len(container)) or (not isinstance(container, list) and key in container) else None
+    if isinstance(old, dict) and isinstance(new, dict):
+        for k in [k for k in old if k not in new]:
+            del old[k]
+        for k, v in new.items():
+            _assign(old, k, v)
+        return
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, v in enumerate(new):
+            _assign(old, i, v)
+        return
+    if isinstance(old, str) and isinstance(new, str):
+        if old.rstrip("\n") == new.rstrip("\n"):
+            return
+        if isinstance(old, LiteralScalarString):
+            new = LiteralScalarString(new.rstrip("\n") + ("\n" if old.endswith("\n") else ""))
+    container[key] = new
 
 
 def update_document(ws: Any, name: str, source: Path) -> tuple[ImportReport, str, Path]:
