@@ -407,3 +407,33 @@ def test_foreign_document_opens_in_libreoffice(example: Path, tmp_path: Path) ->
     foreign_document(composer.compose_assessment(ws, "juki"), path)
     pdf = libreoffice_pdf([path], tmp_path)[0]
     assert "住民基本台帳に関する事務" in pdf_text(pdf)
+
+
+def test_close_verbatim_clause_is_kept_as_local_text_with_a_warning(example: Path) -> None:
+    path = built(example, "juki")
+    ws = composer.load_workspace(example)
+    item = composer.compose_assessment(ws, "juki").item("IV.1.2.detail")
+    block = next(b for b in item.blocks if b.clause == "mid-server/audit")
+    line = block.body.split("\n")[0]
+    _edit_cell(path, line, line[:-1] + "（毎年度）。")
+    report = api.import_docx(example, path, "imported")
+    data = report.to_dict()
+    assert not any(p["clause"] == "mid-server/audit" for p in data["pins"])
+    assert any("verbatim clause mid-server/audit@2" in w for w in data["warnings"])
+    imported = composer.compose_assessment(composer.load_workspace(example), "imported").item("IV.1.2.detail")
+    assert line[:-1] + "（毎年度）。" in imported.text
+
+
+def test_report_text_lists_pins_and_unplaced(example: Path, run, tmp_path: Path) -> None:
+    d = docx.Document()
+    d.add_paragraph("特定個人情報保護評価書（全項目評価書）")
+    d.add_paragraph("Ⅰ基本情報")
+    d.add_paragraph("前書きの段落")
+    t = d.add_table(rows=1, cols=2)
+    t.rows[0].cells[0].text = "①事務の名称"
+    t.rows[0].cells[1].text = "住民基本台帳に関する事務"
+    path = tmp_path / "small.docx"
+    d.save(str(path))
+    r = run("-C", str(example), "import", str(path), "--name", "small")
+    assert r.exit_code == 0, r.output
+    assert "items filled: 1" in r.stdout and "not placed: paragraph 3" in r.stdout and "前書きの段落" in r.stdout
