@@ -10,9 +10,11 @@ from .api import (
     clause_uses,
     compose_all,
     compose_assessment,
+    import_docx,
     init_workspace,
     judge_threshold,
     unverified_nodes,
+    update_from_docx,
 )
 from .errors import Diagnostics, ErrorList, HyokaError, Location, UserError
 from .model import (
@@ -59,9 +61,11 @@ __all__ = [
     "clause_uses",
     "compose_all",
     "compose_assessment",
+    "import_docx",
     "init_workspace",
     "judge",
     "judge_threshold",
     "load_workspace",
     "unverified_nodes",
+    "update_from_docx",
 ]

@@ -161,14 +161,18 @@ def _block_yaml(b: ImportedBlock) -> dict[str, Any]:
         if b.params:
             out["with"] = {k: _text_value(v) for k, v in b.params.items()}
         if b.heading is not None:
-            out["heading"] = b.heading
+            out["heading"] = _heading_value(b.heading)
         if b.variant is not None:
             out["variant"] = _text_value(b.variant)
         return out
     out = {"text": _text_value(b.text)}
     if b.heading is not None:
-        out["heading"] = b.heading
+        out["heading"] = _heading_value(b.heading)
     return out
+
+
+def _heading_value(heading: str) -> str:
+    return "{% raw %}" + heading + "{% endraw %}" if _needs_raw(heading) else heading
 
 
 def item_yaml(it: ImportedItem) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import shutil
 import zipfile
@@ -210,6 +211,8 @@ def foreign_document(c: ComposedAssessment, path: Path) -> None:
             # the group's label sits in column 0 beside its items (merged down when closed)
             table._pending_first = first  # type: ignore[attr-defined]
             continue
+        if group_start is not None and it.depth <= 2:
+            close_group()  # an item beside the group, not in it
         if group_start is not None and getattr(table, "_pending_first", False):
             row = table.rows[group_start[0]]
             table._pending_first = False  # type: ignore[attr-defined]
@@ -364,8 +367,13 @@ def test_round_trip_edit_in_adaptable_clause_becomes_a_variant(example: Path) ->
     item = composer.compose_assessment(ws, "juki").item("juki:III.7.r1.6.detail")
     line = item.blocks[0].body.split("\n")[1]
     _edit_cell(path, line, line + "（令和7年度改定）")
+    yaml_path = example / "assessments" / "juki.yaml"
+    before = yaml_path.read_text(encoding="utf-8").splitlines()
     report = api.update_from_docx(example, "juki", path)
     assert report.changed == ["juki:III.7.r1.6.detail"]
+    diff = [d for d in difflib.ndiff(before, yaml_path.read_text(encoding="utf-8").splitlines()) if d[:1] in "+-"]
+    assert all(d.startswith("+ ") for d in diff)  # only the variant is added; every other line as it was
+    assert diff[0][2:].strip() == "variant: |" and len(diff) == 1 + len(item.blocks[0].body.split("\n"))
     again = composer.compose_assessment(composer.load_workspace(example), "juki").item("juki:III.7.r1.6.detail")
     assert again.blocks[0].pin == "gov-cloud/technical@1" and again.blocks[0].variant
     assert line + "（令和7年度改定）" in again.blocks[0].body
