@@ -445,3 +445,13 @@ def test_report_text_lists_pins_and_unplaced(example: Path, run, tmp_path: Path)
     r = run("-C", str(example), "import", str(path), "--name", "small")
     assert r.exit_code == 0, r.output
     assert "items filled: 1" in r.stdout and "not placed: paragraph 3" in r.stdout and "前書きの段落" in r.stdout
+
+
+@pytest.mark.parametrize("form", ["基礎項目", "重点項目"])
+def test_the_same_importer_reads_the_other_forms(example: Path, form: str) -> None:
+    api.new_assessment(example, "other", form=form, files=["juki=住民基本台帳ファイル"])
+    report = api.import_docx(example, built(example, "other"), "imported")
+    assert report.form == form
+    ws = composer.load_workspace(example)
+    assert same_document(composer.compose_assessment(ws, "other"), composer.compose_assessment(ws, "imported")) == []
+    assert report.document.items and report.document.unmatched == []
