@@ -455,3 +455,30 @@ def test_the_same_importer_reads_the_other_forms(example: Path, form: str) -> No
     ws = composer.load_workspace(example)
     assert same_document(composer.compose_assessment(ws, "other"), composer.compose_assessment(ws, "imported")) == []
     assert report.document.items and report.document.unmatched == []
+
+
+def test_round_trip_item_filled_in_word_is_added(example: Path) -> None:
+    path = built(example, "juki")
+    d = docx.Document(str(path))
+    row = next(r for t in d.tables for r in t.rows if r.cells[0].text == "①システムの名称")
+    row.cells[1].paragraphs[0].add_run("住民記録システム")
+    d.save(str(path))
+    report = api.update_from_docx(example, "juki", path)
+    assert report.changed == ["I.2.system1.1"]
+    composed = composer.compose_assessment(composer.load_workspace(example), "juki")
+    assert composed.item("I.2.system1.1").text == "住民記録システム"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["import", "x.docx"], "--name"),
+        (["import", "--update", "juki"], "NAME FILE.docx"),
+        (["import", "x.docx", "--name", "a", "--date", "2024-04-01"], "--publish"),
+        (["import", "missing.docx", "--name", "a"], "file not found"),
+    ],
+)
+def test_import_usage_errors_are_one_line(example: Path, run, args: list[str], message: str) -> None:
+    r = run("-C", str(example), *args)
+    assert r.exit_code != 0
+    assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr
