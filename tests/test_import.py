@@ -482,3 +482,17 @@ def test_import_usage_errors_are_one_line(example: Path, run, args: list[str], m
     r = run("-C", str(example), *args)
     assert r.exit_code != 0
     assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr
+
+
+def test_imported_text_that_looks_like_a_template_is_kept_literally(example: Path, tmp_path: Path) -> None:
+    d = docx.Document()
+    d.add_paragraph("特定個人情報保護評価書（全項目評価書）")
+    d.add_paragraph("Ⅰ基本情報")
+    t = d.add_table(rows=1, cols=2)
+    t.rows[0].cells[0].text = "①事務の名称"
+    t.rows[0].cells[1].text = "記号 {{ x }} と {% y %} を含む名称"
+    path = tmp_path / "braces.docx"
+    d.save(str(path))
+    api.import_docx(example, path, "braces")
+    item = composer.compose_assessment(composer.load_workspace(example), "braces").item("I.1.1")
+    assert item.text == "記号 {{ x }} と {% y %} を含む名称"
