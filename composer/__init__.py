@@ -12,11 +12,13 @@ from .api import (
     compose_assessment,
     fleet_outdated,
     fleet_propagate,
+    import_docx,
     init_workspace,
     judge_threshold,
     review_libraries,
     take_libraries,
     unverified_nodes,
+    update_from_docx,
 )
 from .errors import Diagnostics, ErrorList, HyokaError, Location, UserError
 from .library import LibrarySource
@@ -67,6 +69,7 @@ __all__ = [
     "compose_assessment",
     "fleet_outdated",
     "fleet_propagate",
+    "import_docx",
     "init_workspace",
     "judge",
     "judge_threshold",
@@ -74,4 +77,5 @@ __all__ = [
     "unverified_nodes",
     "review_libraries",
     "take_libraries",
+    "update_from_docx",
 ]

@@ -740,3 +740,47 @@ def clause_moves(root: Path | None, name: str, from_ref: str | None = None, to_r
                 c = ws.library.get(b.clause)
                 out.append(ClauseMove(it.ref, b.clause, o.version, b.version, library_of(c, o.version), library_of(c, b.version)))
     return out
+
+
+# --------------------------------------------------------------------------- import from Word
+
+
+def import_docx(
+    root: Path | None, source: Path, name: str, form: str | None = None, publish_date: str | None = None, publish: bool = False
+):  # type: ignore[no-untyped-def]
+    """Import a 評価書 (.docx) as ``assessments/NAME.yaml``; optionally publish it as the baseline snapshot.
+
+    Returns the :class:`~composer.word_import.ImportReport`. Nothing is written when the
+    document cannot be read or the assessment already exists.
+    """
+    from .word_import import import_document
+
+    ws = load_workspace(root)
+    with workspace_lock(ws.root):  # held through the publication too: no other writer sees a half import
+        report, text, target = import_document(ws, source, name, form)
+        with Transaction(ws.root) as txn:
+            txn.write(target, text, create=True)
+        if publish:
+            try:
+                report.snapshot = str(_publish_after_import(ws.root, name, publish_date))
+            except BaseException:
+                target.unlink(missing_ok=True)  # not a half import: the assessment goes with its snapshot
+                raise
+    return report
+
+
+def _publish_after_import(root: Path, name: str, date: str | None) -> Path:
+    return publish(root, name, date).path
+
+
+def update_from_docx(root: Path | None, name: str, source: Path, dry_run: bool = False):  # type: ignore[no-untyped-def]
+    """Write back to ``assessments/NAME.yaml`` the edits made in Word to a document hyoka built."""
+    from .word_import import update_document
+
+    ws = load_workspace(root)
+    with workspace_lock(ws.root):
+        report, text, path = update_document(ws, name, source)
+        if report.changed and not dry_run:
+            with Transaction(ws.root) as txn:
+                txn.write(path, text)
+    return report

@@ -683,3 +683,34 @@ def fleet_propagate(directories: tuple[Path, ...], clause_refs: tuple[str, ...],
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.command("import")
+@click.argument("args", nargs=-1, required=True)
+@click.option("--name", help="Name of the new assessment (assessments/NAME.yaml).")
+@click.option("--update", "update", is_flag=True, help="Write back edits made in Word: hyoka import --update NAME FILE.docx.")
+@click.option("--form", help="Form schema (default: recognised from the document).")
+@click.option("--publish", "do_publish", is_flag=True, help="Record the imported state as the baseline snapshot.")
+@click.option("--date", help="Publication date YYYY-MM-DD for --publish (default: today).")
+@click.option("--dry-run", is_flag=True, help="With --update: report what would change, write nothing.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_ctx
+def import_(
+    ctx: Ctx, args: tuple[str, ...], name: str | None, update: bool, form: str | None, do_publish: bool, date: str | None,
+    dry_run: bool, fmt: str,
+) -> None:
+    """Import a 評価書 from Word (FILE.docx --name NAME), or write back Word edits (--update NAME FILE.docx)."""
+    if update:
+        if len(args) != 2:
+            raise UserError("--update takes NAME FILE.docx", hint="hyoka import --update juki build/juki.docx")
+        rep = api.update_from_docx(ctx.root, args[0], Path(args[1]), dry_run=dry_run)
+    else:
+        if len(args) != 1 or not name:
+            raise UserError("import takes FILE.docx and --name NAME", hint="hyoka import 評価書.docx --name juki")
+        if date and not do_publish:
+            raise UserError("--date is for --publish", hint="add --publish to record the baseline snapshot")
+        rep = api.import_docx(ctx.root, Path(args[0]), name, form, date, do_publish)
+    if fmt == "json":
+        click.echo(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(rep.text())

@@ -22,7 +22,6 @@ from composer.cli import main
 
 from .conftest import SIMPLE_ASSESSMENT, write
 
-
 LOCAL_CLAUSE = """\
 id: local/measure
 title: 当区の措置
