@@ -137,9 +137,7 @@ def draft(
     jimu: str = "",
 ) -> Path:
     """Write ``assessments/<name>.yaml``; refuses to overwrite an existing file."""
-    if not re.match(r"^[A-Za-z0-9_-]+$", name):
-        raise UserError(f"'{name}' is not a usable assessment name", None, "use letters, digits, '-' and '_' (it becomes the file name)")
-    path = ws.assessments_dir / f"{name}.yaml"
+    path = ws.new_assessment_path(name)
     if path.exists():
         raise UserError("assessment already exists", Location.of(path), "choose another name or edit the file")
     form, _ = get_form(form_name, None, ws.form_dirs)

@@ -213,7 +213,7 @@ def import_document(ws: Any, source: Path, name: str, form_name: str | None = No
     from .assessment import load_assessment
     from .errors import Diagnostics
 
-    target = ws.assessments_dir / f"{name}.yaml"
+    target = ws.new_assessment_path(name, "--name")
     if target.exists() and not force:
         raise UserError(
             f"assessment '{name}' exists", Location.of(target), f"import under another --name, or update it with: hyoka import --update {name} FILE.docx"

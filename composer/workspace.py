@@ -131,6 +131,17 @@ class Workspace:
             return []
         return sorted(p.stem for p in d.glob("*.yaml"))
 
+    def new_assessment_path(self, name: str, option: str = "NAME") -> Path:
+        """Where a new assessment ``name`` goes (``hyoka new``, ``hyoka import``): a plain file name in assessments/."""
+        import re
+
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+            raise UserError(
+                f"'{name}' is not a usable assessment name ({option})", None,
+                "use letters, digits, '-' and '_' (it becomes the file name assessments/NAME.yaml)",
+            )
+        return self.assessments_dir / f"{name}.yaml"
+
     def assessment_path(self, name: str) -> Path:
         """Path of an assessment by name; the name may also be given as a path."""
         p = Path(name)

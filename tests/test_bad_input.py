@@ -57,6 +57,10 @@ def base_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
         result = runner.invoke(main, ["-C", str(root), *args], catch_exceptions=False)
         assert result.exit_code == 0, (args, result.output)
     shutil.rmtree(root / "build")
+    # a 評価書 as Word, for the import cases
+    result = runner.invoke(main, ["-C", str(root), "build", "juki", "-o", str(root / "inbox")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    (root / "inbox" / ".hyoka-build.json").unlink()
     return root
 
 
@@ -269,6 +273,19 @@ CASES += [
     Case("build-jobs-zero", ("build", "-j", "0"), "--jobs"),
     Case("build-reference-not-docx", ("build", "--reference-doc", "hyoka.yaml"), "hyoka.yaml"),
     Case("no-workspace", ("-C", "{tmp}/nowhere", "check"), "hyoka.yaml"),
+    Case("import-missing-file", ("import", "{tmp}/none.docx", "--name", "kokuho"), "file not found"),
+    Case("import-not-a-zip", ("import", "{ws}/inbox/fake.docx", "--name", "kokuho"), "not a Word document",
+         files={"inbox/fake.docx": "hello"}),
+    Case("import-not-an-assessment", ("import", "{ws}/inbox/juki.yaml.docx", "--name", "kokuho"), "not a Word document",
+         files={"inbox/juki.yaml.docx": JUKI}),
+    Case("import-existing-name", ("import", "{ws}/inbox/juki.docx", "--name", "juki"), "exists"),
+    Case("import-name-with-slash", ("import", "{ws}/inbox/juki.docx", "--name", "a/b"), "not a usable assessment name"),
+    Case("import-name-leaves-assessments", ("import", "{ws}/inbox/juki.docx", "--name", "../x"), "not a usable assessment name"),
+    Case("import-unknown-form", ("import", "{ws}/inbox/juki.docx", "--name", "kokuho", "--form", "全項"), "全項"),
+    Case("import-publish-bad-date", ("import", "{ws}/inbox/juki.docx", "--name", "kokuho", "--publish", "--date", "2021-02-30"),
+         "2021-02-30"),
+    Case("import-update-unknown", ("import", "--update", "juky", "{ws}/inbox/juki.docx"), "did you mean 'juki'?"),
+    Case("import-no-name", ("import", "{ws}/inbox/juki.docx"), "--name"),
     Case("threshold-bad-incident", ("threshold", "--people", "10", "--incident", "maybe"), "--incident"),
     Case("threshold-unknown", ("threshold", "juky"), "did you mean 'juki'?"),
     Case("threshold-negative", ("threshold", "--people", "-1"), "--people"),
