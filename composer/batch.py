@@ -64,6 +64,19 @@ class BuildResult:
 Progress = Callable[[int, int, BuildResult], None]
 
 
+class _Finish:
+    """Records each document's result and reports progress ``(done, total, result)``."""
+
+    def __init__(self, results: dict[str, BuildResult], total: int, progress: Progress | None) -> None:
+        self.results, self.total, self.progress, self.done = results, total, progress, 0
+
+    def __call__(self, result: BuildResult) -> None:
+        self.done += 1
+        self.results[result.name] = result
+        if self.progress is not None:
+            self.progress(self.done, self.total, result)
+
+
 # --------------------------------------------------------------------------- build keys
 
 def _canonical(obj: Any) -> Any:
@@ -199,14 +212,7 @@ def build_many(
     total = len(jobs)
     results: dict[str, BuildResult] = {}
     todo: list[tuple[ComposedAssessment, Path, str]] = []
-    done = 0
-
-    def finish(result: BuildResult) -> None:
-        nonlocal done
-        done += 1
-        results[result.name] = result
-        if progress is not None:
-            progress(done, total, result)
+    finish = _Finish(results, total, progress)
 
     for composed in jobs:
         path = out_dir / f"{composed.name}{suffix}"
@@ -469,14 +475,7 @@ def build_workspace(
     total = len(names)
     results: dict[str, BuildResult] = {}
     todo: list[tuple[str, str]] = []  # (name, source digest)
-    done = 0
-
-    def finish(result: BuildResult) -> None:
-        nonlocal done
-        done += 1
-        results[result.name] = result
-        if progress is not None:
-            progress(done, total, result)
+    finish = _Finish(results, total, progress)
 
     for name in names:
         source_path = ws.assessment_path(name)

@@ -232,40 +232,6 @@ def confined_file(path: Path, root: LibraryRoot, diag: Diagnostics) -> bool:
     return False
 
 
-def load_library(roots: Iterable[LibraryRoot], diag: Diagnostics) -> Library:
-    """Load every clause under ``roots``; report bad ids, duplicates and lock breaches.
-
-    Each id may be defined once. A workspace loads its libraries with
-    :func:`composer.library.load_libraries`, where a later library may add versions.
-    """
-    lib = Library(roots=tuple(roots))
-    for root in lib.roots:
-        loaded: list[Clause] = []
-        files = list(clause_files(root.path))
-        for clause_id, path in files:
-            problem = check_clause_id(clause_id)
-            if problem:
-                diag.error(problem, Location.of(path), "rename the file")
-                continue
-            if not confined_file(path, root, diag):
-                continue
-            clause = load_clause(path, clause_id, root.name, diag)
-            if clause is None:
-                continue
-            other = lib.clauses.get(clause_id)
-            if other is not None:
-                diag.error(
-                    f"duplicate clause id '{clause_id}' (also defined in {other.location.file if other.location else '?'})",
-                    Location.of(path, 1),
-                    "give the workspace's clause another id; stock clauses cannot be overridden",
-                )
-                continue
-            lib.clauses[clause_id] = clause
-            loaded.append(clause)
-        verify_lock(root, loaded, diag, {clause_id for clause_id, _ in files})
-    return lib
-
-
 # --------------------------------------------------------------------------- lock
 #
 # ``clauses.lock`` is a YAML mapping: ``lock_format: 2`` and one ``id@N: sha256:…`` line per

@@ -204,10 +204,10 @@ def test_where_used_marks_outdated_and_variants(ws: Path) -> None:
 
 def test_stock_library_is_complete_and_locked() -> None:
     diag = composer.Diagnostics()
-    from composer.clauses import LibraryRoot, load_library
+    from composer.library import STOCK, LibrarySource, load_libraries
     from composer.resources import stock_clauses_dir
 
-    lib = load_library([LibraryRoot(stock_clauses_dir(), "stock")], diag)
+    lib = load_libraries([LibrarySource(STOCK, STOCK, stock_clauses_dir())], diag)
     assert diag.items == []  # every stock version is published (locked) and valid
     expected = {
         "gov-cloud/storage", "gov-cloud/physical", "gov-cloud/technical", "gov-cloud/erasure",
