@@ -17,7 +17,7 @@ from pathlib import Path
 from .errors import Diagnostics, Location, UserError
 from .model import CLAUSE_KINDS, RISK_CHANGES, Clause, ClauseVersion, Notes, Parameter, Pin, Source
 from .transaction import Transaction, find_workspace_root
-from .validate import Fields, did_you_mean, is_identifier, scalar_text
+from .validate import Fields, confined, did_you_mean, is_identifier, scalar_text
 from .yamlio import YMap, load_mapping
 
 LOCK_NAME = "clauses.lock"
@@ -212,17 +212,9 @@ def clause_files(root: Path) -> Iterable[tuple[str, Path]]:
     return sorted(out)
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except (ValueError, OSError, RuntimeError):
-        return False
-    return True
-
-
 def confined_file(path: Path, root: LibraryRoot, diag: Diagnostics) -> bool:
     """False (and an error) when a clause file of a confined library links outside it."""
-    if root.confine is None or _inside(path, root.confine):
+    if root.confine is None or confined(path, root.confine):
         return True
     diag.error(
         f"clause file links outside the workspace (to {path.resolve()})",

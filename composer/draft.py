@@ -24,8 +24,8 @@ from .model import FormNode
 from .render import render_text
 from .resources import profiles_dir
 from .transaction import Transaction
-from .validate import Fields, did_you_mean
-from .workspace import Workspace, confined
+from .validate import Fields, confined, did_you_mean
+from .workspace import Workspace
 from .yamlio import YMap, load_mapping
 
 PROFILE_KEYS = ("profile", "form", "description", "local_heading", "items", "homes")

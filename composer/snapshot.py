@@ -38,7 +38,7 @@ from .model import (
     Term,
 )
 from .transaction import Transaction, find_workspace_root
-from .validate import did_you_mean
+from .validate import confined, did_you_mean
 
 FORMAT = 2
 FORMATS = (1, 2)
@@ -179,14 +179,12 @@ def list_snapshots(snapshots_root: Path, name: str) -> list[Path]:
         return []
     paths = sorted(d.glob("*.json"))
     for p in paths:
-        try:
-            p.resolve().relative_to(d.resolve())
-        except (ValueError, OSError, RuntimeError):
+        if not confined(p, d):
             raise UserError(
                 f"snapshot file links outside the snapshots directory (to {p.resolve()})",
                 Location.of(p),
                 "snapshots are files written by `hyoka publish`; copy the file in instead of linking it",
-            ) from None
+            )
         m = SNAPSHOT_NAME.match(p.name)
         if not m or not p.is_file() or not _real_date(m.group("date")):
             raise UserError(

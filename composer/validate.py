@@ -163,3 +163,12 @@ IDENT = re.compile(r"^[^\W\d]\w*$")
 
 def is_identifier(name: str) -> bool:
     return bool(IDENT.match(name))
+
+
+def confined(path: Path, root: Path) -> bool:
+    """True when ``path``, with every link resolved, lies inside ``root``."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True

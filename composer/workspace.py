@@ -18,7 +18,7 @@ from .library import LibrarySource, LibrarySpec, find_sources, load_libraries, p
 from .model import RISK_CHANGES, Term
 from .resources import forms_dir, stock_clauses_dir
 from .transaction import recover
-from .validate import Fields, is_identifier
+from .validate import Fields, confined, is_identifier
 from .yamlio import YList, YMap, load_mapping
 
 CONFIG_NAME = "hyoka.yaml"
@@ -62,15 +62,6 @@ def _inside(root: Path, f: Fields, key: str, default: str) -> str:
         )
         return default
     return value
-
-
-def confined(path: Path, root: Path) -> bool:
-    """True when ``path``, with every link resolved, lies inside ``root``."""
-    try:
-        path.resolve().relative_to(root.resolve())
-    except (ValueError, OSError, RuntimeError):
-        return False
-    return True
 
 
 @dataclass(frozen=True)
