@@ -37,7 +37,7 @@ from typing import Any, Literal
 
 from filelock import FileLock, Timeout
 
-from .errors import BuildError, Diagnostics, ErrorList, HyokaError, UserError, WriteError
+from .errors import BuildError, Diagnostics, ErrorList, HyokaError, UserError, WriteError, display_root
 from .model import ComposedAssessment
 from .snapshot import check_published_clauses
 
@@ -291,6 +291,7 @@ class BuildSettings:
     staging: Path
     fmt: str
     reference: Path | None
+    display_root: Path | None = None  # messages from workers show paths as the parent's do
 
 
 @dataclass(frozen=True)
@@ -334,8 +335,13 @@ def code_digest() -> str:
 
 
 def clause_digest(clause: Any) -> str:
-    """A hash of everything a clause record holds (text, headings, parameters, notes, kind …)."""
-    return _sha(repr(clause).encode("utf-8"))
+    """A hash of everything a clause record holds (text, headings, parameters, notes, kind …).
+
+    Where it was written (locations, shown relative to the workspace) is left out, so the
+    digest is the same in every process whatever directory messages are shown from.
+    """
+    blob = json.dumps(_canonical(clause), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _sha(blob.encode("utf-8"))
 
 
 class Fingerprints:
@@ -384,7 +390,7 @@ def _worker_init(settings: BuildSettings) -> None:
     from .errors import set_display_root
 
     _end_with_parent()
-    set_display_root(settings.root)
+    set_display_root(settings.display_root)
     _worker.clear()
     _worker.update(_context(settings))
 
@@ -497,7 +503,7 @@ def build_workspace(
         owner.acquire(timeout=0)
     except (OSError, Timeout) as exc:
         raise WriteError(out_dir, getattr(exc, "strerror", None) or str(exc)) from None
-    settings = BuildSettings(ws.root, out_dir, staging, fmt, reference)
+    settings = BuildSettings(ws.root, out_dir, staging, fmt, reference, display_root())
     errors: list[UserError] = []
     staged: list[tuple[_Outcome, str]] = []
     changed: set[str] = set()
