@@ -6,7 +6,7 @@ Builds a synthetic 全項目評価書 in memory (about 60 pages: 150 content ite
 a stock clause and local text in realistic Japanese), then writes it ``--batch`` times
 through
 
-(a) hyoka's ``composer.docx_writer.write_assessment`` (reference.docx styles),
+(a) hyoka's ``composer.writers.docx.write_assessment`` (reference.docx styles),
 (b) docxtpl with an equivalent template (generated on the fly), and
 (c) a raw floor: the minimal document.xml + styles.xml in a zipfile, no library;
 

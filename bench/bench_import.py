@@ -5,7 +5,7 @@
 Copies the example workspace, fills every text item of its juki assessment with local
 text (``--lines`` lines of realistic Japanese each) after the stock clauses pinned
 there, builds the .docx with hyoka (about 60 pages with the defaults) and times
-:func:`composer.word_import.read_document` plus writing the YAML (the whole import
+:func:`composer.importing.word.read_document` plus writing the YAML (the whole import
 but the file write), best of ``--repeat``. Target: under 1 s. This is a benchmark, not
 a test: numbers depend on the machine.
 """
@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import composer  # noqa: E402
 from composer import api  # noqa: E402
-from composer.forms import get_form, iter_nodes  # noqa: E402
-from composer.word_import import assessment_yaml, read_document  # noqa: E402
+from composer.importing.word import assessment_yaml, read_document  # noqa: E402
+from composer.load.forms import get_form, iter_nodes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = "・特定個人情報を取り扱う端末は、生体認証及びパスワードによる二要素認証を行い、操作ログを記録し定期的に確認する。"

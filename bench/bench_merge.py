@@ -16,7 +16,7 @@ import random
 import statistics
 import time
 
-from composer.merge import merge3
+from composer.revisions.merge import merge3
 
 TEXT = (
     "①国及びクラウド事業者は利用者のデータにアクセスしない契約等となっている。\n"

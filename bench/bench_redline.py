@@ -6,8 +6,8 @@ Takes the synthetic 全項目評価書 of bench_docx.py (about 60 pages) as the 
 revision, edits a copy (a phrase replaced in every fifth item, a sentence added to every
 seventh, a block removed from every eleventh, one new item) as the draft, and writes
 
-(a) the plain draft with ``composer.docx_writer.write_assessment`` (the floor), and
-(b) the redline with ``composer.redline.write_redline``,
+(a) the plain draft with ``composer.writers.docx.write_assessment`` (the floor), and
+(b) the redline with ``composer.documents.redline.write_redline``,
 
 printing the time per document side by side; then the same end to end (workspace loaded,
 draft composed, snapshot read) on examples/toshima's juki. Target: the redline under 200 ms. This
@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_docx import synthetic  # noqa: E402
 
 from composer import docx_writer  # noqa: E402
+from composer.documents.redline import RedlineOptions, write_redline  # noqa: E402
 from composer.model import ComposedAssessment, ComposedBlock  # noqa: E402
-from composer.redline import RedlineOptions, write_redline  # noqa: E402
 
 TARGET_MS = 200.0
 

@@ -20,9 +20,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from composer import api
-from composer.diff import DiffOptions, diff
 from composer.model import ComposedBlock
-from composer.snapshot import find_snapshot
+from composer.revisions.diff import DiffOptions, diff
+from composer.revisions.snapshot import find_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "toshima"
@@ -68,7 +68,7 @@ def main() -> None:
     t_compose = timed(lambda: api.compose_assessment(ws, "juminzei"), max(5, args.repeat // 5))
     print(f"diff 住基 snapshot → draft ({rows} rows):            {t_example:7.2f} ms")
     print(f"diff full assessment ({n_items} filled items, {full_rows} rows): {t_full:7.2f} ms")
-    from composer.lint import lint_workspace
+    from composer.lint.engine import lint_workspace
 
     def lint_all() -> None:
         from composer.api import compose_all

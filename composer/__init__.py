@@ -3,7 +3,7 @@
 The public API; the ``hyoka`` command line only wraps these functions.
 """
 
-from .api import (
+from composer.api import (
     ClauseUse,
     build,
     check,
@@ -20,9 +20,10 @@ from .api import (
     unverified_nodes,
     update_from_docx,
 )
-from .errors import Diagnostics, ErrorList, HyokaError, Location, UserError
-from .library import LibrarySource
-from .model import (
+from composer.errors import Diagnostics, ErrorList, HyokaError, Location, UserError
+from composer.load.library import LibrarySource
+from composer.load.workspace import Workspace, load_workspace
+from composer.model import (
     Annotation,
     Assessment,
     Block,
@@ -35,8 +36,7 @@ from .model import (
     Pin,
     Source,
 )
-from .threshold import ThresholdInputs, ThresholdResult, judge
-from .workspace import Workspace, load_workspace
+from composer.threshold import ThresholdInputs, ThresholdResult, judge
 
 __version__ = "0.1.0"
 

@@ -1,3 +1,3 @@
-from .cli import main
+from composer.cli import main
 
 main()

@@ -7,12 +7,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .batch import BuildResult, Progress, build_workspace, writers
-from .compose import Composer
-from .errors import Diagnostics, ErrorList, HyokaError, Location, UserError, WriteError
-from .model import Assessment, ComposedAssessment
-from .transaction import Transaction, workspace_lock
-from .workspace import CONFIG_NAME, Workspace, load_workspace
+from composer.batch import BuildResult, Progress, build_workspace, writers
+from composer.compose.assemble import Composer
+from composer.errors import Diagnostics, ErrorList, HyokaError, Location, UserError, WriteError
+from composer.load.workspace import CONFIG_NAME, Workspace, load_workspace
+from composer.model import Assessment, ComposedAssessment
+from composer.transaction import Transaction, workspace_lock
 
 
 def composer_for(ws: Workspace) -> Composer:
@@ -56,7 +56,7 @@ def check(root: Path | None = None, names: Iterable[str] | None = None, lint: bo
     # with no names every assessment was just loaded: those that compose are looked at (the others have errors)
     diag.extend(threshold_findings(ws, names, None if names else [a for a, _ in composed]))
     if lint:
-        from .lint import lint_workspace
+        from composer.lint.engine import lint_workspace
 
         diag.extend(lint_workspace(ws, composed, names=list(names) if names else None))
     return diag
@@ -65,7 +65,7 @@ def check(root: Path | None = None, names: Iterable[str] | None = None, lint: bo
 def threshold_findings(ws: Workspace, names: Iterable[str] | None = None, loaded: list[Assessment] | None = None) -> list[UserError]:
     """Forms the しきい値判断 requires that the 事務 does not have (every assessment is looked at;
     ``loaded``: the workspace's assessments, already loaded)."""
-    from .threshold import workspace_findings
+    from composer.threshold import workspace_findings
 
     quiet = Diagnostics()  # load errors are reported by the check itself
     everything = loaded if loaded is not None else ws.load_assessments(None, quiet)
@@ -77,7 +77,7 @@ def judge_threshold(
 ):  # type: ignore[no-untyped-def]
     """The しきい値判断 (a ThresholdResult): from the numbers given, and from assessment ``name``'s
     own choice items where a number is not given."""
-    from .threshold import from_options, inputs_of, judge
+    from composer.threshold import from_options, inputs_of, judge
 
     given = from_options(people, staff, incident)
     if name is None or ws is None:
@@ -95,7 +95,7 @@ def unverified_nodes(ws: Workspace, forms: Iterable[str] | None = None, in_use: 
 
     ``forms``: only these (names or aliases); ``in_use``: only forms some assessment uses.
     """
-    from .forms import available_forms, get_form, unverified
+    from composer.load.forms import available_forms, get_form, unverified
 
     wanted = list(forms or [])
     if in_use:
@@ -137,7 +137,7 @@ class ClauseUse:
 
 def clause_uses(ws: Workspace, clause_id: str | None = None, names: Iterable[str] | None = None) -> list[ClauseUse]:
     """Every use of a clause (or of all clauses) in the workspace's assessments."""
-    from .library import library_of
+    from composer.load.library import library_of
 
     diag = Diagnostics()
     uses = []
@@ -163,8 +163,8 @@ def lock_clauses(root: Path | None, stock: bool = False) -> list[str]:
 
     Refuses while the library has errors: a version is sealed only once it is valid.
     """
-    from .clauses import write_lock
-    from .resources import stock_clauses_dir
+    from composer.load.clauses import write_lock
+    from composer.resources import stock_clauses_dir
 
     diag = Diagnostics()
     ws = load_workspace(root, diag)
@@ -203,7 +203,7 @@ def init_workspace(directory: Path, municipality: str) -> list[Path]:
     config = directory / CONFIG_NAME
     if config.exists():
         raise UserError(f"{CONFIG_NAME} already exists", Location.of(config), "this directory is already a workspace")
-    from .workspace import config_text
+    from composer.load.workspace import config_text
 
     text = config_text(municipality)  # refuses an unusable name before anything is created
     municipality = municipality.strip()
@@ -248,7 +248,7 @@ def build_documents(
     if reference is not None:
         if fmt != "docx":
             raise UserError(f"a reference document applies to Word output only (not '{fmt}')", None, "add --format docx")
-        from .docx_writer import check_reference
+        from composer.writers.docx import check_reference
 
         check_reference(Path(reference))  # refuse an unreadable reference before composing
     if jobs < 1:
@@ -285,7 +285,7 @@ def build(
 
 def publish(root: Path | None, name: str, date: str | None = None):  # type: ignore[no-untyped-def]
     """Freeze the current draft of ``name`` into an immutable snapshot."""
-    from .snapshot import publish as _publish
+    from composer.revisions.snapshot import publish as _publish
 
     ws = load_workspace(root)
     with workspace_lock(ws.root):  # a second publish sees the first one's snapshot
@@ -306,7 +306,7 @@ def placeholders(composed: ComposedAssessment, diag: Diagnostics, source: Path |
     rendered from clauses, terms, headings) is searched for placeholders not already named
     (a glossary term's is named in ``config``, the workspace's configuration, when given).
     """
-    from .assessment import PLACEHOLDER
+    from composer.load.assessment import PLACEHOLDER
 
     found = [d for d in diag.warnings if d.code == "placeholder"]
     in_source = _source_placeholders(source) if source is not None else []
@@ -336,8 +336,8 @@ def placeholders(composed: ComposedAssessment, diag: Diagnostics, source: Path |
 
 def _source_placeholders(path: Path) -> list[tuple[int, str, str]]:
     """(line, key, placeholder) for every placeholder in a value of an assessment file."""
-    from .assessment import PLACEHOLDER
-    from .yamlio import YList, YMap, parse_yaml, read_text
+    from composer.load.assessment import PLACEHOLDER
+    from composer.load.yamlio import YList, YMap, parse_yaml, read_text
 
     out: list[tuple[int, str, str]] = []
 
@@ -370,7 +370,7 @@ def _composed_placeholders(composed: ComposedAssessment) -> list[tuple[str, str]
     """(field, placeholder) for every placeholder in any text a composed assessment holds."""
     import dataclasses
 
-    from .assessment import PLACEHOLDER
+    from composer.load.assessment import PLACEHOLDER
 
     out: list[tuple[str, str]] = []
 
@@ -396,7 +396,7 @@ def _composed_placeholders(composed: ComposedAssessment) -> list[tuple[str, str]
 
 def history(root: Path | None, name: str):  # type: ignore[no-untyped-def]
     """The published snapshots of ``name``, oldest first (each verified against its hash)."""
-    from .snapshot import list_snapshots, read_snapshot
+    from composer.revisions.snapshot import list_snapshots, read_snapshot
 
     ws = load_workspace(root)
     paths = list_snapshots(ws.snapshots_dir, name)
@@ -407,7 +407,7 @@ def history(root: Path | None, name: str):  # type: ignore[no-untyped-def]
 
 def revision(ws: Workspace, name: str, ref: str | None):  # type: ignore[no-untyped-def]
     """A revision of ``name``: a snapshot by id/date, the latest (None), or the draft."""
-    from .snapshot import DRAFT, find_snapshot
+    from composer.revisions.snapshot import DRAFT, find_snapshot
 
     if ref == DRAFT:
         return DRAFT, compose_assessment(ws, name)
@@ -431,8 +431,8 @@ def diff(
     before ``to_ref``. ``date`` is the 変更日 of a draft's rows (a snapshot's rows carry its date).
     Returns (ChangeTable, warnings); with ``strict``, rows without a reason raise.
     """
-    from .diff import DiffOptions, between
-    from .errors import ErrorList
+    from composer.errors import ErrorList
+    from composer.revisions.diff import DiffOptions, between
 
     ws = load_workspace(root)
     old, new, from_label, to_label, date = revisions(ws, name, from_ref, to_ref, date)
@@ -445,8 +445,8 @@ def diff(
 
 def revisions(ws: Workspace, name: str, from_ref: str | None, to_ref: str | None, date: str | None = None):  # type: ignore[no-untyped-def]
     """(old, new, from label, to label, 変更日) of ``name`` between two revisions (see :func:`diff`)."""
-    from .dates import parse_date
-    from .snapshot import DRAFT, list_snapshots, read_snapshot
+    from composer.dates import parse_date
+    from composer.revisions.snapshot import DRAFT, list_snapshots, read_snapshot
 
     if from_ref == DRAFT:
         raise UserError("--from draft: the draft is the newest revision", None, "compare a snapshot with the draft: --from SNAPSHOT (--to draft is the default)")
@@ -484,10 +484,10 @@ def redline(
     The author of the changes is ``author``, else the workspace's ``author:``, else the
     municipality. Returns the path written (default: ``build/NAME.redline.docx``).
     """
-    from .redline import RedlineOptions, write_redline
+    from composer.documents.redline import RedlineOptions, write_redline
 
     if reference is not None:
-        from .docx_writer import check_reference
+        from composer.writers.docx import check_reference
 
         check_reference(Path(reference))
     ws = load_workspace(root)
@@ -500,7 +500,7 @@ def redline(
 
 def shinkyu(root: Path | None, name: str, from_ref: str | None = None, to_ref: str | None = None):  # type: ignore[no-untyped-def]
     """The 新旧対照表 of ``name`` between two revisions (default: last published → draft)."""
-    from .shinkyu import shinkyu_table
+    from composer.documents.shinkyu import shinkyu_table
 
     ws = load_workspace(root)
     old, new, from_label, to_label, _ = revisions(ws, name, from_ref, to_ref)
@@ -527,7 +527,7 @@ def propagate(
 
     Returns the plan (updates and file edits). With ``dry_run`` nothing is written.
     """
-    from . import propagate as _p
+    from composer.revisions import propagate as _p
 
     ws = load_workspace(root)
     if dry_run:
@@ -541,8 +541,8 @@ def propagate(
 def new_assessment(
     root: Path | None, name: str, form: str = "全項目", profile: str | None = None, files: Iterable[str] = (), jimu: str = ""
 ) -> Path:
-    """Draft a new assessment from the stock library (see :mod:`composer.draft`)."""
-    from .draft import draft
+    """Draft a new assessment from the stock library (see :mod:`composer.compose.draft`)."""
+    from composer.compose.draft import draft
 
     ws = load_workspace(root)
     with workspace_lock(ws.root):
@@ -563,7 +563,7 @@ def review_libraries(root: Path | None = None, name: str | None = None, uses: bo
 
     ``uses=False`` leaves out which assessments use each clause (and does not load them).
     """
-    from .library import review
+    from composer.load.library import review
 
     ws = load_workspace(root)
     return review(ws, ws.sources, clause_uses(ws) if uses else (), name)
@@ -571,7 +571,7 @@ def review_libraries(root: Path | None = None, name: str | None = None, uses: bo
 
 def take_libraries(root: Path | None = None, name: str | None = None):  # type: ignore[no-untyped-def]
     """Record in libraries.lock that the workspace has taken each (or the named) library as it stands."""
-    from .library import take
+    from composer.load.library import take
 
     ws = load_workspace(root)
     return take(ws, ws.sources, name)
@@ -585,9 +585,9 @@ def lock_library(directory: Path, after: Iterable[Path] = ()) -> list[str]:
     """
     from dataclasses import replace
 
-    from .clauses import write_lock
-    from .library import STOCK, LibrarySource, load_libraries, read_manifest
-    from .resources import stock_clauses_dir
+    from composer.load.clauses import write_lock
+    from composer.load.library import STOCK, LibrarySource, load_libraries, read_manifest
+    from composer.resources import stock_clauses_dir
 
     diag = Diagnostics()
     sources = [LibrarySource(STOCK, STOCK, stock_clauses_dir())]
@@ -641,7 +641,7 @@ def _require_workspace(root: Path) -> None:
 @contextmanager
 def _shown_from(root: Path) -> Iterator[None]:
     """Messages about one workspace of a fleet show its paths relative to it."""
-    from .errors import display_root, set_display_root
+    from composer.errors import display_root, set_display_root
 
     before = display_root()
     set_display_root(root if (root / CONFIG_NAME).is_file() else None)
@@ -669,7 +669,7 @@ def fleet_propagate(roots: Iterable[Path], clause_refs: Iterable[str] = (), dry_
 
 
 def _propagate_one(root: Path, refs: list[str], dry_run: bool) -> FleetResult:
-    from . import propagate as _p
+    from composer.revisions import propagate as _p
 
     _require_workspace(root)
     ws = load_workspace(root)
@@ -720,8 +720,8 @@ def clause_moves(root: Path | None, name: str, from_ref: str | None = None, to_r
 
     Only the default ``--to draft`` comparison is covered; a snapshot-to-snapshot diff returns [].
     """
-    from .library import library_of
-    from .snapshot import DRAFT
+    from composer.load.library import library_of
+    from composer.revisions.snapshot import DRAFT
 
     if to_ref not in (None, DRAFT):
         return []
@@ -750,10 +750,10 @@ def import_docx(
 ):  # type: ignore[no-untyped-def]
     """Import a 評価書 (.docx) as ``assessments/NAME.yaml``; optionally publish it as the baseline snapshot.
 
-    Returns the :class:`~composer.word_import.ImportReport`. Nothing is written when the
+    Returns the :class:`~composer.importing.word.ImportReport`. Nothing is written when the
     document cannot be read or the assessment already exists.
     """
-    from .word_import import import_document
+    from composer.importing.word import import_document
 
     ws = load_workspace(root)
     with workspace_lock(ws.root):  # held through the publication too: no other writer sees a half import
@@ -775,7 +775,7 @@ def _publish_after_import(root: Path, name: str, date: str | None) -> Path:
 
 def update_from_docx(root: Path | None, name: str, source: Path, dry_run: bool = False):  # type: ignore[no-untyped-def]
     """Write back to ``assessments/NAME.yaml`` the edits made in Word to a document hyoka built."""
-    from .word_import import update_document
+    from composer.importing.word import update_document
 
     ws = load_workspace(root)
     with workspace_lock(ws.root):

@@ -37,9 +37,9 @@ from typing import Any, Literal
 
 from filelock import FileLock, Timeout
 
-from .errors import BuildError, Diagnostics, ErrorList, HyokaError, UserError, WriteError, display_root
-from .model import ComposedAssessment
-from .snapshot import check_published_clauses
+from composer.errors import BuildError, Diagnostics, ErrorList, HyokaError, UserError, WriteError, display_root
+from composer.model import ComposedAssessment
+from composer.revisions.snapshot import check_published_clauses
 
 MANIFEST_NAME = ".hyoka-build.json"
 MANIFEST_VERSION = 1
@@ -104,10 +104,10 @@ def build_key(composed: ComposedAssessment, fmt: str, writer_version: str, refer
 
 
 def writer_version(fmt: str) -> str:
-    from . import __version__
+    from composer import __version__
 
     if fmt == "docx":
-        from .docx_writer import WRITER_VERSION
+        from composer.writers.docx import WRITER_VERSION
 
         return f"{__version__}:{WRITER_VERSION}"
     return f"{__version__}:{fmt}"
@@ -131,7 +131,7 @@ def write_manifest(out_dir: Path, documents: Mapping[str, Mapping[str, str]], ch
     The manifest is re-read and written under the workspace lock, so that two builds into one
     directory keep each other's entries.
     """
-    from .transaction import LockedError, Transaction, find_workspace_root
+    from composer.transaction import LockedError, Transaction, find_workspace_root
 
     out_dir = Path(out_dir)
     try:
@@ -157,14 +157,14 @@ def writers(reference: Path | None = None) -> dict[str, tuple[str, Writer]]:
 
     ``reference`` is the Word reference document (styles, page setup) of the docx writer.
     """
-    from . import preview
+    from composer.writers import html as preview
 
     table: dict[str, tuple[str, Writer]] = {
         "md": (".md", preview.write_markdown),
         "html": (".html", preview.write_html),
     }
     try:
-        from . import docx_writer
+        from composer.writers import docx as docx_writer
     except ImportError:  # pragma: no cover - python-docx missing
         return table
     if reference is None:
@@ -204,7 +204,7 @@ def build_many(
     out_dir = Path(out_dir)
     digest = ""
     if fmt == "docx":
-        from .docx_writer import reference_digest
+        from composer.writers.docx import reference_digest
 
         digest = reference_digest(reference)
     version = writer_version(fmt)
@@ -329,7 +329,7 @@ def _tree_digest(directories: Sequence[Path], pattern: str) -> str:
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
     """A hash of hyoka's own code and bundled templates: any change of them rebuilds every document."""
-    from .resources import templates_dir
+    from composer.resources import templates_dir
 
     return _tree_digest([Path(__file__).resolve().parent], "*.py") + _tree_digest([templates_dir()], "*")
 
@@ -353,7 +353,7 @@ class Fingerprints:
             f"config={_file_digest(ws.config_path)}", f"forms={_tree_digest(list(ws.form_dirs), '*.yaml')}",
         ]
         if fmt == "docx":
-            from .docx_writer import reference_digest
+            from composer.writers.docx import reference_digest
 
             parts.append(f"reference={reference_digest(reference)}")
         self.run = _sha("\n".join(parts).encode("utf-8"))
@@ -387,7 +387,7 @@ _worker: dict[str, Any] = {}
 
 
 def _worker_init(settings: BuildSettings) -> None:
-    from .errors import set_display_root
+    from composer.errors import set_display_root
 
     _end_with_parent()
     set_display_root(settings.display_root)
@@ -413,8 +413,8 @@ def _end_with_parent() -> None:
 
 
 def _context(settings: BuildSettings) -> dict[str, Any]:
-    from .compose import Composer
-    from .workspace import load_workspace
+    from composer.compose.assemble import Composer
+    from composer.load.workspace import load_workspace
 
     ws = load_workspace(settings.root)
     suffix, writer = writers(settings.reference)[settings.fmt]

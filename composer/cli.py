@@ -14,9 +14,9 @@ from typing import Any
 
 import click
 
-from . import api
-from .errors import Diagnostics, ErrorList, HyokaError, UserError, display_path, set_display_root
-from .workspace import Workspace, find_root, load_workspace
+from composer import api
+from composer.errors import Diagnostics, ErrorList, HyokaError, UserError, display_path, set_display_root
+from composer.load.workspace import Workspace, find_root, load_workspace
 
 
 class HyokaCLI(click.Group):
@@ -69,7 +69,7 @@ pass_ctx = click.make_pass_decorator(Ctx)
 @click.pass_context
 def main(ctx: click.Context, directory: Path | None) -> None:
     """hyoka: compose and maintain 特定個人情報保護評価書 from versioned stock clauses."""
-    from .transaction import set_notice_handler
+    from composer.transaction import set_notice_handler
 
     set_notice_handler(lambda message: click.echo(message, err=True))
     ctx.obj = Ctx(directory)
@@ -154,7 +154,7 @@ def threshold(ctx: Ctx, assessment: str | None, people: int | None, staff: int |
     From the options, or from ASSESSMENT's own choice items (対象人数, 取扱者数, 重大事故);
     options given with ASSESSMENT override its answers.
     """
-    from .threshold import parse_incident
+    from composer.threshold import parse_incident
 
     if not assessment and people is None:
         raise click.UsageError("give an ASSESSMENT or at least --people")
@@ -166,7 +166,7 @@ def threshold(ctx: Ctx, assessment: str | None, people: int | None, staff: int |
 
 
 def _print_threshold(result: Any) -> None:
-    from .threshold import describe
+    from composer.threshold import describe
 
     click.echo(result.inputs.describe())
     if result.rule is None:
@@ -189,7 +189,7 @@ def _print_threshold(result: Any) -> None:
 @pass_ctx
 def lint(ctx: Ctx, assessments: tuple[str, ...], fix: bool, everything: bool, list_rules: bool, fmt: str) -> None:
     """Report wording problems in assessments and clauses; exit 1 on errors."""
-    from . import lint as linter
+    from composer.lint import engine as linter
 
     if list_rules:
         rows = linter.rules_table()
@@ -223,7 +223,7 @@ def _needs_output(fmt: str, output: Path | None) -> None:
 def build(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str, reference: Path | None, jobs: int, force: bool,
           redline: bool, from_ref: str | None, author: str | None) -> None:
     """Compose assessments and write them (Word, Markdown or HTML)."""
-    from .batch import PROGRESS_MIN
+    from composer.batch import PROGRESS_MIN
 
     if redline:
         _build_redline(ctx, assessments, out_dir, fmt, reference, from_ref, author)
@@ -391,7 +391,7 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
     The changed words are marked (変更前: deleted words struck through, 変更後: inserted words
     underlined); --format html is a self-contained review page with filters.
     """
-    from . import tables
+    from composer.documents import tables
 
     if table_kind == "shinkyu":
         _diff_shinkyu(ctx, assessment, from_ref, to_ref, fmt, output, reference_doc)
@@ -402,8 +402,8 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
     official = table_kind == "official"
     _needs_output(fmt, output)
     if fmt == "html" and not plain:
-        from .review import review_page
-        from .yamlio import atomic_write
+        from composer.documents.review import review_page
+        from composer.load.yamlio import atomic_write
 
         entries = api.shinkyu(ctx.root, assessment, from_ref, to_ref).entries
         page = review_page(table, official, entries)
@@ -424,7 +424,7 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
 
 def _diff_shinkyu(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, fmt: str, output: Path | None,
                   reference_doc: Path | None) -> None:
-    from . import shinkyu
+    from composer.documents import shinkyu
 
     if fmt not in shinkyu.FORMATS:
         raise UserError(f"the 新旧対照表 is written as {', '.join(shinkyu.FORMATS)} (not '{fmt}')", None, "use --format md, html, docx or xlsx")
@@ -471,7 +471,7 @@ def propagate(ctx: Ctx, clause: str, assessments: tuple[str, ...], dry_run: bool
     for e in plan.edits:
         click.echo(e.unified_diff(), nl=False)
     libs = {c.id: c for c in ctx.workspace().library}
-    from .library import library_of
+    from composer.load.library import library_of
 
     for u in plan.updates:
         c = libs.get(u.clause)
@@ -508,7 +508,7 @@ def new(ctx: Ctx, name: str, form_name: str, profile: str | None, files: tuple[s
 def report_command(ctx: Ctx, year: int | None, from_date: Any, to_date: Any, fmt: str, output: Path | None,
                    reference_doc: Path | None) -> None:
     """The yearly report to the 審議会: every assessment's state and changes in the period."""
-    from .report import build_report, render_report, resolve_period, write_report
+    from composer.documents.report import build_report, render_report, resolve_period, write_report
 
     _needs_output(fmt, output)
     period = resolve_period(year, from_date.date() if from_date else None, to_date.date() if to_date else None)
@@ -528,7 +528,7 @@ def libraries_group(click_ctx: click.Context) -> None:
     """The clause libraries the workspace draws on: list, review, take, lock."""
     if click_ctx.invoked_subcommand is None:
         ctx: Ctx = click_ctx.find_object(Ctx)
-        from .library import read_taken
+        from composer.load.library import read_taken
 
         ws, sources = api.libraries(ctx.root)
         taken = read_taken(ws.root)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from .errors import Location, UserError
+from composer.errors import Location, UserError
 
 _STRICT_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from .batch import BuildResult
+    from composer.batch import BuildResult
 
 Severity = Literal["error", "warning"]
 
@@ -80,7 +80,7 @@ def _display(path: str, root: Path | None) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _bundled() -> tuple[tuple[Path, str], ...]:
-    from .resources import stock_clauses_dir, templates_dir
+    from composer.resources import stock_clauses_dir, templates_dir
 
     return ((stock_clauses_dir().resolve(), "clauses"), (templates_dir().resolve(), "templates"))
 

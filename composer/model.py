@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .errors import Location
+from composer.errors import Location
 
 ClauseKind = Literal["verbatim", "adaptable"]
 RiskChange = Literal["あり", "なし"]

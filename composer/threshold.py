@@ -20,9 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .errors import Location, UserError
-from .forms import get_form, iter_nodes
-from .model import Assessment, Basis, FormNode
+from composer.errors import Location, UserError
+from composer.load.forms import get_form, iter_nodes
+from composer.model import Assessment, Basis, FormNode
 
 Evaluation = Literal["基礎項目", "重点項目", "全項目"]
 EVALUATIONS: tuple[Evaluation, ...] = ("基礎項目", "重点項目", "全項目")

@@ -44,7 +44,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from .errors import Location, UserError, display_path
+from composer.errors import Location, UserError, display_path
 
 STATE_DIR = ".hyoka"
 LOCK_NAME = "write.lock"

@@ -427,7 +427,7 @@ def test_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
     import tracemalloc
 
     from composer.errors import UserError
-    from composer.yamlio import load_yaml
+    from composer.load.yamlio import load_yaml
 
     lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     names = "abcdefghijklm"

@@ -20,7 +20,7 @@ import pytest
 
 import composer
 from composer import api
-from composer.snapshot import read_snapshot
+from composer.revisions.snapshot import read_snapshot
 from composer.transaction import JOURNAL_NAME, STATE_DIR, Transaction, recover
 
 ROOT = Path(__file__).resolve().parent.parent

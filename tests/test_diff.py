@@ -96,7 +96,7 @@ def test_publish_writes_sealed_snapshot(ws: Path, run) -> None:
 
 
 def test_history_stays_as_published_when_inputs_change(published: Path) -> None:
-    from composer.snapshot import find_snapshot
+    from composer.revisions.snapshot import find_snapshot
 
     before = find_snapshot(published / "snapshots", "juki", None).composed
     # the assessment file changed (AFTER), and a local clause would not matter either:

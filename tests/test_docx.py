@@ -11,7 +11,7 @@ import pytest
 from docx.oxml.ns import qn
 
 import composer
-from composer import docx_writer
+from composer.writers import docx as docx_writer
 from composer.batch import MANIFEST_NAME, BuildError, build_many
 from composer.errors import UserError
 from composer.model import ChangeRow, ChangeTable
@@ -281,7 +281,7 @@ def test_failed_write_keeps_the_previous_document(composed, juki_docx: Path, mon
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("composer.yamlio.os.fsync", broken)  # fails halfway through writing the file
+    monkeypatch.setattr("composer.load.yamlio.os.fsync", broken)  # fails halfway through writing the file
     with pytest.raises(UserError, match="juki.docx: cannot write: No space left on device"):
         docx_writer.write_assessment(composed, juki_docx)
     assert juki_docx.read_bytes() == before

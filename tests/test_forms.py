@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from composer import api
-from composer.clauses import LOCK_NAME
-from composer.forms import available_forms, get_form, iter_nodes, unverified
+from composer.load.clauses import LOCK_NAME
+from composer.load.forms import available_forms, get_form, iter_nodes, unverified
 from composer.threshold import BANDS, RESULT_LABELS, RULES, ThresholdInputs, band_of, from_options, judge
 
 from .conftest import ROOT, libreoffice_pdf, pdf_text, write

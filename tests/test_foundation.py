@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import composer
-from composer.clauses import LOCK_NAME
 from composer.errors import ErrorList, UserError
-from composer.forms import get_form
+from composer.load.clauses import LOCK_NAME
+from composer.load.forms import get_form
 
 from .conftest import SIMPLE_ASSESSMENT, write
 
@@ -204,7 +204,7 @@ def test_where_used_marks_outdated_and_variants(ws: Path) -> None:
 
 def test_stock_library_is_complete_and_locked() -> None:
     diag = composer.Diagnostics()
-    from composer.library import STOCK, LibrarySource, load_libraries
+    from composer.load.library import STOCK, LibrarySource, load_libraries
     from composer.resources import stock_clauses_dir
 
     lib = load_libraries([LibrarySource(STOCK, STOCK, stock_clauses_dir())], diag)
@@ -503,7 +503,7 @@ def test_rewritten_files_keep_their_permissions(ws: Path) -> None:
     import os
     import stat
 
-    from composer.yamlio import atomic_write
+    from composer.load.yamlio import atomic_write
 
     path = ws / "assessments" / "a.yaml"
     path.write_text("form: 全項目\n", encoding="utf-8")

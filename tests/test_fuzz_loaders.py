@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import composer
-from composer.assessment import ASSESSMENT_KEYS, BLOCK_KEYS, CHANGE_KEYS, FILE_KEYS, META_KEYS, load_assessment
-from composer.clauses import load_clause
 from composer.cli import main
 from composer.errors import Diagnostics, HyokaError, UserError
-from composer.workspace import load_config
+from composer.load.assessment import ASSESSMENT_KEYS, BLOCK_KEYS, CHANGE_KEYS, FILE_KEYS, META_KEYS, load_assessment
+from composer.load.clauses import load_clause
+from composer.load.workspace import load_config
 
 from .conftest import SIMPLE_ASSESSMENT
 from .test_bad_input import LOCAL_CLAUSE

@@ -145,7 +145,7 @@ def test_example_snapshots_are_built_from_the_history_files(tmp_path: Path, name
     """The committed snapshots are what publishing history/<name>.yaml gives: built, not pasted."""
     import shutil
 
-    from composer.snapshot import find_snapshot, read_snapshot
+    from composer.revisions.snapshot import find_snapshot, read_snapshot
 
     ws = tmp_path / "ws"
     shutil.copytree(EXAMPLE, ws, ignore=shutil.ignore_patterns("build", "snapshots"))

@@ -271,7 +271,7 @@ def test_labels_split_over_rows_and_merged_values(example: Path, tmp_path: Path)
 
 def test_nothing_is_lost(example: Path) -> None:
     """Every character of the document's text is in the YAML or listed as not placed."""
-    from composer.docx_reader import Paragraph, read_docx
+    from composer.importing.reader import Paragraph, read_docx
 
     source = built(example, "juki")
     report = api.import_docx(example, source, "imported")

@@ -69,7 +69,7 @@ def hyoka(installed: Path, tmp_path: Path):
 def test_installed_package_is_not_the_checkout(installed: Path, tmp_path: Path) -> None:
     python = _bin(installed.parent.parent, "python")
     out = subprocess.run(
-        [str(python), "-c", "import composer, composer.lint_rules, composer.resources as r;"
+        [str(python), "-c", "import composer, composer.lint.rules, composer.resources as r;"
          "print(composer.__file__); print(r.stock_clauses_dir()); print(r.templates_dir())"],
         cwd=tmp_path, env=_env(), capture_output=True, text=True, check=True,
     ).stdout.splitlines()

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from composer.clauses import LOCK_NAME
+from composer.load.clauses import LOCK_NAME
 from composer.model import ClauseVersion
-from composer.snapshot import content_hash
+from composer.revisions.snapshot import content_hash
 
 from .conftest import EXAMPLE, write
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from composer.clauses import load_clause
 from composer.errors import Diagnostics
+from composer.load.clauses import load_clause
 
 from .conftest import EXAMPLE, ROOT, write
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from composer.render import MAX_DOCUMENT, MAX_RANGE, MAX_SECONDS, MAX_STEPS, MAX_TEXT
+from composer.compose.render import MAX_DOCUMENT, MAX_RANGE, MAX_SECONDS, MAX_STEPS, MAX_TEXT
 
 from .conftest import ROOT, write
 
@@ -203,7 +203,7 @@ def test_reference_document_that_is_not_a_zip_is_refused(ws: Path, run, tmp_path
 
 
 def test_many_hostile_texts_stop_at_the_document_limit(ws: Path, run) -> None:
-    from composer.render import MAX_DOCUMENT_STEPS
+    from composer.compose.render import MAX_DOCUMENT_STEPS
 
     loop = "{% for a in range(10000) %}{% for b in range(10000) %}{% endfor %}{% endfor %}"
     keys = ["I.1.1", "I.1.2", "I.3", "I.4.1", "I.4.2", "I.5.basis", "I.6.2", "I.7.1", "I.7.2", "I.8", "IV.3", "V.1.1"]

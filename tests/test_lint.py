@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from composer.lint import rules_table, run_lint
-from composer.lint_rules import RULES
+from composer.lint.engine import rules_table, run_lint
+from composer.lint.rules import RULES
 from composer.resources import stock_clauses_dir
 
 from .conftest import EXAMPLE, write

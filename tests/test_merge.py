@@ -9,8 +9,8 @@ import textwrap
 import pytest
 import yaml
 
-from composer.merge import Conflict, MergeResult, merge3, split_units
-from composer.yamlio import CONFLICT_MARKER
+from composer.load.yamlio import CONFLICT_MARKER
+from composer.revisions.merge import Conflict, MergeResult, merge3, split_units
 
 # ＜ガバメントクラウドにおける措置＞ 技術的対策 ①–⑧ (豊島区 table, 住民基本台帳ファイル ７．⑥), as rendered.
 TECH = [
@@ -509,8 +509,8 @@ def test_random_edits_to_different_items_merge_cleanly() -> None:
 
 def _technical_variant_workspace(tmp_path, local_edit, upstream_edit):  # type: ignore[no-untyped-def]
     """The 豊島区 example with a local variant of juki's gov-cloud/technical use and a version 2."""
-    from composer.clauses import load_clause
     from composer.errors import Diagnostics
+    from composer.load.clauses import load_clause
 
     from .test_propagate import add_version, own_library_workspace
 

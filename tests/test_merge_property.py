@@ -13,8 +13,8 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from composer.merge import MergeResult, merge3, split_units
-from composer.yamlio import CONFLICT_MARKER
+from composer.load.yamlio import CONFLICT_MARKER
+from composer.revisions.merge import MergeResult, merge3, split_units
 
 # HYOKA_MERGE_EXAMPLES raises the number of generated cases (e.g. for a nightly run).
 SETTINGS = settings(

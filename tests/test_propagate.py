@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from composer import api
-from composer.clauses import LOCK_NAME
+from composer.load.clauses import LOCK_NAME
 
 from .conftest import EXAMPLE, ROOT, write
 
@@ -49,8 +49,8 @@ def own_library_workspace(tmp_path: Path) -> Path:
 
 def add_version(ws: Path, clause: str, edit) -> None:  # type: ignore[no-untyped-def]
     path = ws / "clauses" / f"{clause}.yaml"
-    from composer.clauses import load_clause
     from composer.errors import Diagnostics
+    from composer.load.clauses import load_clause
 
     v1 = load_clause(path, clause, "local", Diagnostics()).latest.text
     body = "\n".join("      " + line for line in edit(v1).rstrip("\n").split("\n"))

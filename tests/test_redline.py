@@ -11,9 +11,9 @@ from lxml import etree
 
 import composer
 from composer import api
-from composer.docx_writer import write_assessment
-from composer.snapshot import read_snapshot
-from composer.worddiff import diff_words, new_text, old_text, tokens
+from composer.revisions.snapshot import read_snapshot
+from composer.revisions.worddiff import diff_words, new_text, old_text, tokens
+from composer.writers.docx import write_assessment
 
 from .conftest import EXAMPLE, SIMPLE_ASSESSMENT, libreoffice_pdf, pdf_text, write
 

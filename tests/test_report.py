@@ -9,9 +9,17 @@ from pathlib import Path
 import pytest
 
 from composer import api, load_workspace
+from composer.documents.report import (
+    FLAG_DUE_SOON,
+    FLAG_OVERDUE,
+    FLAG_STALE,
+    build_report,
+    fiscal_year,
+    render_report,
+    write_report,
+)
 from composer.errors import UserError
 from composer.model import NO_REASON
-from composer.report import FLAG_DUE_SOON, FLAG_OVERDUE, FLAG_STALE, build_report, fiscal_year, render_report, write_report
 
 from .conftest import EXAMPLE, libreoffice_pdf, pdf_fonts, pdf_text, write
 
@@ -248,7 +256,7 @@ def test_outdated_clause_uses_by_assessment(history: Path) -> None:
 
 
 def test_lint_errors_and_placeholders_by_assessment(history: Path) -> None:
-    from composer.lint import lint_workspace
+    from composer.lint.engine import lint_workspace
 
     report = build_report(history, FY2025.start, FY2025.end)
     assert report.lint_available

@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from composer.xlsx_writer import FONT_NAME, write_change_table_xlsx
+from composer.writers.xlsx import FONT_NAME, write_change_table_xlsx
 
 from .conftest import libreoffice_pdf, pdf_fonts, pdf_text
 from .test_docx import CHANGES
@@ -48,7 +48,7 @@ def test_xlsx_write_is_atomic(tmp_path: Path, monkeypatch) -> None:
     out = tmp_path / "changes.xlsx"
     write_change_table_xlsx(CHANGES, out)
     before = out.read_bytes()
-    monkeypatch.setattr("composer.yamlio.os.fsync", lambda fd: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    monkeypatch.setattr("composer.load.yamlio.os.fsync", lambda fd: (_ for _ in ()).throw(OSError(28, "No space left on device")))
     from composer.errors import WriteError
 
     with pytest.raises(WriteError, match="changes.xlsx: cannot write"):

@@ -1,0 +1,1 @@
+"""Stage: lint — rules over loaded and composed assessments (engine, rules)."""

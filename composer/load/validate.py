@@ -1,0 +1,174 @@
+"""Small helpers shared by the loaders: typed field access with located errors."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from composer.errors import Diagnostics, Location
+from composer.load.yamlio import YList, YMap
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str | None:
+    """A 'did you mean' suggestion, or None."""
+    pool = list(candidates)
+    found = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    best = suggest(word, candidates)
+    return f"did you mean '{best}'?" if best else None
+
+
+_str = str
+_list = list
+
+
+class Fields:
+    """Read fields of one YAML mapping, recording located errors in ``diag``.
+
+    Unknown keys are reported with a suggestion; wrong types name the key and line.
+    """
+
+    def __init__(self, data: Any, path: Path, diag: Diagnostics, what: str, allowed: Iterable[str], line: int | None = None) -> None:
+        self.path = path
+        self.diag = diag
+        self.what = what
+        self.ok = isinstance(data, YMap)
+        self.data: YMap = data if isinstance(data, YMap) else YMap()
+        if not self.ok:
+            diag.error(f"{what} must be a mapping of keys, found {type_name(data)}", Location.of(path, getattr(data, "line", line)))
+            return
+        allowed = list(allowed)
+        for key in self.data:
+            if key not in allowed:
+                diag.error(
+                    f"unknown key '{key}' in {what}",
+                    Location.of(path, self.data.line_of(key), str(key)),
+                    did_you_mean(str(key), allowed) or f"allowed keys: {', '.join(allowed)}",
+                )
+
+    def loc(self, key: str | None = None) -> Location:
+        line = self.data.line_of(key) if key is not None else self.data.line
+        return Location.of(self.path, line, key)
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def str(self, key: str, required: bool = False, default: str = "") -> str:
+        if key not in self.data or self.data[key] is None:
+            if required and self.ok:
+                self.diag.error(f"missing required key '{key}' in {self.what}", self.loc(), f"add '{key}:'")
+            return default
+        value = self.data[key]
+        if isinstance(value, bool) or isinstance(value, (YMap, YList)):
+            self.diag.error(f"'{key}' must be text, found {type_name(value)}", self.loc(key))
+            return default
+        return str(value)
+
+    def int(self, key: _str, required: bool = False) -> int | None:
+        value = self.data.get(key)
+        if value is None:
+            if required and self.ok:
+                self.diag.error(f"missing required key '{key}' in {self.what}", self.loc(), f"add '{key}:'")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.diag.error(f"'{key}' must be a whole number, found {value!r}", self.loc(key))
+            return None
+        return value
+
+    def bool(self, key: _str, default: bool = False) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            self.diag.error(f"'{key}' must be true or false, found {value!r}", self.loc(key))
+            return default
+        return value
+
+    def choice(self, key: _str, allowed: tuple[_str, ...]) -> _str | None:
+        """A value that must be one of ``allowed`` (None when absent or wrong)."""
+        value = self.str(key) or None
+        if value is not None and value not in allowed:
+            self.diag.error(f"{key} must be {' or '.join(allowed)}, not '{value}'", self.loc(key))
+            return None
+        return value
+
+    def map(self, key: _str) -> YMap:
+        value = self.data.get(key)
+        if value is None:
+            return YMap()
+        if not isinstance(value, YMap):
+            self.diag.error(f"'{key}' must be a mapping, found {type_name(value)}", self.loc(key))
+            return YMap()
+        return value
+
+    def list(self, key: _str) -> YList:
+        value = self.data.get(key)
+        if value is None:
+            return YList()
+        if not isinstance(value, YList):
+            self.diag.error(f"'{key}' must be a list, found {type_name(value)}", self.loc(key))
+            return YList()
+        return value
+
+    def str_list(self, key: _str) -> tuple[_str, ...]:
+        out = []
+        for i, v in enumerate(self.list(key)):
+            if isinstance(v, (YMap, YList)) or v is None:
+                self.diag.error(f"'{key}' entries must be text", Location.of(self.path, self.list(key).line_of(i), key))
+                continue
+            out.append(str(v))
+        return tuple(out)
+
+    def str_map(self, key: _str) -> dict[_str, _str]:
+        m = self.map(key)
+        out: dict[_str, _str] = {}
+        for k, v in m.items():
+            if isinstance(v, (YMap, YList)):
+                self.diag.error(f"'{key}.{k}' must be text", Location.of(self.path, m.line_of(k), f"{key}.{k}"))
+                continue
+            out[str(k)] = "" if v is None else str(v)
+        return out
+
+
+def scalar_text(value: Any) -> str:
+    """A scalar as text: dates as YYYY-MM-DD (YAML reads them as dates), None as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def type_name(value: Any) -> str:
+    if isinstance(value, YMap) or isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, YList) or isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"'{value}'"
+
+
+IDENT = re.compile(r"^[^\W\d]\w*$")
+
+
+def is_identifier(name: str) -> bool:
+    return bool(IDENT.match(name))
+
+
+def confined(path: Path, root: Path) -> bool:
+    """True when ``path``, with every link resolved, lies inside ``root``."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True

@@ -1,0 +1,312 @@
+"""Reading YAML that remembers where every key and value was written.
+
+hyoka owns its loader: mappings load as :class:`YMap` and sequences as :class:`YList`,
+which record the line of every key, value and item, so that any later stage can point
+the user at ``file:line``. Files that are empty, binary, not UTF-8, or that contain
+characters Word cannot store are refused with the file and line named.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from composer.errors import Location, UserError, WriteError
+
+try:  # the C parser is much faster; both record marks
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _BaseLoader = yaml.SafeLoader
+
+
+class YMap(dict):  # type: ignore[type-arg]
+    """A mapping that knows the line of itself, of each key and of each value."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+    value_lines: dict[Any, int]
+    block_values: set[Any]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.key_lines = {}
+        self.value_lines = {}
+        self.block_values = set()
+
+    def line_of(self, key: Any) -> int:
+        return self.key_lines.get(key, self.line)
+
+    def text_line_of(self, key: Any) -> int:
+        """First line of the text of ``key`` (the line after ``|`` for block scalars)."""
+        line = self.value_lines.get(key, self.line_of(key))
+        return line + 1 if key in self.block_values else line
+
+
+class YList(list):  # type: ignore[type-arg]
+    """A sequence that knows the line of itself and of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.item_lines = []
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+def _construct_map(loader: Any, node: yaml.MappingNode) -> Any:
+    data = YMap()
+    data.line = node.start_mark.line + 1
+    yield data
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value", key_node.start_mark
+            ) from None
+        if key in data:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first at line {data.key_lines[key]})", key_node.start_mark
+            )
+        data[key] = loader.construct_object(value_node, deep=False)
+        data.key_lines[key] = key_node.start_mark.line + 1
+        data.value_lines[key] = value_node.start_mark.line + 1
+        if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">"):
+            data.block_values.add(key)
+
+
+def _construct_seq(loader: Any, node: yaml.SequenceNode) -> Any:
+    data = YList()
+    data.line = node.start_mark.line + 1
+    yield data
+    for child in node.value:
+        data.append(loader.construct_object(child, deep=False))
+        data.item_lines.append(child.start_mark.line + 1)
+
+
+# Characters that XML 1.0 (and so Word) cannot store.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# ... and what a YAML escape can add to them: lone surrogates (never valid text).
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+# Limits while loading (docs/formats.md, "Limits"): aliases may not expand a document beyond
+# MAX_EXPANDED characters (a 全項目評価書 is ~200 000), and values nest at most MAX_DEPTH deep.
+MAX_EXPANDED = 5_000_000
+MAX_DEPTH = 64
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """Valid YAML that hyoka refuses (a located message and what to do)."""
+
+    def __init__(self, message: str, mark: Any, hint: str) -> None:
+        super().__init__(problem=message, problem_mark=mark)
+        self.message = message
+        self.hint = hint
+
+
+def _construct_str(loader: Any, node: yaml.ScalarNode) -> str:
+    value = loader.construct_scalar(node)
+    bad = _UNSTORABLE.search(value)
+    if bad:
+        code = ord(bad.group())
+        what = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "control character"
+        raise _Refused(
+            f"{what} U+{code:04X} cannot be stored in a Word document", node.start_mark, "delete the character or its escape"
+        )
+    return value
+
+
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        raise _Refused(f"'{node.value}' is not a date", node.start_mark, "write an existing date as YYYY-MM-DD") from None
+
+
+def _construct_number(kind: str) -> Any:
+    base = getattr(yaml.constructor.SafeConstructor, f"construct_yaml_{kind}")
+
+    def construct(loader: Any, node: yaml.ScalarNode) -> Any:
+        value = base(loader, node)
+        if not node.style and str(value) != node.value.strip():
+            # YAML 1.1 reads 010 as 8, 1_000 as 1000, 12:30 as 750: the text would silently change
+            raise _Refused(
+                f"'{node.value}' would be read as the number {value}", node.start_mark, f"quote it to keep it as written: \"{node.value}\""
+            )
+        return value
+
+    return construct
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def check_expansion(root: yaml.Node, limit: int = MAX_EXPANDED, max_depth: int = MAX_DEPTH) -> None:
+    """Refuse alias bombs, aliases to their own contents and very deep nesting, before constructing.
+
+    Measures the size each node would have with every alias expanded (in characters of its
+    scalars), in one pass over the distinct nodes: a billion laughs is refused at once.
+    """
+    size: dict[int, int] = {}
+    visiting: set[int] = set()
+    shared = 0
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, leaving = stack.pop()
+        nid = id(node)
+        if leaving:
+            visiting.discard(nid)
+            total = 1 + sum(size[id(c)] for c in _children(node))
+            size[nid] = total
+            if total > limit and shared:
+                raise _Refused(
+                    f"this value expands to more than {limit:,} characters through aliases",
+                    node.start_mark,
+                    "write the text out instead of repeating aliases (*name) of aliases",
+                )
+            continue
+        if nid in size:
+            shared += 1
+            continue
+        if nid in visiting:
+            raise _Refused("an alias refers to itself (a value that contains itself)", node.start_mark, "remove the alias")
+        if depth > max_depth:
+            raise _Refused(f"values nested more than {max_depth} deep", node.start_mark, "flatten the structure")
+        if isinstance(node, yaml.ScalarNode):
+            size[nid] = len(node.value) + 1
+            continue
+        visiting.add(nid)
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in _children(node))
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    def construct_document(self, node: yaml.Node) -> Any:
+        check_expansion(node)
+        return super().construct_document(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_number("int"))
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_number("float"))
+CONFLICT_MARKER = re.compile(r"^\s*(<<<<<<<|>>>>>>>|=======)( |$)", re.M)
+
+
+def read_text(path: Path, what: str = "YAML") -> str:
+    """Read a UTF-8 text file, refusing empty, binary and XML-illegal content."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError("file not found", Location.of(path), "create it or check the path") from None
+    except OSError as exc:
+        raise UserError(f"cannot read file: {exc.strerror}", Location.of(path)) from None
+    if b"\x00" in raw:
+        raise UserError(f"binary file where {what} was expected", Location.of(path), "replace it with a UTF-8 text file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise UserError(
+            f"not UTF-8 text ({what} expected)", Location.of(path, line), "save the file as UTF-8"
+        ) from None
+    if not text.strip():
+        raise UserError(f"empty file where {what} was expected", Location.of(path), "fill it in or delete it")
+    bad = XML_ILLEGAL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise UserError(
+            f"control character U+{ord(bad.group()):04X} cannot be stored in a Word document",
+            Location.of(path, line),
+            "delete the character",
+        )
+    return text
+
+
+def parse_yaml(text: str, path: Path) -> Any:
+    """Parse YAML text, turning syntax errors into one-line user errors."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except _Refused as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise UserError(exc.message, Location.of(path, line), exc.hint) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        cmark = exc.context_mark
+        if exc.problem and exc.context and cmark is not None and (mark is None or cmark.line != mark.line):
+            problem += f" ({exc.context} started at line {cmark.line + 1})"
+        hint = "fix the syntax at that line"
+        if "invalid Unicode character escape" in problem:
+            hint = "a \\u escape must name a character Word can store (not a lone surrogate \\ud800-\\udfff)"
+        raise UserError(f"invalid YAML: {problem}", Location.of(path, line), hint) from None
+    except RecursionError:
+        raise UserError(f"values nested more than {MAX_DEPTH} deep", Location.of(path), "flatten the structure") from None
+    except yaml.YAMLError as exc:
+        raise UserError(f"invalid YAML: {exc}", Location.of(path)) from None
+
+
+def load_yaml(path: Path, what: str = "YAML") -> Any:
+    return parse_yaml(read_text(path, what), path)
+
+
+def load_mapping(path: Path, what: str) -> YMap:
+    data = load_yaml(path, what)
+    if not isinstance(data, YMap):
+        found = "a list" if isinstance(data, list) else "plain text" if isinstance(data, str) else "a single value"
+        raise UserError(f"expected a mapping of keys ({what}), found {found}", Location.of(path, 1), "write it as key: value lines")
+    return data
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write a file so that readers see either the old or the whole new content.
+
+    The file keeps its permissions (a new file gets the usual ones for the umask). A file
+    that cannot be written raises :class:`WriteError` naming it; nothing is left behind.
+    """
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    tmp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode()
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise WriteError(path, exc.strerror or str(exc)) from exc
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
