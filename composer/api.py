@@ -9,7 +9,7 @@ from pathlib import Path
 
 from composer.batch import BuildResult, Progress, build_workspace, writers
 from composer.compose.assemble import Composer
-from composer.errors import Diagnostics, ErrorList, HyokaError, Location, UserError, WriteError
+from composer.errors import Diagnostics, ErrorList, HyokaError, Location, UserError, WriteError, display_path
 from composer.load.workspace import CONFIG_NAME, Workspace, load_workspace
 from composer.model import Assessment, ComposedAssessment
 from composer.transaction import Transaction, workspace_lock
@@ -130,7 +130,7 @@ class ClauseUse:
         loc = self.location
         return {
             "assessment": self.assessment, "item": self.item, "clause": self.clause, "version": self.version,
-            "latest": self.latest, "variant": self.variant, "file": loc.file if loc else None, "line": loc.line if loc else None,
+            "latest": self.latest, "variant": self.variant, "file": display_path(loc.file) if loc else None, "line": loc.line if loc else None,
             "library": self.library, "latest_library": self.latest_library,
         }
 

@@ -598,7 +598,7 @@ def _update_json(up: Any) -> dict[str, Any]:
                           "risk_situation": nv.version.notes.risk_situation, "countermeasure": nv.version.notes.countermeasure},
                 "diff": nv.wording_diff(),
                 "uses": [{"assessment": u.assessment, "item": u.item, "version": u.version,
-                          "file": u.location.file if u.location else None, "line": u.location.line if u.location else None}
+                          "file": display_path(u.location.file) if u.location else None, "line": u.location.line if u.location else None}
                          for u in nv.uses],
             }
             for nv in up.new

@@ -8,28 +8,33 @@ the library never prints and never exits.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
-if TYPE_CHECKING:
-    from composer.batch import BuildResult
+from composer.i18n import Message, View, _
 
 Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
 class Location:
-    """Where something was written: a file, optionally a line and a key."""
+    """Where something was written: a file, optionally a line and a key.
+
+    ``file`` is the path as the loader opened it; a :class:`~composer.i18n.View` shows it
+    relative to the workspace when the message is printed (:meth:`shown`).
+    """
 
     file: str
     line: int | None = None
     key: str | None = None
 
     def __str__(self) -> str:
-        text = self.file
+        return self.shown(default_view())
+
+    def shown(self, view: View) -> str:
+        text = view.path(self.file) if self.file else ""
         if self.line is not None:
             text += f":{self.line}"
         if self.key:
@@ -38,7 +43,7 @@ class Location:
 
     @classmethod
     def of(cls, path: str | Path, line: int | None = None, key: str | None = None) -> Location:
-        return cls(display_path(path), line, key)
+        return cls(str(path), line, key)
 
 
 _display_root: Path | None = None
@@ -55,34 +60,14 @@ def display_root() -> Path | None:
     return _display_root
 
 
+def default_view() -> View:
+    """English, paths relative to :func:`display_root` (what ``str()`` of an error shows)."""
+    return View(root=_display_root)
+
+
 def display_path(path: str | Path) -> str:
     """A path as messages show it: relative to the workspace, or ``hyoka:…`` for bundled files."""
-    return _display(str(path), _display_root)
-
-
-@functools.lru_cache(maxsize=4096)
-def _display(path: str, root: Path | None) -> str:
-    # cached: a loader makes a Location for every key of a file, and resolving a path asks the disk
-    p = Path(path)
-    resolved = p.resolve()
-    if root is not None:
-        try:
-            return resolved.relative_to(root).as_posix()
-        except ValueError:
-            pass
-    for bundled, name in _bundled():
-        try:
-            return f"hyoka:{name}/{resolved.relative_to(bundled).as_posix()}"
-        except ValueError:
-            continue
-    return str(p)
-
-
-@functools.lru_cache(maxsize=1)
-def _bundled() -> tuple[tuple[Path, str], ...]:
-    from composer.resources import stock_clauses_dir, templates_dir
-
-    return ((stock_clauses_dir().resolve(), "clauses"), (templates_dir().resolve(), "templates"))
+    return View(root=_display_root).path(path)
 
 
 class HyokaError(Exception):
@@ -90,15 +75,25 @@ class HyokaError(Exception):
 
     exit_code = 1
 
+    def shown(self, view: View) -> str:
+        """The error as a user reads it, in the view's language."""
+        arg = self.args[0] if self.args else ""
+        return view.text(arg) if isinstance(arg, Message) else str(self)
+
 
 class UserError(HyokaError):
-    """A mistake in the user's input: one line naming where, what, and what to do."""
+    """A mistake in the user's input: one line naming where, what, and what to do.
+
+    ``message`` and ``hint`` are :class:`~composer.i18n.Message` objects (translated when
+    shown) or plain text (the user's own words); :meth:`shown` prints the line in a view's
+    language.
+    """
 
     def __init__(
         self,
-        message: str,
+        message: str | Message,
         location: Location | None = None,
-        hint: str | None = None,
+        hint: str | Message | None = None,
         severity: Severity = "error",
         code: str = "input",
     ) -> None:
@@ -114,22 +109,34 @@ class UserError(HyokaError):
         return (UserError, (self.message, self.location, self.hint, self.severity, self.code))
 
     def __str__(self) -> str:
-        prefix = f"{self.location}: " if self.location else ""
-        warn = "warning: " if self.severity == "warning" else ""
-        hint = f" ({self.hint})" if self.hint else ""
-        return f"{prefix}{warn}{self.message}{hint}"
+        return self.shown(default_view())
 
-    def to_dict(self) -> dict[str, object]:
+    def shown(self, view: View) -> str:
+        """The one line a user reads: ``file:line: key: [warning: ]message (hint)``."""
+        prefix = f"{self.location.shown(view)}: " if self.location else ""
+        warn = view.text(_("warning: ")) if self.severity == "warning" else ""
+        hint = view.text(_(" ({hint})", hint=self.hint)) if self.hint else ""
+        return f"{prefix}{warn}{view.text(self.message)}{hint}"
+
+    def to_dict(self, view: View | None = None) -> dict[str, object]:
+        """Stable English keys and message; ``localized_*`` in the view's language."""
+        view = view or default_view()
+        english = View("en", view.root)
         loc = self.location
-        return {
+        out: dict[str, object] = {
             "severity": self.severity,
             "code": self.code,
-            "file": loc.file if loc else None,
+            "file": view.path(loc.file) if loc and loc.file else None,
             "line": loc.line if loc else None,
             "key": loc.key if loc else None,
-            "message": self.message,
-            "hint": self.hint,
+            "message": english.text(self.message),
+            "hint": english.text(self.hint) if self.hint is not None else None,
         }
+        if view.language != "en":
+            out["language"] = view.language
+            out["localized_message"] = view.text(self.message)
+            out["localized_hint"] = view.text(self.hint) if self.hint is not None else None
+        return out
 
 
 class ErrorList(HyokaError):
@@ -138,6 +145,9 @@ class ErrorList(HyokaError):
     def __init__(self, errors: Iterable[UserError]) -> None:
         self.errors = list(errors)
         super().__init__("\n".join(str(e) for e in self.errors))
+
+    def shown(self, view: View) -> str:
+        return "\n".join(e.shown(view) for e in self.errors)
 
     def __iter__(self) -> Iterator[UserError]:
         return iter(self.errors)
@@ -148,23 +158,37 @@ class WriteError(UserError):
 
     def __init__(self, path: str | Path, reason: str) -> None:
         super().__init__(
-            f"cannot write: {reason}",
+            _("cannot write: {reason}", reason=reason),
             Location.of(path),
-            "check that the directory exists and is writable; the previous file, if any, is unchanged",
+            _("check that the directory exists and is writable; the previous file, if any, is unchanged"),
             code="write",
         )
+
+
+class FailedDocument(Protocol):
+    """A document a build could not write: where it was to go, and why."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def error(self) -> str | None: ...
 
 
 class BuildError(HyokaError):
     """Some documents could not be written (their previous files are unchanged)."""
 
-    def __init__(self, results: Sequence[BuildResult]) -> None:
+    def __init__(self, results: Sequence[FailedDocument]) -> None:
         self.results = list(results)
-        lines = [
-            r.error if r.error.startswith(display_path(r.path)) else f"{display_path(r.path)}: could not write: {r.error} (the previous file, if any, is unchanged)"
-            for r in self.results
-        ]
-        super().__init__("\n".join(lines))
+        super().__init__(self.shown(default_view()))
+
+    def shown(self, view: View) -> str:
+        lines = []
+        for r in self.results:
+            where, error = view.path(r.path), str(r.error)
+            lines.append(error if error.startswith(where) else where + ": " + view.text(
+                _("could not write: {error} (the previous file, if any, is unchanged)", error=error)))
+        return "\n".join(lines)
 
 
 class OutdatedError(HyokaError):
@@ -182,10 +206,10 @@ class Diagnostics:
     def add(self, error: UserError) -> None:
         self.items.append(error)
 
-    def error(self, message: str, location: Location | None = None, hint: str | None = None, code: str = "input") -> None:
+    def error(self, message: str | Message, location: Location | None = None, hint: str | Message | None = None, code: str = "input") -> None:
         self.items.append(UserError(message, location, hint, "error", code))
 
-    def warning(self, message: str, location: Location | None = None, hint: str | None = None, code: str = "input") -> None:
+    def warning(self, message: str | Message, location: Location | None = None, hint: str | Message | None = None, code: str = "input") -> None:
         self.items.append(UserError(message, location, hint, "warning", code))
 
     def extend(self, errors: Iterable[UserError]) -> None:

@@ -255,7 +255,7 @@ def load_libraries(sources: Sequence[LibrarySource], diag: Diagnostics, confine:
 
 
 def _file(c: Clause | ClauseVersion) -> str:
-    return c.location.file if c.location and c.location.file else "?"  # already as messages show it
+    return display_path(c.location.file) if c.location and c.location.file else "?"
 
 
 def extend(earlier: Clause, later: Clause, diag: Diagnostics) -> Clause | None:
