@@ -15,31 +15,33 @@ from typing import Any
 import click
 
 from composer import api
+from composer.console import TranslatedGroup, install_click_translations, set_root, view
 from composer.errors import Diagnostics, ErrorList, HyokaError, UserError, display_path, set_display_root
+from composer.i18n import _, _n
 from composer.load.workspace import Workspace, find_root, load_workspace
 
 
-class HyokaCLI(click.Group):
+class HyokaCLI(TranslatedGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ErrorList as exc:
             for e in exc.errors:
-                click.echo(f"error: {e}" if e.severity == "error" else str(e), err=True)
-            click.echo(f"{len(exc.errors)} errors", err=True)
+                echo_problem(e)
+            click.echo(view().text(_n("{count} error", "{count} errors", len(exc.errors))), err=True)
             sys.exit(exc.exit_code)
         except HyokaError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(view().text(_("error: {message}", message=exc.shown(view()))), err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            click.echo(view().text(_("interrupted")), err=True)
             sys.exit(130)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as exc:  # a bug in hyoka, not the user's input
             if os.environ.get("HYOKA_DEBUG"):
                 raise
-            click.echo(f"internal error: {type(exc).__name__}: {exc} (set HYOKA_DEBUG=1 for details)", err=True)
+            click.echo(view().text(_("internal error: {kind}: {error} (set HYOKA_DEBUG=1 for details)", kind=type(exc).__name__, error=exc)), err=True)
             sys.exit(3)
 
 
@@ -52,6 +54,7 @@ class Ctx:
     def root(self) -> Path:
         root = find_root(self.directory)
         set_display_root(root)
+        set_root(click.get_current_context(), root)
         return root
 
     def workspace(self) -> Workspace:
@@ -61,10 +64,13 @@ class Ctx:
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
+install_click_translations()
 
 
 @click.group(cls=HyokaCLI, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-C", "--workspace", "directory", type=click.Path(file_okay=False, path_type=Path), help="Workspace directory (default: the nearest with hyoka.yaml).")
+@click.option("--language", type=click.Choice(["ja", "en"]), expose_value=False, is_eager=True,
+              help="Language of messages and help (default: HYOKA_LANG, language: in hyoka.yaml, then the locale).")
 @click.version_option(package_name="hyoka")
 @click.pass_context
 def main(ctx: click.Context, directory: Path | None) -> None:
@@ -75,16 +81,22 @@ def main(ctx: click.Context, directory: Path | None) -> None:
     ctx.obj = Ctx(directory)
 
 
+def echo_problem(e: UserError) -> None:
+    """One line on stderr: ``error: where: what (hint)`` in the run's language."""
+    line = e.shown(view())
+    click.echo(view().text(_("error: {message}", message=line)) if e.severity == "error" else line, err=True)
+
+
 def report(diag: Diagnostics, as_json: bool = False) -> None:
     """Print diagnostics; exit 1 when any is an error."""
     if as_json:
-        click.echo(json.dumps([d.to_dict() for d in diag.items], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([d.to_dict(view()) for d in diag.items], ensure_ascii=False, indent=2))
     else:
         for d in diag.items:
-            click.echo(f"error: {d}" if d.severity == "error" else str(d), err=True)
+            echo_problem(d)
     n_err, n_warn = len(diag.errors), len(diag.warnings)
     if not as_json:
-        click.echo(f"{n_err} errors, {n_warn} warnings", err=True)
+        click.echo(view().text(_("{errors} errors, {warnings} warnings", errors=n_err, warnings=n_warn)), err=True)
     if n_err:
         sys.exit(1)
 

@@ -2,6 +2,7 @@
 
     python tools/i18n.py update    # extract every message, merge into ja/en .po, compile .mo
     python tools/i18n.py check     # what the tests check: every message translated, placeholders agree
+    python tools/i18n.py fill F.po # copy translations from a .po file into the Japanese catalog
 
 Messages come from three places:
 
@@ -88,7 +89,7 @@ def click_messages() -> Iterator[tuple[str | tuple[str, str], str]]:
 
 
 def template() -> Catalog:
-    cat = Catalog(project="hyoka", domain=DOMAIN, fuzzy=False)
+    cat = Catalog(project="hyoka", domain=DOMAIN, fuzzy=False, header_comment="# hyoka's messages (python tools/i18n.py update)")
     for source in (source_messages(), help_texts(), click_messages()):
         for message, where in source:
             cat.add(message, locations=[(where, None)] if ":" not in where else [(where.rsplit(":", 1)[0], int(where.rsplit(":", 1)[1]))])
@@ -111,6 +112,7 @@ def update() -> None:
     pot = template()
     for language in LANGUAGES:
         cat = load(language)
+        cat.project, cat.fuzzy, cat.header_comment = "hyoka", False, f"# hyoka's messages in {language} (python tools/i18n.py update)"
         cat.update(pot, no_fuzzy_matching=True)
         cat.obsolete.clear()
         for m in cat:
@@ -118,7 +120,7 @@ def update() -> None:
                 continue
             m.flags.discard("fuzzy")
             if language == "en" and not _translated(m.string):
-                m.string = m.id
+                m.string = m.id  # a plural: (singular, plural)
         path = po_path(language)
         path.parent.mkdir(parents=True, exist_ok=True)
         buf = io.BytesIO()
@@ -157,7 +159,7 @@ def problems(language: str, expected: set[str] | None = None) -> list[str]:
         want = set().union(*(fields(i) for i in ids))
         for s in strings:
             got = fields(s)
-            if got - want or (want - got) - {"count"}:  # a singular may leave the count out
+            if (got - want) if len(ids) > 1 else (got != want):  # a plural form may leave a count out
                 out.append(f"{language}: placeholders differ in {key!r}: {sorted(got)} vs {sorted(want)}")
     return out
 
@@ -178,11 +180,32 @@ def check() -> int:
     return 1 if found else 0
 
 
+def fill(fragment: Path, language: str = "ja") -> None:
+    """Copy the translations of a .po fragment into a catalog (for msgids the catalog has), then compile."""
+    with fragment.open("rb") as f:
+        frag = read_po(f, locale=language, domain=DOMAIN)
+    cat = load(language)
+    n = 0
+    for m in frag:
+        if m.id and _translated(m.string) and m.id in cat:
+            cat[m.id].string = m.string
+            n += 1
+    path = po_path(language)
+    buf = io.BytesIO()
+    write_po(buf, cat, width=0, sort_output=False, omit_header=False, include_lineno=False)
+    path.write_bytes(buf.getvalue())
+    compile_mo(cat, path.with_suffix(".mo"))
+    print(f"{fragment}: {n} translations into {path.relative_to(ROOT)}; {len(problems(language))} to do")
+
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "check"
     if command == "update":
         update()
     elif command == "check":
         sys.exit(check())
+    elif command == "fill":
+        for frag in sys.argv[2:]:
+            fill(Path(frag))
     else:
         sys.exit(f"usage: {sys.argv[0]} update|check")
