@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 import re
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,90 @@ def help_msgid(text: str) -> str:
     return inspect.cleandoc(text).partition("\f")[0]
 
 
+def width(text: str) -> int:
+    """Columns a text takes in a terminal: two for a wide (CJK, full-width) character."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+_NO_LINE_START = set("、。，．）」』】〕・ー：；！？,.)]:;!?")
+
+
+def _tokens(text: str) -> list[str]:
+    """Units a line may break between: an ASCII word with its space, or one wide character
+    (closing punctuation stays with what precedes it)."""
+    out: list[str] = []
+    for piece in re.findall(r"[\x21-\x7e\u00a0-\u10ff]+ *| +|.", text):
+        if out and (piece[0] in _NO_LINE_START) and not out[-1].endswith(" "):
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out
+
+
+def wrap(text: str, columns: int, indent: str = "") -> list[str]:
+    """Lines of at most ``columns`` (by terminal width), Japanese broken between characters."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = indent
+        for tok in _tokens(paragraph.strip() if not paragraph.startswith("\t") else paragraph):
+            if width(line) + width(tok.rstrip()) > columns and line.strip():
+                lines.append(line.rstrip())
+                line = indent + tok.lstrip()
+            else:
+                line += tok
+        lines.append(line.rstrip())
+    return lines
+
+
+class HelpFormatter(click.HelpFormatter):
+    """click's help layout, measured in terminal columns so Japanese lines wrap where they should."""
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        for paragraph in text.split("\n\n"):
+            self.write("\n".join(wrap(" ".join(paragraph.split("\n")), self.width, indent)) + "\n")
+            self.write("\n")
+        self.buffer.pop()
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first_col = min(max((width(r[0]) for r in rows), default=0), col_max) + col_spacing
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            if width(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - width(first)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            text_width = max(self.width - first_col - self.current_indent, 10)
+            lines = wrap(" ".join(second.split()), text_width) or [""]
+            self.write(lines[0] + "\n")
+            for line in lines[1:]:
+                self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
+
+
+class Context(click.Context):
+    formatter_class = HelpFormatter
+
+
+def short_help(text: str, limit: int) -> str:
+    """The first sentence (。 or .), cut to ``limit`` columns with …."""
+    first = " ".join(text.split("\n\n")[0].split())
+    m = re.search(r"。|\.(\s|$)", first)
+    if m:
+        first = first[: m.start()] if m.group(0) == "。" else first[: m.start()]
+    if width(first) <= limit:
+        return first
+    out = ""
+    for ch in first:
+        if width(out + ch) > limit - 1:
+            break
+        out += ch
+    return out.rstrip() + "…"
+
+
 class TranslatedCommand(click.Command):
     """A command whose help and options' help are shown in the run's language."""
 
@@ -100,11 +185,13 @@ class TranslatedCommand(click.Command):
             with formatter.indentation():
                 formatter.write_text(text)
 
+    context_class = Context
+
     def get_short_help_str(self, limit: int = 45) -> str:
         if self.short_help:
             return tr(help_msgid(self.short_help))
         if self.help:
-            return click.utils.make_default_short_help(tr(help_msgid(self.help)), limit)
+            return short_help(tr(help_msgid(self.help)), limit)
         return ""
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -124,10 +211,6 @@ class TranslatedGroup(TranslatedCommand, click.Group):
     """A group that speaks the run's language and makes its subcommands do the same."""
 
     command_class = TranslatedCommand
-
-    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        TranslatedCommand.format_options(self, ctx, formatter)
-        self.format_commands(ctx, formatter)
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any) -> click.Context:
         if parent is not None:
