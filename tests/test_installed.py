@@ -7,6 +7,7 @@ after ``pip install .``, so a module or data file missing from the wheel fails h
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -175,6 +176,21 @@ def test_bad_input_is_one_located_line(hyoka) -> None:
         proc = hyoka(*command)
         assert proc.returncode == 1, (command, proc.stderr)
         assert expected in proc.stderr, (command, proc.stderr)
+
+
+def test_installed_speaks_japanese(hyoka, installed: Path, tmp_path: Path) -> None:
+    """The catalogs ship with the wheel: help and a located error in Japanese, the location unchanged."""
+    env = {**_env(), "HYOKA_LANG": "ja"}
+    helped = subprocess.run([str(installed), "build", "--help"], cwd=tmp_path, env=env, capture_output=True, text=True, encoding="utf-8")
+    assert helped.returncode == 0 and "使い方" in helped.stdout and "書き出します" in helped.stdout, helped.stdout
+    path = hyoka.work / "assessments" / "juki.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("form: 全項目", "form: 全項目\nfrom: x", 1), encoding="utf-8")
+    line = path.read_text(encoding="utf-8").splitlines().index("from: x") + 1
+    proc = subprocess.run([str(installed), "check"], cwd=hyoka.work, env=env, capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    first = proc.stderr.splitlines()[0]
+    assert first.startswith(f"エラー: assessments/juki.yaml:{line}: from: "), proc.stderr
+    assert re.search(r"[\u3040-\u30ff]", first.split("from: ", 1)[1]) and "'form'" in first, first
 
 
 def test_version(installed: Path, tmp_path: Path) -> None:

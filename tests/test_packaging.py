@@ -34,5 +34,7 @@ def test_wheel_contains_stock_data(wheel: Path) -> None:
     assert templates - names == set()
     for path in ("forms/zenkomoku.yaml", "profiles/gov-cloud.yaml", "reference.docx", "preview.html.j2", "lint/terms.yaml"):
         assert f"composer/stock_templates/{path}" in names
+    for lang in ("ja", "en"):  # the message catalogs: without them every message falls back to English
+        assert f"composer/locale/{lang}/LC_MESSAGES/hyoka.mo" in names
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "hyoka = composer.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
