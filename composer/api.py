@@ -10,6 +10,7 @@ from pathlib import Path
 from composer.batch import BuildResult, Progress, build_workspace, writers
 from composer.compose.assemble import Composer
 from composer.errors import Diagnostics, ErrorList, HyokaError, Location, UserError, WriteError, display_path
+from composer.i18n import _
 from composer.load.workspace import CONFIG_NAME, Workspace, load_workspace
 from composer.model import Assessment, ComposedAssessment
 from composer.transaction import Transaction, workspace_lock
@@ -292,7 +293,8 @@ def publish(root: Path | None, name: str, date: str | None = None):  # type: ign
         composed, diag = _compose_one(ws, name)
         open_points = placeholders(composed, diag, source=ws.assessment_path(name), config=ws.root / CONFIG_NAME)
         if open_points:
-            raise ErrorList([UserError(p.message, p.location, "fill it in before publishing", code="placeholder") for p in open_points])
+            raise ErrorList([UserError(p.message, p.location, _("fill it in before publishing"), code="placeholder") for p in open_points],
+                            more=_("`hyoka check {name}` lists them all", name=name))
         return _publish(composed, ws.snapshots_dir, date, ws.library, ws.root)
 
 

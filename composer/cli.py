@@ -26,8 +26,12 @@ class HyokaCLI(TranslatedGroup):
         try:
             return super().invoke(ctx)
         except ErrorList as exc:
-            for e in exc.errors:
+            shown = exc.errors[: exc.SHOWN] if exc.summarised() else exc.errors
+            for e in shown:
                 echo_problem(e)
+            if len(shown) < len(exc.errors):
+                click.echo(view().text(_n("… and {count} more ({more})", "… and {count} more ({more})",
+                                          len(exc.errors) - len(shown), more=exc.more)), err=True)
             click.echo(view().text(_n("{count} error", "{count} errors", len(exc.errors))), err=True)
             sys.exit(exc.exit_code)
         except HyokaError as exc:

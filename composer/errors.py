@@ -140,11 +140,22 @@ class UserError(HyokaError):
 
 
 class ErrorList(HyokaError):
-    """Several user errors found in one pass (``hyoka check`` reports them all)."""
+    """Several user errors found in one pass (``hyoka check`` reports them all).
 
-    def __init__(self, errors: Iterable[UserError]) -> None:
+    A command that refuses for a long list (publish over 204 open placeholders) gives
+    ``more``: where the whole list is shown. The CLI then prints the first few and a count.
+    """
+
+    SHOWN = 5
+    """How many of a summarised list the CLI prints."""
+
+    def __init__(self, errors: Iterable[UserError], more: Message | None = None) -> None:
         self.errors = list(errors)
+        self.more = more
         super().__init__("\n".join(str(e) for e in self.errors))
+
+    def summarised(self) -> bool:
+        return self.more is not None and len(self.errors) > self.SHOWN + 1
 
     def shown(self, view: View) -> str:
         return "\n".join(e.shown(view) for e in self.errors)

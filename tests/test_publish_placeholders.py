@@ -6,6 +6,7 @@ Each test opens one place in a copy of the 豊島区 example and checks, through
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -148,3 +149,20 @@ def test_glossary_term(toshima: Path, run) -> None:  # type: ignore[no-untyped-d
     err = refused(toshima, run)
     assert "hyoka.yaml: terms.中間サーバー.wording: placeholder 【要記入：中間サーバーの名称】 is still there" in err
 
+
+
+def test_a_long_refusal_is_summarised_and_check_lists_everything(ws: Path, run) -> None:  # type: ignore[no-untyped-def]
+    """publish prints the first few open points and a count; check prints every one of them."""
+    assert run("-C", str(ws), "new", "kokuho", "--profile", "gov-cloud").exit_code == 0
+    refused = run("-C", str(ws), "publish", "kokuho")
+    assert refused.exit_code == 1
+    lines = refused.stderr.splitlines()
+    total = int(re.fullmatch(r"(\d+) errors", lines[-1]).group(1))
+    assert total > 20
+    assert len([ln for ln in lines if ln.startswith("error: assessments/kokuho.yaml:")]) == 5
+    assert f"… and {total - 5} more (`hyoka check kokuho` lists them all)" in lines[-2]
+    checked = run("-C", str(ws), "check", "kokuho").stderr
+    listed = [ln for ln in checked.splitlines() if "[placeholder]" in ln or "is not chosen yet" in ln]
+    assert len(listed) > total - 5  # the whole list, not a summary
+    for shown in (ln for ln in lines if ln.startswith("error: assessments/kokuho.yaml:")):
+        assert shown.removeprefix("error: ").split(" (")[0].split(": ")[0] in checked
