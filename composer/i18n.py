@@ -53,6 +53,16 @@ class Message:
     def __str__(self) -> str:
         return View().text(self)
 
+    def __eq__(self, other: object) -> bool:  # a message equals its English text
+        if isinstance(other, str):
+            return str(self) == other
+        if isinstance(other, Message):
+            return (self.msgid, self.params, self.plural, self.count) == (other.msgid, other.params, other.plural, other.count)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
     def __add__(self, other: object) -> str:  # "text" + message: shown in English, as before translation
         return str(self) + str(other)
 
