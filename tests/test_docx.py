@@ -281,7 +281,7 @@ def test_failed_write_keeps_the_previous_document(composed, juki_docx: Path, mon
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("composer.load.yamlio.os.fsync", broken)  # fails halfway through writing the file
+    monkeypatch.setattr("composer.files.os.fsync", broken)  # fails halfway through writing the file
     with pytest.raises(UserError, match="juki.docx: cannot write: No space left on device"):
         docx_writer.write_assessment(composed, juki_docx)
     assert juki_docx.read_bytes() == before

@@ -48,7 +48,7 @@ def test_xlsx_write_is_atomic(tmp_path: Path, monkeypatch) -> None:
     out = tmp_path / "changes.xlsx"
     write_change_table_xlsx(CHANGES, out)
     before = out.read_bytes()
-    monkeypatch.setattr("composer.load.yamlio.os.fsync", lambda fd: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    monkeypatch.setattr("composer.files.os.fsync", lambda fd: (_ for _ in ()).throw(OSError(28, "No space left on device")))
     from composer.errors import WriteError
 
     with pytest.raises(WriteError, match="changes.xlsx: cannot write"):
