@@ -27,8 +27,8 @@ from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from composer import docx_writer  # noqa: E402
 from composer.model import ComposedAssessment, ComposedBlock, ComposedFile, ComposedItem, Meta  # noqa: E402
+from composer.writers import docx as docx_writer  # noqa: E402
 
 SECTIONS = ("Ⅰ基本情報", "Ⅱ特定個人情報ファイルの概要", "Ⅲ特定個人情報ファイルの取扱いプロセスにおけるリスク対策",
             "Ⅳその他のリスク対策", "Ⅴ開示請求、問合せ", "Ⅵ評価実施手続")

@@ -7,7 +7,7 @@ revision, edits a copy (a phrase replaced in every fifth item, a sentence added 
 seventh, a block removed from every eleventh, one new item) as the draft, and writes
 
 (a) the plain draft with ``composer.writers.docx.write_assessment`` (the floor), and
-(b) the redline with ``composer.documents.redline.write_redline``,
+(b) the redline: ``composer.documents.redline.redline_document`` written by ``composer.writers.docx.write``,
 
 printing the time per document side by side; then the same end to end (workspace loaded,
 draft composed, snapshot read) on examples/toshima's juki. Target: the redline under 200 ms. This
@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_docx import synthetic  # noqa: E402
 
-from composer import docx_writer  # noqa: E402
-from composer.documents.redline import RedlineOptions, write_redline  # noqa: E402
+from composer.documents.redline import RedlineOptions, redline_document  # noqa: E402
 from composer.model import ComposedAssessment, ComposedBlock  # noqa: E402
+from composer.writers import docx as docx_writer  # noqa: E402
 
 TARGET_MS = 200.0
 
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         out = args.keep or Path(tmp)
         out.mkdir(parents=True, exist_ok=True)
         plain = per_doc_ms(lambda: docx_writer.write_assessment(new, out / "plain.docx"), args.batch)
-        red = per_doc_ms(lambda: write_redline(old, new, out / "redline.docx", RedlineOptions("bench", "2026-04-01")), args.batch)
+        red = per_doc_ms(lambda: docx_writer.write(redline_document(old, new, RedlineOptions("bench", "2026-04-01")), out / "redline.docx"), args.batch)
         size = (out / "redline.docx").stat().st_size
         # end to end on the example: load the workspace, compose the draft, read the snapshot, write
         import shutil

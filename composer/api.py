@@ -12,7 +12,7 @@ from composer.compose.assemble import Composer
 from composer.errors import Diagnostics, ErrorList, HyokaError, Location, UserError, WriteError, display_path
 from composer.i18n import _
 from composer.load.workspace import CONFIG_NAME, Workspace, load_workspace
-from composer.model import Assessment, ComposedAssessment
+from composer.model import Assessment, ChangeTable, ComposedAssessment
 from composer.transaction import Transaction, workspace_lock
 
 
@@ -136,13 +136,14 @@ class ClauseUse:
         }
 
 
-def clause_uses(ws: Workspace, clause_id: str | None = None, names: Iterable[str] | None = None) -> list[ClauseUse]:
-    """Every use of a clause (or of all clauses) in the workspace's assessments."""
+def clause_uses(ws: Workspace, clause_id: str | None = None, names: Iterable[str] | None = None, *,
+                loaded: list[Assessment] | None = None) -> list[ClauseUse]:
+    """Every use of a clause (or of all clauses) in the workspace's assessments (``loaded``: those, already loaded)."""
     from composer.load.library import library_of
 
     diag = Diagnostics()
     uses = []
-    for a in ws.load_assessments(list(names) if names else None, diag):
+    for a in loaded if loaded is not None else ws.load_assessments(list(names) if names else None, diag):
         for entry in a.items:
             for b in entry.blocks:
                 if b.pin is None or (clause_id and b.pin.clause != clause_id):
@@ -486,7 +487,8 @@ def redline(
     The author of the changes is ``author``, else the workspace's ``author:``, else the
     municipality. Returns the path written (default: ``build/NAME.redline.docx``).
     """
-    from composer.documents.redline import RedlineOptions, write_redline
+    from composer.documents.redline import RedlineOptions, redline_document
+    from composer.writers import docx as docx_writer
 
     if reference is not None:
         from composer.writers.docx import check_reference
@@ -496,7 +498,7 @@ def redline(
     old, new, _, _, _ = revisions(ws, name, from_ref, None)
     path = Path(output) if output else ws.output_dir / f"{name}.redline.docx"
     who = author or ws.config.author or ws.config.municipality or "hyoka"
-    write_redline(old, new, path, RedlineOptions(author=who, date=date), reference)
+    docx_writer.write(redline_document(old, new, RedlineOptions(author=who, date=date)), path, reference)
     return path
 
 
@@ -507,6 +509,46 @@ def shinkyu(root: Path | None, name: str, from_ref: str | None = None, to_ref: s
     ws = load_workspace(root)
     old, new, from_label, to_label, _ = revisions(ws, name, from_ref, to_ref)
     return shinkyu_table(old, new, from_label, to_label)
+
+
+# --------------------------------------------------------------------------- documents through the writers
+#
+# The document builders (composer.documents) make neutral documents; these pick the writer.
+
+
+def render_change_table(table: ChangeTable, fmt: str, official: bool = False, marks: bool = False) -> str:
+    """A change table as text (md, json, csv, html); ``marks``: the changed words marked (md, html)."""
+    from composer import writers
+    from composer.documents import tables
+
+    return writers.render(tables.document(table, fmt, official, marks), fmt)
+
+
+def write_change_table(table: ChangeTable, fmt: str, path: Path, official: bool = False, reference: Path | None = None,
+                       marks: bool = False) -> None:
+    """Write a change table to ``path`` in ``fmt`` (md, json, csv, html, docx, xlsx), atomically."""
+    from composer import writers
+    from composer.documents import tables
+
+    writers.write(tables.document(table, fmt, official, marks), fmt, path, reference)
+
+
+def render_report(report, fmt: str) -> str:  # type: ignore[no-untyped-def]
+    """The yearly report as text (md, html, json)."""
+    from composer import writers
+    from composer.documents.report import report_document
+
+    return writers.render(report_document(report, fmt), fmt)
+
+
+def write_report(report, fmt: str, path: Path, reference: Path | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Write the yearly report to ``path`` in ``fmt`` (md, html, json, docx, xlsx), atomically."""
+    from composer import writers
+    from composer.documents.report import FORMATS, report_document
+
+    if fmt not in FORMATS:
+        raise UserError(f"unknown format '{fmt}'", None, f"use one of: {', '.join(FORMATS)}")
+    writers.write(report_document(report, fmt), fmt, path, reference)
 
 
 # --------------------------------------------------------------------------- outdated / propagate

@@ -407,8 +407,6 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
     The changed words are marked (変更前: deleted words struck through, 変更後: inserted words
     underlined); --format html is a self-contained review page with filters.
     """
-    from composer.documents import tables
-
     if table_kind == "shinkyu":
         _diff_shinkyu(ctx, assessment, from_ref, to_ref, fmt, output, reference_doc)
         return
@@ -418,21 +416,21 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
     official = table_kind == "official"
     _needs_output(fmt, output)
     if fmt == "html" and not plain:
-        from composer.documents.review import review_page
-        from composer.load.yamlio import atomic_write
+        from composer import writers
+        from composer.documents.review import review_document
 
         entries = api.shinkyu(ctx.root, assessment, from_ref, to_ref).entries
-        page = review_page(table, official, entries)
+        page = review_document(table, official, entries)
         if output is None:
-            click.echo(page, nl=False)
+            click.echo(writers.render(page, "html"), nl=False)
             return
-        atomic_write(output, page)
+        writers.write(page, "html", output)
         click.echo(f"wrote {output} ({len(table.rows)} rows)")
         return
     if output is None:
-        click.echo(tables.render(table, fmt, official, marks=not plain), nl=False)
+        click.echo(api.render_change_table(table, fmt, official, marks=not plain), nl=False)
         return
-    tables.write(table, fmt, output, official, reference_doc, marks=not plain)
+    api.write_change_table(table, fmt, output, official, reference_doc, marks=not plain)
     click.echo(f"wrote {output} ({len(table.rows)} rows)")
     for m in api.clause_moves(ctx.root, assessment, from_ref, to_ref):  # which library each moved version comes from
         click.echo(f"{m.item}: {m.clause} @{m.from_version} [{m.from_library}] -> @{m.to_version} [{m.to_library}]", err=True)
@@ -440,6 +438,7 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
 
 def _diff_shinkyu(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, fmt: str, output: Path | None,
                   reference_doc: Path | None) -> None:
+    from composer import writers
     from composer.documents import shinkyu
 
     if fmt not in shinkyu.FORMATS:
@@ -447,9 +446,9 @@ def _diff_shinkyu(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str |
     _needs_output(fmt, output)
     table = api.shinkyu(ctx.root, assessment, from_ref, to_ref)
     if output is None:
-        click.echo(shinkyu.render(table, fmt), nl=False)
+        click.echo(writers.render(shinkyu.document(table, fmt), fmt), nl=False)
         return
-    shinkyu.write(table, fmt, output, reference_doc)
+    writers.write(shinkyu.document(table, fmt), fmt, output, reference_doc)
     click.echo(f"wrote {output} ({len(table.entries)} items)")
 
 
@@ -524,7 +523,7 @@ def new(ctx: Ctx, name: str, form_name: str, profile: str | None, files: tuple[s
 def report_command(ctx: Ctx, year: int | None, from_date: Any, to_date: Any, fmt: str, output: Path | None,
                    reference_doc: Path | None) -> None:
     """The yearly report to the 審議会: every assessment's state and changes in the period."""
-    from composer.documents.report import build_report, render_report, resolve_period, write_report
+    from composer.documents.report import build_report, resolve_period
 
     _needs_output(fmt, output)
     period = resolve_period(year, from_date.date() if from_date else None, to_date.date() if to_date else None)
@@ -532,9 +531,9 @@ def report_command(ctx: Ctx, year: int | None, from_date: Any, to_date: Any, fmt
     for w in result.warnings:
         click.echo(str(w), err=True)
     if output is None:
-        click.echo(render_report(result, fmt), nl=False)
+        click.echo(api.render_report(result, fmt), nl=False)
         return
-    write_report(result, fmt, output, reference_doc)
+    api.write_report(result, fmt, output, reference_doc)
     click.echo(f"wrote {output} ({len(result.assessments)} assessments)")
 
 

@@ -361,6 +361,17 @@ class ComposedItem:
     def is_empty(self) -> bool:
         return not self.blocks and not self.choice
 
+    @property
+    def printed_label(self) -> str:
+        """The label as the 評価書 prints it: ※ after a content item of 重要な変更."""
+        return f"{self.label} ※" if self.important and self.type else self.label
+
+    def choice_lines(self) -> tuple[str, str]:
+        """``[ 十分である ]`` and ``＜選択肢＞　1) … 2) …`` as the 様式 prints a choice."""
+        value = self.choice or "　　　　"
+        options = "　".join(f"{i}) {c}" for i, c in enumerate(self.choices, 1))
+        return f"[ {value} ]", f"＜選択肢＞　{options}"
+
 
 @dataclass(frozen=True)
 class Term:

@@ -11,6 +11,7 @@ import pytest
 from docx.oxml.ns import qn
 
 import composer
+from composer.api import write_change_table
 from composer.batch import MANIFEST_NAME, BuildError, build_many
 from composer.errors import UserError
 from composer.model import ChangeRow, ChangeTable
@@ -281,7 +282,7 @@ def test_failed_write_keeps_the_previous_document(composed, juki_docx: Path, mon
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("composer.load.yamlio.os.fsync", broken)  # fails halfway through writing the file
+    monkeypatch.setattr("composer.files.os.fsync", broken)  # fails halfway through writing the file
     with pytest.raises(UserError, match="juki.docx: cannot write: No space left on device"):
         docx_writer.write_assessment(composed, juki_docx)
     assert juki_docx.read_bytes() == before
@@ -313,7 +314,7 @@ def test_wareki() -> None:
 
 def test_change_table_docx(tmp_path: Path) -> None:
     out = tmp_path / "changes.docx"
-    docx_writer.write_change_table(CHANGES, out)
+    write_change_table(CHANGES, "docx", out)
     d = docx.Document(str(out))
     assert d.paragraphs[0].text == "変更点リスク評価表(住民基本台帳)"
     assert d.paragraphs[0].style.name == "Title"
@@ -344,7 +345,7 @@ def test_change_table_docx(tmp_path: Path) -> None:
 
 def test_official_change_table_docx(tmp_path: Path) -> None:
     out = tmp_path / "bessou3.docx"
-    docx_writer.write_change_table(CHANGES, out, official=True)
+    write_change_table(CHANGES, "docx", out, official=True)
     d = docx.Document(str(out))
     assert d.paragraphs[0].text == "（別添３）変更箇所"
     (table,) = d.tables
@@ -443,7 +444,7 @@ def test_build_many_reports_every_failure(composed, tmp_path: Path, monkeypatch)
 @pytest.mark.libreoffice
 def test_libreoffice_renders_japanese_with_an_embedded_cjk_font(juki_docx: Path, tmp_path: Path) -> None:
     changes = tmp_path / "out" / "changes.docx"
-    docx_writer.write_change_table(CHANGES, changes)
+    write_change_table(CHANGES, "docx", changes)
     pdf_dir = tmp_path / "pdf"
     juki_pdf, changes_pdf = libreoffice_pdf([juki_docx, changes], pdf_dir)
 

@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 
 from composer import api, load_workspace
+from composer.api import render_report, write_report
 from composer.documents.report import (
     FLAG_DUE_SOON,
     FLAG_OVERDUE,
     FLAG_STALE,
     build_report,
     fiscal_year,
-    render_report,
-    write_report,
 )
 from composer.errors import UserError
 from composer.model import NO_REASON

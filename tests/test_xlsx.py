@@ -7,7 +7,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from composer.writers.xlsx import FONT_NAME, write_change_table_xlsx
+from composer.api import write_change_table
+from composer.writers.xlsx import FONT_NAME
 
 from .conftest import libreoffice_pdf, pdf_fonts, pdf_text
 from .test_docx import CHANGES
@@ -15,7 +16,7 @@ from .test_docx import CHANGES
 
 def test_risk_table_xlsx(tmp_path: Path) -> None:
     out = tmp_path / "changes.xlsx"
-    write_change_table_xlsx(CHANGES, out)
+    write_change_table(CHANGES, "xlsx", out)
     ws = openpyxl.load_workbook(out).active
     assert ws["A1"].value == "変更点リスク評価表(住民基本台帳)"
     header = [c.value for c in ws[2]]
@@ -37,7 +38,7 @@ def test_risk_table_xlsx(tmp_path: Path) -> None:
 
 def test_official_table_xlsx(tmp_path: Path) -> None:
     out = tmp_path / "bessou3.xlsx"
-    write_change_table_xlsx(CHANGES, out, official=True)
+    write_change_table(CHANGES, "xlsx", out, official=True)
     ws = openpyxl.load_workbook(out).active
     assert ws["A1"].value == "（別添３）変更箇所"
     assert [c.value for c in ws[2]] == ["変更日", "項目", "変更前の記載", "変更後の記載", "提出時期", "提出時期に係る説明"]
@@ -46,13 +47,13 @@ def test_official_table_xlsx(tmp_path: Path) -> None:
 
 def test_xlsx_write_is_atomic(tmp_path: Path, monkeypatch) -> None:
     out = tmp_path / "changes.xlsx"
-    write_change_table_xlsx(CHANGES, out)
+    write_change_table(CHANGES, "xlsx", out)
     before = out.read_bytes()
-    monkeypatch.setattr("composer.load.yamlio.os.fsync", lambda fd: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    monkeypatch.setattr("composer.files.os.fsync", lambda fd: (_ for _ in ()).throw(OSError(28, "No space left on device")))
     from composer.errors import WriteError
 
     with pytest.raises(WriteError, match="changes.xlsx: cannot write"):
-        write_change_table_xlsx(CHANGES, out, official=True)
+        write_change_table(CHANGES, "xlsx", out, official=True)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["changes.xlsx"]
 
@@ -60,7 +61,7 @@ def test_xlsx_write_is_atomic(tmp_path: Path, monkeypatch) -> None:
 @pytest.mark.libreoffice
 def test_libreoffice_renders_the_xlsx(tmp_path: Path) -> None:
     out = tmp_path / "changes.xlsx"
-    write_change_table_xlsx(CHANGES, out)
+    write_change_table(CHANGES, "xlsx", out)
     (pdf,) = libreoffice_pdf([out], tmp_path / "pdf")
     text = pdf_text(pdf)
     for expected in ("変更点リスク評価表(住民基本台帳)", "リスク変化の状況", "ガバメントクラウド"):
@@ -76,7 +77,7 @@ def test_rows_are_tall_enough_for_their_wrapped_text(tmp_path: Path) -> None:
     long = replace(CHANGES.rows[0], no=2, after="①" + "ガバメントクラウド上での業務データの取扱いについては、" * 12)
     table = replace(CHANGES, rows=(CHANGES.rows[0], long))
     out = tmp_path / "changes.xlsx"
-    write_change_table_xlsx(table, out)
+    write_change_table(table, "xlsx", out)
     ws = load_workbook(out).active
     short_h, long_h = ws.row_dimensions[3].height, ws.row_dimensions[4].height
     assert short_h is not None and long_h is not None

@@ -1,6 +1,9 @@
 """Stage 5c: the redline 評価書 — the draft as Word, its changes since a publication tracked.
 
-The document has the layout of :func:`composer.writers.docx.assessment_xml`; where the
+:func:`redline_document` builds it as a neutral document with :attr:`Document.tracking`
+(author, date): ``ins`` / ``del`` runs, paragraphs and rows are tracked changes, which the
+Word writer writes as such. The document has the layout of
+:func:`composer.writers.docx.assessment_xml`; where the
 draft differs from the published revision the difference is a real tracked change
 (``w:ins`` / ``w:del`` with author and date), so Word's 「すべての変更を反映」 gives the
 draft's text and 「すべての変更を元に戻す」 the published text:
@@ -19,21 +22,12 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 from dataclasses import dataclass
-from pathlib import Path
 
 from composer.dates import wareki
 from composer.model import COVER_FIELDS, ComposedAssessment, ComposedItem
 from composer.revisions.diff import _align_items
 from composer.revisions.worddiff import Segment, diff_words
-from composer.writers.docx import (
-    Revision,
-    Xml,
-    choice_lines,
-    item_label,
-    tracked_paragraph,
-    tracked_row,
-    write_document,
-)
+from composer.writers.model import Cell, Column, Document, Paragraph, Row, Run, Table, Tracking
 
 Para = tuple[str, str]  # (style role, text of one paragraph)
 
@@ -64,7 +58,7 @@ def item_paras(item: ComposedItem | None) -> list[Para]:
         return []
     out: list[Para] = []
     if item.type == "choice":
-        value, options = choice_lines(item)
+        value, options = item.choice_lines()
         out += [("body", value), ("small", options)]
     for block in item.blocks:
         if block.heading:
@@ -73,17 +67,18 @@ def item_paras(item: ComposedItem | None) -> list[Para]:
     return out
 
 
+_RUN_MARK = {"equal": "", "insert": "ins", "delete": "del"}
+_CHANGE = {None: "", "insert": "ins", "delete": "del"}
+
+
+def _para(role: str, segments: list[Segment], mark: str | None = None) -> Paragraph:
+    if mark is None and all(s.kind == "equal" for s in segments):
+        return Paragraph("".join(s.text for s in segments), role)
+    return Paragraph(tuple(Run(s.text, _RUN_MARK[s.kind]) for s in segments if s.text), role, _CHANGE[mark])  # type: ignore[arg-type]
+
+
 class _Tracker:
-    def __init__(self, x: Xml, rev: Revision) -> None:
-        self.x = x
-        self.rev = rev
-
-    def para(self, role: str, segments: list[Segment], mark: str | None = None) -> str:
-        if mark is None and all(s.kind == "equal" for s in segments):
-            return self.x.p(role, "".join(s.text for s in segments))
-        return tracked_paragraph(self.x, role, segments, self.rev, mark)
-
-    def paras(self, old: list[Para], new: list[Para], in_cell: bool = True) -> str:
+    def paras(self, old: list[Para], new: list[Para], in_cell: bool = True) -> tuple[Paragraph, ...]:
         """Old paragraphs turned into new ones, the differences tracked."""
         out: list[tuple[str, list[Segment], str | None]] = []  # (role, segments, paragraph mark tracked)
 
@@ -131,64 +126,70 @@ class _Tracker:
                 out[-1] = (role, segs, None)
         if in_cell and (not out or out[-1][2]):
             out.append(("body", [], None))  # a cell ends with an untracked paragraph mark
-        return "".join(self.para(role, segs, mark) for role, segs, mark in out)
+        return tuple(_para(role, segs, mark) for role, segs, mark in out)
 
 
-def redline_xml(old: ComposedAssessment, new: ComposedAssessment, styles: dict[str, str], text_width: int, rev: Revision) -> str:
-    """The body of the redline 評価書 (old → new) as WordprocessingML."""
-    x = Xml(styles)
-    t = _Tracker(x, rev)
-    out: list[str] = []
-    label_w = int(text_width * 0.3)
-    content_w = text_width - label_w
+def redline_document(old: ComposedAssessment, new: ComposedAssessment, options: RedlineOptions = RedlineOptions()) -> Document:
+    """The redline 評価書 (old → new) as a document whose changes are tracked."""
+    t = _Tracker()
+    out: list[object] = []
+    columns = (Column("", 0.3), Column("", 0.7))
+
+    def table(rows: list[Row]) -> Table:
+        return Table(columns, tuple(rows), header=False)
+
+    def header(text: str, span: int = 1) -> Cell:
+        return Cell(text, style="header", shade=True, span=span)
+
+    def paras(cell_paras: tuple[Paragraph, ...], span: int = 1, shade: bool = False) -> Cell:
+        return Cell(cell_paras, span=span, shade=shade)
 
     # cover
-    out.append(t.paras([("title", f"特定個人情報保護評価書（{old.form_title}）")], [("title", f"特定個人情報保護評価書（{new.form_title}）")], False))
+    out += t.paras([("title", f"特定個人情報保護評価書（{old.form_title}）")], [("title", f"特定個人情報保護評価書（{new.form_title}）")], False)
 
     def meta_paras(c: ComposedAssessment, attr: str) -> list[Para]:
         value = getattr(c.meta, attr)
         return _lines("body", wareki(value) if attr == "published" else value)
 
     cover_rows = [
-        x.row(x.cell(label_w, x.p("header", "評価書番号"), shade=True) + x.cell(content_w, x.p("header", "評価書名"), shade=True), cant_split=True),
-        x.row(x.cell(label_w, t.paras(meta_paras(old, "number"), meta_paras(new, "number")))
-              + x.cell(content_w, t.paras(meta_paras(old, "title"), meta_paras(new, "title")))),
+        Row((header("評価書番号"), header("評価書名")), keep=True),
+        Row((paras(t.paras(meta_paras(old, "number"), meta_paras(new, "number"))),
+             paras(t.paras(meta_paras(old, "title"), meta_paras(new, "title"))))),
     ]
     for label, attr in COVER_FIELDS[2:4]:
-        cover_rows.append(x.row(x.cell(text_width, x.p("header", label), span=2, shade=True), cant_split=True))
-        cover_rows.append(x.row(x.cell(text_width, t.paras(meta_paras(old, attr), meta_paras(new, attr)), span=2)))
+        cover_rows.append(Row((header(label, span=2),), keep=True))
+        cover_rows.append(Row((paras(t.paras(meta_paras(old, attr), meta_paras(new, attr)), span=2),)))
     for label, attr in COVER_FIELDS[4:]:
-        cover_rows.append(x.row(x.cell(label_w, x.p("header", label), shade=True)
-                                + x.cell(content_w, t.paras(meta_paras(old, attr), meta_paras(new, attr)))))
-    out.append(x.table((label_w, content_w), cover_rows))
+        cover_rows.append(Row((header(label), paras(t.paras(meta_paras(old, attr), meta_paras(new, attr))))))
+    out.append(table(cover_rows))
 
     # 項目一覧
-    out.append(x.p("h1", "項目一覧"))
+    out.append(Paragraph("項目一覧", "h1"))
 
     def contents(c: ComposedAssessment) -> list[Para]:
         labels = c.contents or tuple(dict.fromkeys(it.label for it in c.items if it.depth == 0))
         return [("normal", label) for label in labels]
 
-    out.append(t.paras(contents(old), contents(new), False))
+    out += t.paras(contents(old), contents(new), False)
 
     # the sections
     old_files = {f.id: f.label for f in old.files}
     new_files = {f.id: f.label for f in new.files}
-    rows: list[str] = []
+    rows: list[Row] = []
     sections: dict[str, str | None] = {"old": None, "new": None}
 
     def flush() -> None:
         if rows:
-            out.append(x.table((label_w, content_w), rows))
+            out.append(table(list(rows)))
             rows.clear()
 
     def heading(role: str, old_text: str | None, new_text: str | None) -> None:
-        out.append(t.paras([(role, old_text)] if old_text is not None else [], [(role, new_text)] if new_text is not None else [], False))
+        out.extend(t.paras([(role, old_text)] if old_text is not None else [], [(role, new_text)] if new_text is not None else [], False))
 
     for o, n in _align_items(old, new):
         it = n or o
         assert it is not None
-        kind = None if o and n else ("insert" if n else "delete")
+        kind = "" if o and n else ("ins" if n else "del")
         if it.depth == 0:
             flush()
             h1 = {}
@@ -206,29 +207,15 @@ def redline_xml(old: ComposedAssessment, new: ComposedAssessment, styles: dict[s
             label_role = "label" if it.type is None or it.depth <= 2 else "sublabel"
         if it.depth == 0 and not it.type:
             continue
-        label = t.paras([(label_role, item_label(o))] if o else [], [(label_role, item_label(n))] if n else [])
+        label = t.paras([(label_role, o.printed_label)] if o else [], [(label_role, n.printed_label)] if n else [])
         if it.type is None:
-            rows.append(tracked_row(x.cell(text_width, label, span=2, shade=it.depth == 1), rev, kind, cant_split=True))
+            rows.append(Row((paras(label, span=2, shade=it.depth == 1),), keep=True, change=kind))  # type: ignore[arg-type]
             continue
         content = t.paras(item_paras(o), item_paras(n))
-        rows.append(tracked_row(x.cell(label_w, label, shade=it.depth <= 1) + x.cell(content_w, content), rev, kind,
-                                cant_split=not it.blocks))
+        rows.append(Row((paras(label, shade=it.depth <= 1), paras(content)), keep=not it.blocks, change=kind))  # type: ignore[arg-type]
     flush()
-    out.append(x.p("normal"))
-    return "".join(out)
+    tracking = Tracking(options.author, revision_date(options.date))
+    return Document(new.meta.title or new.name, tuple(out), page_count=False, tracking=tracking)  # type: ignore[arg-type]
 
 
-def write_redline(old: ComposedAssessment, new: ComposedAssessment, path: Path, options: RedlineOptions = RedlineOptions(),
-                  reference: Path | None = None) -> None:
-    """Write the draft ``new`` as .docx with its changes from ``old`` tracked, atomically."""
-    rev = Revision(options.author, revision_date(options.date))
-    write_document(
-        path,
-        new.meta.title or new.name,
-        lambda styles, width: redline_xml(old, new, styles, width, rev),
-        reference,
-        total_pages=False,
-    )
-
-
-__all__ = ["RedlineOptions", "item_paras", "redline_xml", "revision_date", "write_redline"]
+__all__ = ["RedlineOptions", "item_paras", "redline_document", "revision_date"]

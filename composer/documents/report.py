@@ -3,9 +3,14 @@
 Ordinances such as 文京区 第九条2 and 目黒区 第14条 have the 実施機関 report the state of its
 personal-information handling to the 審議会 once a year. :func:`build_report` gathers, for
 every assessment of the workspace (assessment files, and assessments that only have
-snapshots), the numbers that report needs; the writers below print it as Markdown,
-HTML, JSON, Word or Excel. Nothing in the report is typed by hand: every number comes
-from the published snapshots, the assessment files, the clause library and lint.
+snapshots), the numbers that report needs; :func:`report_document` lays it out as a
+neutral document, which :mod:`composer.writers` print as Markdown, HTML, JSON, Word or
+Excel. Nothing in the report is typed by hand: every number comes from the published
+snapshots, the assessment files, the clause library and lint.
+
+Each assessment file is loaded and composed once; the composed drafts are held only
+while lint (whose workspace rules look at all of them) runs, and each is then let go as
+soon as its own numbers are taken. Snapshots are read one assessment at a time.
 
 * changes in the period: the rows of the diffs between consecutive snapshots whose
   later snapshot is dated within the period (a first publication has no diff);
@@ -22,16 +27,15 @@ must not silently omit a department). An assessment never published is 「未公
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from typing import Any, Literal
 
 from composer.errors import Diagnostics, Location, UserError
 from composer.model import ChangeRow, ChangeTable, ComposedAssessment
 from composer.revisions.snapshot import DRAFT, Snapshot, list_snapshots, read_snapshot
+from composer.writers.model import Bullets, Cell, Column, Document, Heading, Paragraph, Row, Sheet, Table
 
 #: 特定個人情報保護評価に関する規則第15条: a full re-assessment at least every 5 years (effort duty).
 REASSESS_YEARS = 5
@@ -351,26 +355,27 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
     period = Period(start, end)
     ws = load_workspace(root)
 
-    # 1. compose every draft; an error in any stops the report (its numbers would be unknown)
+    # 1. load and compose every draft once; an error in any stops the report (its numbers would be unknown)
     diag = Diagnostics()
     pairs = compose_all(ws, None, diag)
     diag.raise_if_errors()
-    drafts = {a.name: (a, c) for a, c in pairs}
-
-    # 2. every assessment: files first, then those that only have snapshots
     names = [a.name for a, _ in pairs]
-    names += _snapshot_only_names(ws.snapshots_dir, names)
 
-    # 3. workspace-wide facts
-    uses = clause_uses(ws)
+    # 2. workspace-wide facts, from the assessments just loaded
+    uses = clause_uses(ws, loaded=[a for a, _ in pairs])
     linted = _lint(ws, pairs)
+    drafts = {a.name: (a, c) for a, c in pairs}
+    del pairs  # from here on each draft is held only until its assessment's numbers are taken
+
+    # 3. every assessment: files first, then those that only have snapshots
+    names += _snapshot_only_names(ws.snapshots_dir, names)
     warnings: list[UserError] = []
 
     out = []
     for name in names:
         snaps = [read_snapshot(p, ws.library) for p in list_snapshots(ws.snapshots_dir, name)]  # raises on a tampered one
         until_end = [s for s in snaps if _dt.date.fromisoformat(s.date) <= end]
-        draft = drafts.get(name)
+        draft = drafts.pop(name, None)
 
         publications = []
         number = 1
@@ -649,211 +654,75 @@ def to_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def to_json(report: Report) -> str:
-    return json.dumps(to_dict(report), ensure_ascii=False, indent=2) + "\n"
+# --------------------------------------------------------------------------- the report as a document
 
 
-# --------------------------------------------------------------------------- Markdown and HTML
+def _cell(text: str, total: bool = False) -> Cell:
+    value: str | int = int(text) if text.isascii() and text.isdigit() else text  # a count stays a number (Excel)
+    return Cell(value, style="header", shade=True) if total else Cell(value)
 
 
-def _md_table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
-    from composer.documents.tables import md_cell
+def _section_table(report: Report, t: TextTable, sheet: str) -> Table:
+    rows = tuple(Row(tuple(_cell(v, row[0] == TOTAL) for v in row)) for row in t.rows)  # the 合計 row reads like the header
+    notes = (REASSESS_NOTE,) if sheet == "再評価" else METHOD_NOTES if sheet == "概要" else ()
+    lead = (f"{report.title}　対象期間：{report.period.label}",)
+    return Table(tuple(Column(h, w) for h, w in zip(t.headers, t.widths)), rows, chars=120,
+                 sheet=Sheet(sheet, caption=t.caption, lead=lead, notes=notes))
 
-    headers = list(headers)
-    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    out += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
+
+def _change_rows(table: ChangeTable, printed: bool) -> list[list[object]]:
+    from composer.documents.tables import cells, document_cells
+
+    out: list[list[object]] = []
+    for r in table.rows:
+        values: list[object] = list(document_cells(r, table, False) if printed else cells(r, False))
+        if printed:
+            values[0] = r.no
+        out.append(values)
     return out
 
 
-def to_markdown(report: Report) -> str:
-    from composer.documents.tables import cells, columns
+SHEETS = ("概要", "再評価", "定型条項", "点検", "事務")
 
-    out = [f"# {report.title}", "", f"対象期間：{report.period.label}", ""]
-    for t in sections(report):
-        out += [f"## {t.caption}", "", *_md_table(t.headers, t.rows), ""]
+
+def report_document(report: Report, fmt: str = "md") -> Document:
+    """The report as a document for ``fmt``: the five tables, how they were counted, then per
+    assessment its change tables. Word and Excel print the rows as the 様式 does; a workbook
+    has one sheet per table and the change tables on one sheet, one line per change."""
+    from composer.documents.tables import RISK_COLUMNS
+
+    printed = fmt in ("docx", "xlsx")
+    risk_columns = tuple(Column(n, w) for n, w in RISK_COLUMNS)
+    period = f"対象期間：{report.period.label}"
+    if fmt == "xlsx":
+        tables: list[Table] = [_section_table(report, t, name) for name, t in zip(SHEETS, sections(report))]
+        rows: list[Row] = []
+        for a in report.assessments:
+            for part in appendix(a):
+                if part.table is None:
+                    rows.append(Row(tuple(Cell(v) for v in (a.display_title, part.caption, *([""] * len(RISK_COLUMNS))))))
+                    continue
+                for values in _change_rows(part.table, printed):
+                    rows.append(Row(tuple(Cell(v) for v in (a.display_title, part.caption, *values))))  # type: ignore[arg-type]
+        columns = (Column("評価書", 20 / 2.2), Column("公表", 24 / 2.2), *risk_columns)  # 2.2 characters a unit
+        tables.append(Table(columns, tuple(rows), sheet=Sheet("変更点", caption=APPENDIX_TITLE, lead=(f"{report.title}　{period}",))))
+        return Document(report.title, tuple(tables), landscape=True, data=to_dict(report))
+
+    blocks: list[Any] = [Heading(report.title, 0), Paragraph(period, "normal")]
+    for name, t in zip(SHEETS, sections(report)):
+        blocks += [Heading(t.caption, 1), _section_table(report, t, name)]
         if t.caption.startswith("２"):
-            out += [REASSESS_NOTE, ""]
-    out += ["## 集計の方法", "", *(f"- {n}" for n in METHOD_NOTES), ""]
-    out += [f"## {APPENDIX_TITLE}", ""]
+            blocks.append(Paragraph(REASSESS_NOTE, "small", role="note"))
+    blocks += [Heading("集計の方法", 1), Bullets(METHOD_NOTES)]
+    blocks.append(Heading(APPENDIX_TITLE, 1, new_page=True))
     for a in report.assessments:
-        out += [f"### {a.display_title}", ""]
+        blocks.append(Heading(a.display_title, 2))
         for part in appendix(a):
-            out += [f"**{part.caption}**", ""]
+            blocks.append(Paragraph(part.caption, "label", role="pending" if part.pending else ""))
             if part.table is not None:
-                out += [*_md_table(columns(False), (cells(r, False) for r in part.table.rows)), ""]
-    return "\n".join(out).rstrip("\n") + "\n"
-
-
-def _html_table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "\n".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
-
-
-def to_html(report: Report) -> str:
-    from composer.documents.tables import cells, columns
-
-    parts = [f"<h1>{escape(report.title)}</h1>", f"<p>対象期間：{escape(report.period.label)}</p>"]
-    for t in sections(report):
-        parts += [f"<h2>{escape(t.caption)}</h2>", _html_table(t.headers, t.rows)]
-        if t.caption.startswith("２"):
-            parts.append(f'<p class="note">{escape(REASSESS_NOTE)}</p>')
-    parts += ["<h2>集計の方法</h2>", "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in METHOD_NOTES) + "</ul>"]
-    parts.append(f"<h2>{escape(APPENDIX_TITLE)}</h2>")
-    for a in report.assessments:
-        parts.append(f"<h3>{escape(a.display_title)}</h3>")
-        for part in appendix(a):
-            cls = ' class="pending"' if part.pending else ""
-            parts.append(f"<p{cls}><strong>{escape(part.caption)}</strong></p>")
-            if part.table is not None:
-                parts.append(_html_table(columns(False), (cells(r, False) for r in part.table.rows)))
-    return (
-        '<!DOCTYPE html>\n<html lang="ja"><head><meta charset="utf-8">'
-        f"<title>{escape(report.title)}</title><style>"
-        "body{font-family:'Noto Sans CJK JP',sans-serif}table{border-collapse:collapse;margin-bottom:1em}"
-        "th,td{border:1px solid #444;padding:.3em;vertical-align:top;white-space:pre-wrap}th{background:#eee}"
-        ".pending{color:#a00}.note{font-size:90%}"
-        "</style></head><body>\n" + "\n".join(parts) + "\n</body></html>\n"
-    )
-
-
-# --------------------------------------------------------------------------- Word
-
-
-def report_xml(report: Report, styles: dict[str, str], text_width: int) -> str:
-    """The report's body as WordprocessingML (the docx writer's tables and styles)."""
-    from composer.documents.tables import RISK_COLUMNS, document_cells
-    from composer.writers.docx import Xml, column_widths
-
-    x = Xml(styles)
-    out = [x.p("title", report.title), x.p("normal", f"対象期間：{report.period.label}")]
-
-    def table(t: TextTable) -> str:
-        widths = column_widths(text_width, zip(t.headers, t.widths))
-        head = x.row("".join(x.cell(w, x.p("header", h), shade=True) for w, h in zip(widths, t.headers)), header=True)
-        rows = []
-        for row in t.rows:
-            total = row[0] == TOTAL  # the 合計 row reads like the header
-            rows.append(x.row("".join(x.cell(w, x.paras("header" if total else "body", v), shade=total) for w, v in zip(widths, row))))
-        return x.table(widths, [head, *rows])
-
-    for t in sections(report):
-        out += [x.p("h2", t.caption), table(t)]
-        if t.caption.startswith("２"):
-            out.append(x.p("small", REASSESS_NOTE))
-    out.append(x.p("h2", "集計の方法"))
-    out += [x.p("small", f"・{n}") for n in METHOD_NOTES]
-
-    out.append(x.p("h1", APPENDIX_TITLE))
-    widths = column_widths(text_width, RISK_COLUMNS)
-    head = x.row("".join(x.cell(w, x.p("header", name), shade=True) for w, (name, _) in zip(widths, RISK_COLUMNS)), header=True)
-    for a in report.assessments:
-        out.append(x.p("h2", a.display_title))
-        for part in appendix(a):
-            out.append(x.p("label", part.caption))
-            if part.table is not None:
-                rows = [x.row("".join(x.cell(w, x.paras("body", v)) for w, v in zip(widths, document_cells(r, part.table, False)))) for r in part.table.rows]
-                out.append(x.table(widths, [head, *rows]))
-    out.append(x.p("normal"))
-    return "".join(out)
-
-
-def write_docx(report: Report, path: Path, reference: Path | None = None) -> None:
-    """The report as .docx (A4 landscape: the appendix tables are 8 columns wide), atomically."""
-    from composer.writers.docx import write_document
-
-    write_document(path, report.title, lambda styles, width: report_xml(report, styles, width), reference, landscape=True)
-
-
-# --------------------------------------------------------------------------- Excel
-
-
-def write_xlsx(report: Report, path: Path) -> None:
-    """The report as .xlsx: one sheet per section and one for the appendix, atomically."""
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    from composer.load.yamlio import atomic_write
-    from composer.writers.xlsx import cell_styles, excel_columns, fit_row_heights, print_setup
-
-    st = cell_styles()
-    body_font, bold_font, title_font, wrap, border, fill = st.body, st.bold, st.title, st.wrap, st.border, st.fill
-    XLSX_RISK_COLUMNS = excel_columns()
-
-    wb = Workbook()
-    wb.remove(wb.active)
-
-    def sheet(name: str, caption: str, headers: list[tuple[str, float]], rows: list[list[object]], notes: Iterable[str] = ()) -> None:
-        ws = wb.create_sheet(name)
-        ws.cell(row=1, column=1, value=caption).font = title_font
-        ws.cell(row=2, column=1, value=f"{report.title}　対象期間：{report.period.label}").font = body_font
-        for col, (h, width) in enumerate(headers, 1):
-            cell = ws.cell(row=3, column=col, value=h)
-            cell.font, cell.alignment, cell.border, cell.fill = bold_font, wrap, border, fill
-            ws.column_dimensions[get_column_letter(col)].width = width
-        r = 3
-        for r, row in enumerate(rows, 4):
-            for col, value in enumerate(row, 1):
-                cell = ws.cell(row=r, column=col, value=value.strip("\n") if isinstance(value, str) else value)
-                cell.font, cell.alignment, cell.border = body_font, wrap, border
-        for note in notes:
-            r += 1
-            ws.cell(row=r + 1, column=1, value=note).font = body_font
-        fit_row_heights(ws, first_row=3)
-        print_setup(ws, header_row=3)
-
-    def number(text: str) -> object:
-        return int(text) if text.isdigit() else text
-
-    names = ("概要", "再評価", "定型条項", "点検", "事務")
-    for name, t in zip(names, sections(report)):
-        scale = 120 / sum(t.widths)
-        notes = (REASSESS_NOTE,) if name == "再評価" else METHOD_NOTES if name == "概要" else ()
-        sheet(name, t.caption, [(h, w * scale) for h, w in zip(t.headers, t.widths)],
-              [[number(c) for c in row] for row in t.rows], notes)
-
-    rows: list[list[object]] = []
-    for a in report.assessments:
-        for part in appendix(a):
-            if part.table is None:
-                rows.append([a.display_title, part.caption, *([""] * len(XLSX_RISK_COLUMNS))])
-                continue
-            for r in part.table.rows:
-                section = r.section + (" ※" if r.important else "")
-                rows.append([a.display_title, part.caption, r.no, section, r.before, r.after, r.reason,
-                             r.risk_change or "なし", r.risk_situation, r.countermeasure])
-    sheet("変更点", APPENDIX_TITLE, [("評価書", 20), ("公表", 24), *XLSX_RISK_COLUMNS], rows)
-
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    atomic_write(Path(path), buffer.getvalue())
-
-
-# --------------------------------------------------------------------------- entry points
-
-
-def render_report(report: Report, fmt: str) -> str:
-    """The report as text (md, html, json)."""
-    writers = {"md": to_markdown, "html": to_html, "json": to_json}
-    if fmt not in writers:
-        raise UserError(f"format '{fmt}' is written to a file", None, "pass -o FILE")
-    return writers[fmt](report)
-
-
-def write_report(report: Report, fmt: str, path: Path, reference: Path | None = None) -> None:
-    """Write the report to ``path`` in ``fmt``, atomically."""
-    from composer.load.yamlio import atomic_write
-
-    if fmt == "docx":
-        write_docx(report, path, reference)
-    elif fmt == "xlsx":
-        write_xlsx(report, path)
-    elif fmt in TEXT_FORMATS:
-        atomic_write(Path(path), render_report(report, fmt))
-    else:
-        raise UserError(f"unknown format '{fmt}'", None, f"use one of: {', '.join(FORMATS)}")
+                rows = [Row(tuple(Cell(v) for v in values)) for values in _change_rows(part.table, printed)]  # type: ignore[arg-type]
+                blocks.append(Table(risk_columns, tuple(rows)))
+    return Document(report.title, tuple(blocks), landscape=True, data=to_dict(report))
 
 
 __all__ = [
@@ -868,8 +737,8 @@ __all__ = [
     "build_report",
     "fiscal_year",
     "fiscal_year_of",
-    "render_report",
-    "write_report",
+    "report_document",
+    "resolve_period",
 ]
 
 

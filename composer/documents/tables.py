@@ -1,15 +1,17 @@
-"""Stage 8: write change tables — Markdown, JSON, CSV, HTML (Word and Excel via their writers)."""
+"""Stage 8: the change tables (変更点リスク評価表, (別添3) 変更箇所) as neutral documents.
+
+:func:`document` builds the table as a :class:`~composer.writers.model.Document` for one
+format; the caller hands it to that format's writer (:mod:`composer.writers`). The
+printed forms (Word, Excel) show a row as the 様式 prints it (:func:`document_cells`: ※ on
+重要な変更, dates in 和暦, an unknown risk change marked); the data forms (Markdown, HTML,
+CSV) as data (:func:`cells`); JSON is the rows' data. ``marks``: the changed words of
+変更前 / 変更後 marked (md, html — then the review page of :mod:`composer.documents.review` —,
+docx, xlsx)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Callable
-from pathlib import Path
-
-from composer.errors import UserError
 from composer.model import ChangeRow, ChangeTable
+from composer.writers.model import Cell, Column, Document, Heading, Paragraph, Row, Sheet, Table, runs
 
 # (header, relative width): every writer (Markdown … Word, Excel) takes its columns from here
 RISK_COLUMNS: tuple[tuple[str, float], ...] = (
@@ -64,78 +66,58 @@ def document_cells(row: ChangeRow, table: ChangeTable, official: bool) -> list[s
     return [str(row.no), section, row.before, row.after, row.reason, row.risk_change or UNKNOWN_RISK, row.risk_situation, row.countermeasure]
 
 
-def to_json(table: ChangeTable, official: bool = False) -> str:
-    data: list[dict[str, object]]
+def data(table: ChangeTable, official: bool = False) -> list[dict[str, object]]:
+    """The rows as data (the JSON form)."""
     if official:
-        data = [
+        return [
             {"date": r.date, "section": r.section, "before": r.before, "after": r.after,
              "submission": r.submission, "submission_note": r.submission_note}
             for r in table.rows
         ]
-    else:
-        data = [r.to_json() for r in table.rows]
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return [r.to_json() for r in table.rows]
 
 
-def to_csv(table: ChangeTable, official: bool = False) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(columns(official))
+NO_CHANGES = "（変更なし）"
+PRINTED = ("docx", "xlsx")
+MARKED = ("md", "html", "docx", "xlsx")
+
+
+def document(table: ChangeTable, fmt: str = "md", official: bool = False, marks: bool = False) -> Document:
+    """The change table as a document for ``fmt``; ``marks``: the changed words of 変更前 / 変更後 marked."""
+    marks = marks and fmt in MARKED
+    if marks and fmt == "html":
+        from composer.documents.review import review_document
+
+        return review_document(table, official)
+    printed = fmt in PRINTED
+    heading = title(table, official)
+    blocks: list[object] = [Heading(heading, 0)]
+    if printed:
+        if not official and (table.from_label or table.to_label):
+            blocks.append(Paragraph(f"（{table.from_label or '―'} → {table.to_label or '―'}）", "small"))
+    elif table.from_label or table.to_label:
+        blocks.append(Paragraph(f"{table.from_label} → {table.to_label}", "normal"))
+    rows = []
     for r in table.rows:
-        w.writerow(cells(r, official))
-    return "\ufeff" + buf.getvalue()  # BOM: Excel opens UTF-8 CSV correctly
-
-
-def md_cell(text: str) -> str:
-    return text.replace("|", "｜").replace("\n", "<br>") or " "
-
-
-def to_markdown(table: ChangeTable, official: bool = False, marks: bool = False) -> str:
-    cols = columns(official)
-    out = [f"# {title(table, official)}", ""]
-    if table.from_label or table.to_label:
-        out += [f"{table.from_label} → {table.to_label}", ""]
-    out.append("| " + " | ".join(cols) + " |")
-    out.append("|" + "|".join("---" for _ in cols) + "|")
-    for r in table.rows:
-        values = [md_cell(c) for c in cells(r, official)]
+        values: list[object] = list(document_cells(r, table, official) if printed else cells(r, official))
+        if printed and not official:
+            values[0] = r.no  # a number, so Excel sorts and filters it as one
         if marks:
             before, after = marked(r)
-            values[BEFORE], values[AFTER] = md_marked(before, "del"), md_marked(after, "ins")
-        out.append("| " + " | ".join(values) + " |")
-    if not table.rows:
-        out += ["", "（変更なし）"]
-    return "\n".join(out) + "\n"
-
-
-def to_html(table: ChangeTable, official: bool = False, marks: bool = False) -> str:
-    from html import escape
-
-    if marks:
-        from composer.documents.review import review_page
-
-        return review_page(table, official)
-
-    cols = columns(official)
-    heading = title(table, official)
-    head = "".join(f"<th>{escape(c)}</th>" for c in cols)
-    body = "\n".join(
-        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells(r, official)) + "</tr>" for r in table.rows
-    )
-    return (
-        '<!DOCTYPE html>\n<html lang="ja"><head><meta charset="utf-8">'
-        f"<title>{escape(heading)}</title><style>"
-        "body{font-family:'Noto Sans CJK JP',sans-serif}table{border-collapse:collapse}"
-        "th,td{border:1px solid #444;padding:.3em;vertical-align:top;white-space:pre-wrap}th{background:#eee}"
-        f"</style></head><body><h1>{escape(heading)}</h1>\n<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table></body></html>\n"
-    )
+            values[BEFORE], values[AFTER] = runs(before, "del"), runs(after, "ins")
+        rows.append(Row(tuple(Cell(v) for v in values)))  # type: ignore[arg-type]
+    sheet = Sheet("変更箇所" if official else "変更点リスク評価表", caption=heading)
+    blocks.append(Table(tuple(Column(n, w) for n, w in column_specs(official)), tuple(rows), sheet=sheet))
+    if not table.rows and not printed:
+        blocks.append(Paragraph(NO_CHANGES, "normal"))
+    return Document(heading, tuple(blocks), landscape=not official, data=data(table, official))  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- changed words marked
 #
-# Convention (every format): in 変更前 the words the change removes are struck through
+# Convention (every format): in 変更前 the words the change removes are marked ``del``
 # (Markdown ~~…~~, HTML <del>, Word and Excel strikethrough); in 変更後 the words it
-# adds are underlined (Markdown and HTML <ins>, Word and Excel single underline).
+# adds are marked ``ins`` (Markdown and HTML <ins>, Word and Excel single underline).
 # The words are found by the phrase diff of composer.revisions.worddiff. ``--plain`` leaves
 # the cells unmarked.
 
@@ -156,57 +138,5 @@ def marked(row: ChangeRow) -> tuple[Runs, Runs]:
     return side(segments, "old"), side(segments, "new")
 
 
-def md_marked(runs: Runs, tag: str) -> str:
-    """Marked runs as a Markdown cell: ``~~deleted~~`` or ``<ins>inserted</ins>``, each line marked alone."""
-    from composer.revisions.worddiff import split_lines
-
-    def one(text: str, changed: bool) -> str:
-        text = text.replace("|", "｜")
-        if not changed or not text.strip():
-            return text
-        return f"~~{text}~~" if tag == "del" else f"<ins>{text}</ins>"
-
-    lines = split_lines(runs)
-    return "<br>".join("".join(one(t, c) for t, c in line) for line in lines).strip() or " "
-
-
-def html_marked(runs: Runs, tag: str) -> str:
-    from html import escape
-
-    return "".join(f"<{tag}>{escape(t)}</{tag}>" if c else escape(t) for t, c in runs)
-
-
-TEXT_WRITERS: dict[str, Callable[[ChangeTable, bool], str]] = {
-    "md": to_markdown,
-    "json": to_json,
-    "csv": to_csv,
-    "html": to_html,
-}
-
-
-def render(table: ChangeTable, fmt: str, official: bool = False, marks: bool = False) -> str:
-    """The table as text; ``marks``: the changed words of 変更前 / 変更後 marked (md, html)."""
-    if fmt not in TEXT_WRITERS:
-        raise UserError(f"format '{fmt}' is written to a file", None, "pass -o FILE")
-    if marks and fmt in ("md", "html"):
-        return (to_markdown if fmt == "md" else to_html)(table, official, marks=True)
-    return TEXT_WRITERS[fmt](table, official)
-
-
-def write(table: ChangeTable, fmt: str, path: Path, official: bool = False, reference: Path | None = None,
-          marks: bool = False) -> None:
-    """Write the table to ``path`` atomically in ``fmt`` (``marks``: changed words marked)."""
-    from composer.load.yamlio import atomic_write
-
-    if fmt == "docx":
-        from composer.writers.docx import write_change_table
-
-        write_change_table(table, path, reference=reference, official=official, marks=marks)
-    elif fmt == "xlsx":
-        from composer.writers.xlsx import write_change_table_xlsx
-
-        write_change_table_xlsx(table, path, official=official, marks=marks)
-    elif fmt in TEXT_WRITERS:
-        atomic_write(path, render(table, fmt, official, marks))
-    else:
-        raise UserError(f"unknown format '{fmt}'", None, f"use one of: {', '.join(FORMATS)}")
+__all__ = ["BEFORE", "AFTER", "FORMATS", "NO_CHANGES", "cells", "column_specs", "columns", "data", "document", "document_cells",
+           "marked", "title"]

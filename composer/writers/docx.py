@@ -1,4 +1,18 @@
-"""Stage 5b: Word documents — the 評価書 and the change tables as .docx.
+"""The Word writer: any :class:`~composer.writers.model.Document`, and the 評価書 itself.
+
+Every document hyoka writes as Word — the change tables, the 新旧対照表, the redline, the
+yearly report — is a neutral document written by :func:`write` (:func:`document_xml`);
+all take their styles, page setup and footer from the same reference document.
+
+The composed 評価書 (:class:`composer.model.ComposedAssessment`) stays this writer's own
+input (:func:`write_assessment`, :func:`assessment_xml`): its layout is the 様式's — one
+two-column table per section whose rows follow the form's item tree (merged, shaded
+heading rows, a choice's ＜選択肢＞ line, the clause headings) — and it is the document
+``hyoka build`` writes in bulk, in one pass over the composed items. Going through the
+neutral records would only copy that tree into a second one of the same shape. The
+redline builds the same layout as a neutral document (its tracked changes are ``ins`` /
+``del`` marks), from the same helpers (:meth:`ComposedItem.choice_lines`,
+:attr:`ComposedItem.printed_label`).
 
 python-docx opens the reference document (styles, page setup, footer) and saves the
 package; the body is generated as WordprocessingML text in one pass and parsed once
@@ -38,11 +52,11 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from composer.dates import wareki
-from composer.documents import tables
 from composer.errors import Location, UserError
-from composer.load.yamlio import atomic_write
-from composer.model import COVER_FIELDS, ChangeTable, ComposedAssessment, ComposedItem
+from composer.files import atomic_write
+from composer.model import COVER_FIELDS, ComposedAssessment, ComposedItem
 from composer.resources import templates_dir
+from composer.writers.model import Cell, Document, Heading, Paragraph, Run, Table, Tracking, split_lines
 
 #: Bumped whenever the output of the writers changes (part of the build cache key).
 WRITER_VERSION = "docx-1"
@@ -479,13 +493,11 @@ def column_widths(total: int, columns: Iterable[tuple[str, float]]) -> list[int]
 
 def choice_lines(item: ComposedItem) -> tuple[str, str]:
     """``[ 十分である ]`` and ``＜選択肢＞ 1) … 2) …`` as the 様式 prints a choice."""
-    value = item.choice or "　　　　"
-    options = "　".join(f"{i}) {c}" for i, c in enumerate(item.choices, 1))
-    return f"[ {value} ]", f"＜選択肢＞　{options}"
+    return item.choice_lines()
 
 
 def item_label(item: ComposedItem) -> str:
-    return f"{item.label} ※" if item.important and item.type else item.label
+    return item.printed_label
 
 
 def _content(x: Xml, item: ComposedItem) -> str:
@@ -596,45 +608,6 @@ def write_assessment(composed: ComposedAssessment, path: Path, reference: Path |
     )
 
 
-# --------------------------------------------------------------------------- change tables
-
-def change_table_xml(table: ChangeTable, styles: dict[str, str], text_width: int, official: bool = False,
-                     marks: bool = False) -> str:
-    x = Xml(styles)
-    columns = tables.column_specs(official)
-    widths = column_widths(text_width, columns)
-    out = [x.p("title", tables.title(table, official))]
-    if not official and (table.from_label or table.to_label):
-        out.append(x.p("small", f"（{table.from_label or '―'} → {table.to_label or '―'}）"))
-    rows = [x.row("".join(x.cell(w, x.p("header", name), shade=True) for w, (name, _) in zip(widths, columns)), header=True)]
-    for r in table.rows:
-        values = tables.document_cells(r, table, official)
-        cells = [x.paras("body", v) for v in values]
-        if marks:
-            before, after = tables.marked(r)
-            cells[tables.BEFORE] = marked_paras(x, "body", before, "strike")
-            cells[tables.AFTER] = marked_paras(x, "body", after, "underline")
-        rows.append(x.row("".join(x.cell(w, c) for w, c in zip(widths, cells))))
-    out.append(x.table(widths, rows))
-    out.append(x.p("normal"))
-    return "".join(out)
-
-
-def write_change_table(table: ChangeTable, path: Path, reference: Path | None = None, official: bool = False,
-                       marks: bool = False) -> None:
-    """Write the 変更点リスク評価表 (A4 landscape) or, ``official``, the (別添3) 変更箇所 (A4 portrait).
-
-    ``marks``: in 変更前 the deleted words struck through, in 変更後 the inserted words underlined.
-    """
-    write_document(
-        path,
-        tables.title(table, official),
-        lambda styles, width: change_table_xml(table, styles, width, official, marks),
-        reference,
-        landscape=not official,
-    )
-
-
 # --------------------------------------------------------------------------- marked and tracked runs
 #
 # Change tables mark the changed words of 変更前 / 変更後 by direct run formatting:
@@ -642,7 +615,7 @@ def write_change_table(table: ChangeTable, path: Path, reference: Path | None = 
 # 新旧対照表 underlines the changed words on both sides (傍線). A redline 評価書 marks
 # them as real tracked changes (w:ins / w:del with author and date) instead.
 
-_MARK_RPR = {"strike": "<w:rPr><w:strike/></w:rPr>", "underline": '<w:rPr><w:u w:val="single"/></w:rPr>'}
+_MARK_RPR = {"del": "<w:rPr><w:strike/></w:rPr>", "ins": '<w:rPr><w:u w:val="single"/></w:rPr>', "u": '<w:rPr><w:u w:val="single"/></w:rPr>'}
 
 
 def _text_el(tag: str, text: str) -> str:
@@ -653,16 +626,24 @@ def _text_el(tag: str, text: str) -> str:
     return f"<w:{tag}>{text}</w:{tag}>"
 
 
-def marked_runs(runs: Iterable[tuple[str, bool]], mark: str) -> str:
-    """(text, changed) runs as WordprocessingML, the changed ones ``strike`` or ``underline``."""
-    rpr = _MARK_RPR[mark]
-    return "".join(f"<w:r>{rpr if changed else ''}{_text_el('t', text)}</w:r>" for text, changed in runs if text)
+def marked_runs(runs: Iterable[Run], rev: Revision | None = None) -> str:
+    """Runs as WordprocessingML: ``del`` struck through, ``ins`` and ``u`` underlined — or, with
+    ``rev``, ``ins`` / ``del`` as tracked insertions and deletions."""
+    out = []
+    for r in runs:
+        if not r.text:
+            continue
+        if rev is not None and r.mark == "ins":
+            out.append(rev.ins(r.text))
+        elif rev is not None and r.mark == "del":
+            out.append(rev.delete(r.text))
+        else:
+            out.append(f"<w:r>{_MARK_RPR[r.mark] if r.mark else ''}{_text_el('t', r.text)}</w:r>")
+    return "".join(out)
 
 
-def marked_paras(x: Xml, role: str, runs: list[tuple[str, bool]], mark: str) -> str:
+def marked_paras(x: Xml, role: str, runs: tuple[Run, ...], rev: Revision | None = None) -> str:
     """Marked runs as one paragraph a line (as :meth:`Xml.paras`)."""
-    from composer.revisions.worddiff import split_lines
-
     lines = split_lines(runs)
     while lines and not lines[0]:
         lines.pop(0)
@@ -671,7 +652,7 @@ def marked_paras(x: Xml, role: str, runs: list[tuple[str, bool]], mark: str) -> 
     if not lines:
         return x.p(role)
     head = x._p[role]
-    return "".join(f"{head}{marked_runs(line, mark)}</w:p>" for line in lines)
+    return "".join(f"{head}{marked_runs(line, rev)}</w:p>" for line in lines)
 
 
 class Revision:
@@ -698,48 +679,99 @@ class Revision:
         return f"<w:{'ins' if kind == 'insert' else 'del'} {self.attrs()}/>"
 
 
-def tracked_paragraph(x: Xml, role: str, segments: Iterable[Any], rev: Revision, mark: str | None = None) -> str:
-    """One paragraph of ``segments`` (equal / insert / delete) as tracked runs.
+# --------------------------------------------------------------------------- any document
 
-    ``mark`` ("insert" / "delete") tracks the paragraph itself as inserted or deleted.
-    """
-    runs = []
-    for s in segments:
-        if not s.text:
-            continue
-        if s.kind == "equal":
-            runs.append(f"<w:r>{_text_el('t', s.text)}</w:r>")
-        elif s.kind == "insert":
-            runs.append(rev.ins(s.text))
+
+def paragraph_xml(x: Xml, p: Paragraph, rev: Revision | None = None) -> str:
+    """One paragraph; its runs first, then (tracked) its own insertion or deletion, as Word numbers them."""
+    if isinstance(p.content, str):
+        runs = _run(p.content) if p.content else ""
+    else:
+        runs = marked_runs(p.content, rev)
+    mark = f"<w:rPr>{rev.mark('insert' if p.change == 'ins' else 'delete')}</w:rPr>" if p.change and rev is not None else ""
+    if not mark:
+        return f"{x._p[p.style]}{runs}</w:p>"
+    return f'<w:p><w:pPr><w:pStyle w:val="{x.s[p.style]}"/>{mark}</w:pPr>{runs}</w:p>'
+
+
+def cell_xml(x: Xml, c: Cell, rev: Revision | None = None) -> str:
+    content = c.content
+    if isinstance(content, int):
+        return x.paras(c.style, str(content))
+    if isinstance(content, str):
+        return x.paras(c.style, content)
+    if not content:
+        return x.p(c.style)
+    if isinstance(content[0], Paragraph):
+        return "".join(paragraph_xml(x, p, rev) for p in content)  # type: ignore[arg-type]
+    return marked_paras(x, c.style, content, rev)  # type: ignore[arg-type]
+
+
+def table_xml(x: Xml, t: Table, text_width: int, rev: Revision | None = None) -> str:
+    """A table over the text width, its columns in proportion; the header row shaded and repeated."""
+    widths = column_widths(text_width, ((c.name, c.width) for c in t.columns))
+    rows = []
+    if t.header:
+        rows.append(x.row("".join(x.cell(w, x.p("header", c.name), shade=True) for w, c in zip(widths, t.columns)), header=True))
+    for r in t.rows:
+        cells, col = [], 0
+        for c in r.cells:
+            cells.append(x.cell(sum(widths[col:col + c.span]), cell_xml(x, c, rev), span=c.span, shade=c.shade))
+            col += c.span
+        body = "".join(cells)  # the cells before the row's own mark: Word numbers the revisions in this order
+        props = ("<w:cantSplit/>" if r.keep else "") + (rev.mark("insert" if r.change == "ins" else "delete") if r.change and rev else "")
+        rows.append(f"<w:tr><w:trPr>{props}</w:trPr>{body}</w:tr>" if props else f"<w:tr>{body}</w:tr>")
+    return x.table(widths, rows)
+
+
+def document_xml(doc: Document, styles: dict[str, str], text_width: int) -> str:
+    """The body of any document: the title in ``Title``, a heading that opens a new part in
+    ``Heading 1`` (a new page), other headings in ``Heading 2``; paragraphs in their styles."""
+    x = Xml(styles)
+    rev = Revision(doc.tracking.author, doc.tracking.date) if doc.tracking is not None else None
+    out: list[str] = []
+    for b in doc.blocks:
+        if isinstance(b, Heading):
+            out.append(x.p("title" if b.level == 0 else "h1" if b.new_page else "h2", b.text))
+        elif isinstance(b, Paragraph):
+            out.append(paragraph_xml(x, b, rev))
+        elif isinstance(b, Table):
+            out.append(table_xml(x, b, text_width, rev))
         else:
-            runs.append(rev.delete(s.text))
-    ppr = f'<w:pPr><w:pStyle w:val="{x.s[role]}"/>' + (f"<w:rPr>{rev.mark(mark)}</w:rPr>" if mark else "") + "</w:pPr>"
-    return f"<w:p>{ppr}{''.join(runs)}</w:p>"
+            out += [x.p(b.style, f"・{item}") for item in b.items]
+    out.append(x.p("normal"))
+    return "".join(out)
 
 
-def tracked_row(cells: str, rev: Revision, kind: str | None, cant_split: bool = False) -> str:
-    """A table row, tracked as a whole inserted or deleted row when ``kind`` is given."""
-    props = ("<w:cantSplit/>" if cant_split else "") + (rev.mark(kind) if kind else "")
-    return f"<w:tr><w:trPr>{props}</w:trPr>{cells}</w:tr>" if props else f"<w:tr>{cells}</w:tr>"
+def write(doc: Document, path: Path, reference: Path | None = None) -> None:
+    """Write ``doc`` as .docx with the reference document's styles and page setup, atomically.
+
+    A4 (landscape when ``doc.landscape``); the footer numbers pages 「n/N」 (``page_count``) or 「n」.
+    """
+    write_document(
+        path,
+        doc.title,
+        lambda styles, width: document_xml(doc, styles, width),
+        reference,
+        landscape=doc.landscape,
+        total_pages=doc.page_count,
+    )
 
 
 __all__ = [
     "STYLES",
     "WRITER_VERSION",
     "Revision",
+    "Tracking",
     "Xml",
     "assessment_xml",
     "check_reference",
-    "change_table_xml",
     "column_widths",
     "default_reference",
-    "marked_paras",
-    "marked_runs",
+    "document_xml",
     "reference_digest",
     "resolve_styles",
-    "tracked_paragraph",
-    "tracked_row",
+    "write",
     "write_assessment",
-    "write_change_table",
     "write_document",
 ]

@@ -1,0 +1,36 @@
+"""The CSV writer: a document's (first) table — the header row, then one line per row.
+
+UTF-8 with a byte order mark (Excel opens it as UTF-8), CRLF line ends; cells as plain
+text (marks dropped).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from composer.errors import UserError
+from composer.files import atomic_write
+from composer.writers.model import Document
+
+
+def render(doc: Document) -> str:
+    tables = doc.tables()
+    if not tables:
+        raise UserError(f"{doc.title or 'the document'} has no table to write as CSV", None, "choose another --format")
+    t = tables[0]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    if t.header:
+        w.writerow([c.name for c in t.columns])
+    for row in t.rows:
+        w.writerow([c.text for c in row.cells])
+    return "\ufeff" + buf.getvalue()
+
+
+def write(doc: Document, path: Path) -> None:
+    atomic_write(Path(path), render(doc))
+
+
+__all__ = ["render", "write"]
