@@ -516,21 +516,28 @@ def shinkyu(root: Path | None, name: str, from_ref: str | None = None, to_ref: s
 # The document builders (composer.documents) make neutral documents; these pick the writer.
 
 
+def change_table_document(table: ChangeTable, fmt: str, official: bool = False, marks: bool = False):  # type: ignore[no-untyped-def]
+    """The neutral document of a change table for ``fmt``: with marks, HTML is the review page."""
+    from composer.documents import review, tables
+
+    if marks and fmt == "html":
+        return review.review_document(table, official)
+    return tables.document(table, fmt, official, marks)
+
+
 def render_change_table(table: ChangeTable, fmt: str, official: bool = False, marks: bool = False) -> str:
     """A change table as text (md, json, csv, html); ``marks``: the changed words marked (md, html)."""
     from composer import writers
-    from composer.documents import tables
 
-    return writers.render(tables.document(table, fmt, official, marks), fmt)
+    return writers.render(change_table_document(table, fmt, official, marks), fmt)
 
 
 def write_change_table(table: ChangeTable, fmt: str, path: Path, official: bool = False, reference: Path | None = None,
                        marks: bool = False) -> None:
     """Write a change table to ``path`` in ``fmt`` (md, json, csv, html, docx, xlsx), atomically."""
     from composer import writers
-    from composer.documents import tables
 
-    writers.write(tables.document(table, fmt, official, marks), fmt, path, reference)
+    writers.write(change_table_document(table, fmt, official, marks), fmt, path, reference)
 
 
 def render_report(report, fmt: str) -> str:  # type: ignore[no-untyped-def]

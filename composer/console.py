@@ -28,7 +28,7 @@ from composer.i18n import View, catalog, choose_language
 
 VIEW_KEY = "hyoka.view"
 CONFIG_NAME = "hyoka.yaml"
-_LANGUAGE_LINE = re.compile(r"^language:\s*[\"']?([A-Za-z_.-]+)", re.MULTILINE)
+_LANGUAGE_LINE = re.compile(r"^language:[ \t]*[\"']?([A-Za-z_.-]+)", re.MULTILINE)
 
 
 def configured_language(start: Path | None) -> str | None:

@@ -141,14 +141,18 @@ class View:
         except (ValueError, IndexError):  # a catalog entry with a broken placeholder: keep the English
             return message.msgid.format_map(_Missing(values))
 
-    def value(self, v: object) -> str:
+    def value(self, v: object) -> object:
+        """A parameter as the message shows it; other values stay as they are (``{n!r}``, ``{x:>3}`` apply)."""
         if isinstance(v, Message):
             return self.text(v)
         if isinstance(v, Path):
             return self.path(v)
         if isinstance(v, (list, tuple)):
-            return self.join(self.value(x) for x in v)
-        return str(v)
+            return self.join(str(self.value(x)) for x in v)
+        shown = getattr(v, "shown", None)  # a Location: relative to this view's root
+        if callable(shown):
+            return shown(self)
+        return v
 
     def join(self, items: Iterable[str]) -> str:
         return ("、" if self.language == "ja" else ", ").join(items)

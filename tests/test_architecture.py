@@ -23,7 +23,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("composer.revisions", "composer.threshold"),  # snapshots, diff, merge, propagate; しきい値判断
     ("composer.compose",),  # render clauses and local text, follow the form
     ("composer.load",),  # YAML in: clauses, libraries, assessments, forms, the workspace
-    ("composer.model", "composer.transaction"),  # typed records; atomic, journalled writes
+    ("composer.model", "composer.transaction"),  # typed records; journalled multi-file writes
+    ("composer.files",),  # one atomic file write
     ("composer.dates",),
     ("composer.errors",),
     ("composer.i18n",),

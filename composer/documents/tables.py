@@ -83,12 +83,11 @@ MARKED = ("md", "html", "docx", "xlsx")
 
 
 def document(table: ChangeTable, fmt: str = "md", official: bool = False, marks: bool = False) -> Document:
-    """The change table as a document for ``fmt``; ``marks``: the changed words of 変更前 / 変更後 marked."""
-    marks = marks and fmt in MARKED
-    if marks and fmt == "html":
-        from composer.documents.review import review_document
+    """The change table as a document for ``fmt``; ``marks``: the changed words of 変更前 / 変更後 marked.
 
-        return review_document(table, official)
+    The marked HTML page is the review page (:func:`composer.documents.review.review_document`).
+    """
+    marks = marks and fmt in MARKED
     printed = fmt in PRINTED
     heading = title(table, official)
     blocks: list[object] = [Heading(heading, 0)]
