@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from composer.errors import Diagnostics, Location, UserError
+from composer.i18n import Message, _
 from composer.load.validate import Fields, confined, did_you_mean, is_identifier, scalar_text
 from composer.load.yamlio import YMap, load_mapping
 from composer.model import CLAUSE_KINDS, RISK_CHANGES, Clause, ClauseVersion, Notes, Parameter, Pin, Source
@@ -60,9 +61,9 @@ class Library:
         clause = self.clauses.get(clause_id)
         if clause is None:
             raise UserError(
-                f"unknown clause '{clause_id}'",
+                _("unknown clause '{clause}'", clause=clause_id),
                 location,
-                did_you_mean(clause_id, self.clauses) or "see `hyoka clauses list`",
+                did_you_mean(clause_id, self.clauses) or _("see `hyoka clauses list`"),
             )
         return clause
 
@@ -71,17 +72,21 @@ class Library:
         clause = self.require(pin.clause, location)
         version = clause.version(pin.version)
         if version is None:
-            have = ", ".join(str(v.number) for v in clause.versions)
-            raise UserError(f"clause {pin.clause} has no version {pin.version} (have: {have})", location)
+            have = [str(v.number) for v in clause.versions]
+            raise UserError(
+                _("clause {clause} has no version {version} (have: {have})", clause=pin.clause, version=pin.version, have=have),
+                location,
+            )
         return clause, version
 
 
-def check_clause_id(text: str) -> str | None:
+def check_clause_id(text: str) -> Message | None:
     """None if ``text`` is a valid clause id, else a message saying why not."""
     if not CLAUSE_ID.match(text):
-        return (
-            f"'{text}' is not a clause id: ids are names such as 'gov-cloud/storage' "
-            "(lower-case letters, digits and '-', groups separated by '/'), never paths"
+        return _(
+            "'{text}' is not a clause id: ids are names such as 'gov-cloud/storage' "
+            "(lower-case letters, digits and '-', groups separated by '/'), never paths",
+            text=text,
         )
     return None
 
@@ -90,11 +95,11 @@ def parse_pin(text: str, location: Location) -> Pin:
     """Parse ``gov-cloud/storage@1``."""
     m = PIN.match(text.strip())
     if not m:
-        hint = "write the clause id and version as 'gov-cloud/storage@1'"
+        hint = _("write the clause id and version as 'gov-cloud/storage@1'")
         problem = check_clause_id(text.split("@", 1)[0].strip())
         if problem:
             raise UserError(problem, location, hint)
-        raise UserError(f"'{text}' does not name a clause version", location, hint)
+        raise UserError(_("'{text}' does not name a clause version", text=text), location, hint)
     problem = check_clause_id(m.group("id"))
     if problem:
         raise UserError(problem, location)
@@ -108,36 +113,38 @@ def load_clause(path: Path, clause_id: str, library: str, diag: Diagnostics, sta
     number (a later library's file that adds versions to a clause an earlier one defines).
     """
     try:
-        data = load_mapping(path, "a clause definition")
+        data = load_mapping(path, _("a clause definition"))
     except UserError as exc:
         diag.add(exc)
         return None
-    f = Fields(data, path, diag, "clause", CLAUSE_KEYS)
+    f = Fields(data, path, diag, _("clause"), CLAUSE_KEYS)
     declared = f.str("id", required=True)
     if declared and declared != clause_id:
         diag.error(
-            f"clause id '{declared}' does not match its file name (expected '{clause_id}')",
+            _("clause id '{declared}' does not match its file name (expected '{expected}')", declared=declared, expected=clause_id),
             f.loc("id"),
-            f"rename the file or set id: {clause_id}",
+            _("rename the file or set id: {expected}", expected=clause_id),
         )
     kind = f.str("kind", required=True)
     if kind and kind not in CLAUSE_KINDS:
-        diag.error(f"kind must be verbatim or adaptable, not '{kind}'", f.loc("kind"))
+        diag.error(_("kind must be verbatim or adaptable, not '{kind}'", kind=kind), f.loc("kind"))
         kind = "adaptable"
     params: list[Parameter] = []
     pmap = f.map("parameters")
     for name, spec in pmap.items():
         ploc = Location.of(path, pmap.line_of(name), f"parameters.{name}")
         if not is_identifier(str(name)):
-            diag.error(f"parameter name '{name}' is not a valid name", ploc, "use letters, digits and _")
+            diag.error(_("parameter name '{name}' is not a valid name", name=name), ploc, _("use letters, digits and _"))
             continue
-        pf = Fields(spec if spec is not None else YMap(), path, diag, f"parameter '{name}'", PARAM_KEYS)
+        pf = Fields(spec if spec is not None else YMap(), path, diag, _("parameter '{name}'", name=name), PARAM_KEYS)
         default = pf.data.get("default")
         params.append(Parameter(str(name), pf.str("description"), None if default is None else str(default)))
     versions: list[ClauseVersion] = []
     vlist = f.list("versions")
     if f.ok and not vlist:
-        diag.error("a clause needs at least one version", f.loc("versions" if f.has("versions") else None), "add versions:")
+        diag.error(
+            _("a clause needs at least one version"), f.loc("versions" if f.has("versions") else None), _("add versions:")
+        )
     for i, vdata in enumerate(vlist):
         v = _load_version(vdata, path, vlist.line_of(i), diag)
         if v is None:
@@ -146,9 +153,9 @@ def load_clause(path: Path, clause_id: str, library: str, diag: Diagnostics, sta
         expected = first + len(versions)
         if v.number != expected:
             diag.error(
-                f"version {v.number} out of sequence (expected {expected})",
+                _("version {number} out of sequence (expected {expected})", number=v.number, expected=expected),
                 v.location,
-                "number versions 1, 2, 3 … in order",
+                _("number versions 1, 2, 3 … in order"),
             )
         versions.append(v)
     if not versions:
@@ -167,14 +174,18 @@ def load_clause(path: Path, clause_id: str, library: str, diag: Diagnostics, sta
 
 
 def _load_version(data: object, path: Path, line: int, diag: Diagnostics) -> ClauseVersion | None:
-    f = Fields(data, path, diag, "clause version", VERSION_KEYS)
+    f = Fields(data, path, diag, _("clause version"), VERSION_KEYS)
     if not f.ok:
         return None
     number = f.int("version", required=True)
     loc = Location.of(path, line, f"version {number}" if number else None)
     src = Fields(f.map("source"), path, diag, "source", SOURCE_KEYS)
     if not f.has("source"):
-        diag.error("missing required key 'source' in clause version", loc, "say who published this wording (issuer, document, edition)")
+        diag.error(
+            _("missing required key '{key}' in {what}", key="source", what=_("clause version")),
+            loc,
+            _("say who published this wording (issuer, document, edition)"),
+        )
     source = Source(src.str("issuer", required=f.has("source")), src.str("document", required=f.has("source")), src.str("edition"), src.str("url"))
     nf = Fields(f.map("notes"), path, diag, "notes", NOTES_KEYS)
     risk = nf.choice("risk_change", RISK_CHANGES)
@@ -184,7 +195,7 @@ def _load_version(data: object, path: Path, line: int, diag: Diagnostics) -> Cla
         return None
     date = scalar_text(f.data.get("date"))
     if not date:
-        diag.error("missing required key 'date' in clause version", loc, "add date: YYYY-MM-DD")
+        diag.error(_("missing required key '{key}' in {what}", key="date", what=_("clause version")), loc, _("add date: YYYY-MM-DD"))
     heading = f.data.get("heading")
     return ClauseVersion(
         number=number,
@@ -217,9 +228,9 @@ def confined_file(path: Path, root: LibraryRoot, diag: Diagnostics) -> bool:
     if root.confine is None or confined(path, root.confine):
         return True
     diag.error(
-        f"clause file links outside the workspace (to {path.resolve()})",
+        _("clause file links outside the workspace (to {target})", target=str(path.resolve())),  # the link's target, absolute
         Location.of(path),
-        "copy the clause into the workspace's clauses/ (a link could change published wording unseen)",
+        _("copy the clause into the workspace's clauses/ (a link could change published wording unseen)"),
     )
     return False
 
@@ -274,12 +285,13 @@ def load_lock(root: Path) -> Lock:
     path = root / LOCK_NAME
     if not path.exists():
         return Lock(LOCK_FORMAT, {}, {})
-    data = load_mapping(path, "a clause lock file")
+    data = load_mapping(path, _("a clause lock file"))
     fmt = data.get(LOCK_FORMAT_KEY, 1)
     if fmt not in (1, LOCK_FORMAT) or isinstance(fmt, bool):
         raise UserError(
-            f"unknown {LOCK_FORMAT_KEY} {fmt!r}", Location.of(path, data.line_of(LOCK_FORMAT_KEY), LOCK_FORMAT_KEY),
-            f"this hyoka reads formats 1 and {LOCK_FORMAT}",
+            _("unknown lock_format {value}", value=repr(fmt)),
+            Location.of(path, data.line_of(LOCK_FORMAT_KEY), LOCK_FORMAT_KEY),
+            _("this hyoka reads formats 1 and {format}", format=LOCK_FORMAT),
         )
     entries: dict[str, str] = {}
     lines: dict[str, int] = {}
@@ -291,8 +303,9 @@ def load_lock(root: Path) -> Lock:
         m = PIN.match(key)
         if not m or not isinstance(v, str) or not re.fullmatch(r"sha256:[0-9a-f]{64}", v):
             raise UserError(
-                "not a lock entry (lines are 'clause-id@N: sha256:…')", loc,
-                "restore clauses.lock from version control; it is written by `hyoka clauses lock`",
+                _("not a lock entry (lines are 'clause-id@N: sha256:…')"),
+                loc,
+                _("restore {lock} from version control; it is written by `hyoka clauses lock`", lock=LOCK_NAME),
             )
         entries[key] = v
         lines[key] = data.line_of(k)
@@ -313,9 +326,9 @@ def verify_lock(root: LibraryRoot, clauses: list[Clause], diag: Diagnostics, pre
     lock_path = root.path / LOCK_NAME
     if lock.entries and lock.format == 1:
         diag.warning(
-            f"{LOCK_NAME} is in format 1, which does not seal clause-level headings, kinds and parameter defaults",
+            _("{lock} is in format 1, which does not seal clause-level headings, kinds and parameter defaults", lock=LOCK_NAME),
             Location.of(lock_path),
-            "run `hyoka clauses lock` to rewrite it in format 2",
+            _("run `hyoka clauses lock` to rewrite it in format 2"),
             code="lock-format",
         )
     newest: dict[str, int] = {}
@@ -330,25 +343,34 @@ def verify_lock(root: LibraryRoot, clauses: list[Clause], diag: Diagnostics, pre
             recorded = lock.entries.get(key)
             if recorded is None and v.number < newest.get(clause.id, 0):
                 diag.error(
-                    f"published clause {key} has no line in {LOCK_NAME} (version {newest[clause.id]} is locked, "
-                    "so every earlier version was published)",
+                    _(
+                        "published clause {clause} has no line in {lock} (version {newest} is locked, "
+                        "so every earlier version was published)",
+                        clause=key,
+                        lock=LOCK_NAME,
+                        newest=newest[clause.id],
+                    ),
                     v.location,
-                    "restore the deleted lock line from version control; published versions never change",
+                    _("restore the deleted lock line from version control; published versions never change"),
                     code="lock",
                 )
             elif recorded is None:
                 diag.warning(
-                    f"clause {key} is not published yet (not in {LOCK_NAME})",
+                    _("clause {clause} is not published yet (not in {lock})", clause=key, lock=LOCK_NAME),
                     v.location,
-                    "run `hyoka clauses lock` once its wording is final",
+                    _("run `hyoka clauses lock` once its wording is final"),
                     code="unpublished",
                 )
             elif recorded != _sealed(lock, clause, v):
                 diag.error(
-                    f"published clause {key} was changed (its text, notes, heading, kind, parameters or source "
-                    f"differ from the hash in {LOCK_NAME})",
+                    _(
+                        "published clause {clause} was changed (its text, notes, heading, kind, parameters or source "
+                        "differ from the hash in {lock})",
+                        clause=key,
+                        lock=LOCK_NAME,
+                    ),
                     v.location,
-                    "published versions never change: restore its wording and add a new version instead",
+                    _("published versions never change: restore its wording and add a new version instead"),
                     code="lock",
                 )
     loaded = {c.id for c in clauses}
@@ -358,9 +380,9 @@ def verify_lock(root: LibraryRoot, clauses: list[Clause], diag: Diagnostics, pre
             continue  # the file is there but did not load: its own error says why
         if key not in seen:
             diag.error(
-                f"published clause {key} was removed",
+                _("published clause {clause} was removed", clause=key),
                 Location.of(lock_path, lock.lines.get(key)),
-                "published versions are kept forever: restore it (mark it superseded by adding a new version)",
+                _("published versions are kept forever: restore it (mark it superseded by adding a new version)"),
                 code="lock",
             )
 
@@ -380,9 +402,9 @@ def write_lock(root: Path, clauses: Iterable[Clause], workspace: Path | None = N
             if key in lock.entries:
                 if lock.entries[key] != _sealed(lock, clause, v):
                     raise UserError(
-                        f"published clause {key} was changed",
+                        _("published clause {clause} was changed", clause=key),
                         v.location,
-                        "restore its wording and add a new version instead",
+                        _("restore its wording and add a new version instead"),
                     )
             else:
                 added.append(key)
@@ -391,9 +413,9 @@ def write_lock(root: Path, clauses: Iterable[Clause], workspace: Path | None = N
         if key not in entries:
             if lock.format == 1:
                 raise UserError(
-                    f"cannot rewrite {LOCK_NAME} in format {LOCK_FORMAT}: clause {key} did not load",
+                    _("cannot rewrite {lock} in format {format}: clause {clause} did not load", lock=LOCK_NAME, format=LOCK_FORMAT, clause=key),
                     Location.of(root / LOCK_NAME, lock.lines.get(key)),
-                    "fix that clause first",
+                    _("fix that clause first"),
                 )
             entries[key] = h
     lines = [

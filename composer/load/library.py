@@ -34,7 +34,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from composer.errors import Diagnostics, Location, UserError, display_path
+from composer.errors import Diagnostics, Location, UserError
+from composer.i18n import Message, _
 from composer.load.clauses import (
     MANIFEST_NAME,
     Library,
@@ -96,7 +97,11 @@ def parse_specs(value: object, config: Path, line: int, diag: Diagnostics) -> tu
     if value is None:
         return None
     if not isinstance(value, YList):
-        diag.error("libraries must be a list", Location.of(config, line, "libraries"), "write one entry a line: - stock, - path: DIR, - package: NAME")
+        diag.error(
+            _("libraries must be a list"),
+            Location.of(config, line, "libraries"),
+            _("write one entry a line: - stock, - path: DIR, - package: NAME"),
+        )
         return ()
     out = []
     for i, entry in enumerate(value):
@@ -104,13 +109,15 @@ def parse_specs(value: object, config: Path, line: int, diag: Diagnostics) -> tu
         if isinstance(entry, YMap):
             keys = [str(k) for k in entry]
             if len(keys) != 1 or keys[0] not in ("path", "package") or not scalar_text(entry.get(keys[0])):
-                diag.error("a library entry is 'stock', 'path: DIR' or 'package: NAME'", loc)
+                diag.error(_("a library entry is 'stock', 'path: DIR' or 'package: NAME'"), loc)
                 continue
             out.append(LibrarySpec(keys[0], scalar_text(entry.get(keys[0])), loc))
         elif scalar_text(entry) == STOCK:
             out.append(LibrarySpec(STOCK, STOCK, loc))
         else:
-            diag.error(f"unknown library entry '{scalar_text(entry)}'", loc, "write - stock, - path: DIR or - package: NAME")
+            diag.error(
+                _("unknown library entry '{entry}'", entry=scalar_text(entry)), loc, _("write - stock, - path: DIR or - package: NAME")
+            )
     return tuple(out)
 
 
@@ -121,18 +128,22 @@ def read_manifest(directory: Path, origin: str, diag: Diagnostics, where: Locati
     path = directory / MANIFEST_NAME
     if not directory.is_dir():
         diag.error(
-            f"clause library {display_path(directory)} does not exist (was it moved or removed?)",
+            _("clause library {directory} does not exist (was it moved or removed?)", directory=directory),
             where,
-            "fix the path in hyoka.yaml, check the library out there again, or remove the entry",
+            _("fix the path in hyoka.yaml, check the library out there again, or remove the entry"),
             code="library",
         )
         return None
     if not path.is_file():
-        diag.error(f"{display_path(directory)} is not a clause library: it has no {MANIFEST_NAME}", where,
-                   f"point at the library's top directory, or add {MANIFEST_NAME} (name, publisher, version, date)", code="library")
+        diag.error(
+            _("{directory} is not a clause library: it has no {manifest}", directory=directory, manifest=MANIFEST_NAME),
+            where,
+            _("point at the library's top directory, or add {manifest} (name, publisher, version, date)", manifest=MANIFEST_NAME),
+            code="library",
+        )
         return None
     try:
-        data = load_mapping(path, "a clause library manifest")
+        data = load_mapping(path, _("a clause library manifest"))
     except UserError as exc:
         diag.add(exc)
         return None
@@ -143,10 +154,13 @@ def read_manifest(directory: Path, origin: str, diag: Diagnostics, where: Locati
     date = scalar_text(data.get("date"))
     for key, value in (("version", version), ("date", date)):
         if not value:
-            diag.error(f"missing required key '{key}' in {MANIFEST_NAME}", Location.of(path, 1), f"add {key}:")
+            diag.error(
+                _("missing required key '{key}' in {what}", key=key, what=MANIFEST_NAME), Location.of(path, 1), _("add {key}:", key=key)
+            )
     if name and (not LIBRARY_NAME.match(name) or name in RESERVED):
-        diag.error(f"'{name}' cannot name a library", f.loc("name"),
-                   "use lower-case letters, digits and '-' (stock and local are taken)")
+        diag.error(
+            _("'{name}' cannot name a library", name=name), f.loc("name"), _("use lower-case letters, digits and '-' (stock and local are taken)")
+        )
         return None
     if not name:
         return None
@@ -159,16 +173,22 @@ def package_directory(name: str, where: Location) -> Path:
     if not found:
         have = sorted({ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)})
         raise UserError(
-            f"no installed package provides the clause library '{name}' (entry point group {ENTRY_POINT_GROUP})",
+            _("no installed package provides the clause library '{name}' (entry point group {group})", name=name, group=ENTRY_POINT_GROUP),
             where,
-            f"pip install the vendor's package, or remove the entry (installed: {', '.join(have) or 'none'})",
+            _("pip install the vendor's package, or remove the entry (installed: {names})", names=have)
+            if have
+            else _("pip install the vendor's package, or remove the entry (installed: none)"),
         )
     ep = found[0]
     try:
         obj: Any = ep.load()
     except Exception as exc:  # the package is broken: say which
-        raise UserError(f"cannot load the clause library '{name}' ({ep.value}): {type(exc).__name__}: {exc}", where,
-                        "reinstall the package") from None
+        error = f"{type(exc).__name__}: {exc}"
+        raise UserError(
+            _("cannot load the clause library '{name}' ({entry}): {error}", name=name, entry=ep.value, error=error),
+            where,
+            _("reinstall the package"),
+        ) from None
     if callable(obj):
         obj = obj()
     if isinstance(obj, (str, Path)):
@@ -176,8 +196,11 @@ def package_directory(name: str, where: Location) -> Path:
     file = getattr(obj, "__file__", None)
     if file:
         return Path(file).resolve().parent
-    raise UserError(f"the entry point of clause library '{name}' ({ep.value}) names no directory", where,
-                    "point it at the package holding the clause files")
+    raise UserError(
+        _("the entry point of clause library '{name}' ({entry}) names no directory", name=name, entry=ep.value),
+        where,
+        _("point it at the package holding the clause files"),
+    )
 
 
 def find_sources(root: Path, specs: Sequence[LibrarySpec] | None, stock: bool, local: Path, stock_dir: Path,
@@ -201,13 +224,20 @@ def find_sources(root: Path, specs: Sequence[LibrarySpec] | None, stock: bool, l
                 continue
             src = read_manifest(d, "package", diag, spec.location)
             if src is not None and src.name != spec.value:
-                diag.error(f"package library '{spec.value}' calls itself '{src.name}' in {MANIFEST_NAME}", spec.location,
-                           "the entry point's name and the manifest's name must be the same")
+                diag.error(
+                    _("package library '{name}' calls itself '{called}' in {manifest}", name=spec.value, called=src.name, manifest=MANIFEST_NAME),
+                    spec.location,
+                    _("the entry point's name and the manifest's name must be the same"),
+                )
                 continue
         if src is None:
             continue
         if src.name in seen:
-            diag.error(f"library '{src.name}' is listed twice (first at {seen[src.name]})", spec.location, "list each library once")
+            diag.error(
+                _("library '{name}' is listed twice (first at {first})", name=src.name, first=seen[src.name]),
+                spec.location,
+                _("list each library once"),
+            )
             continue
         seen[src.name] = spec.location
         out.append(src)
@@ -237,7 +267,7 @@ def load_libraries(sources: Sequence[LibrarySource], diag: Diagnostics, confine:
         for clause_id, path in files:
             problem = check_clause_id(clause_id)
             if problem:
-                diag.error(problem, Location.of(path), "rename the file")
+                diag.error(problem, Location.of(path), _("rename the file"))
                 continue
             if not confined_file(path, root, diag):
                 continue
@@ -254,26 +284,38 @@ def load_libraries(sources: Sequence[LibrarySource], diag: Diagnostics, confine:
     return lib
 
 
-def _file(c: Clause | ClauseVersion) -> str:
-    return display_path(c.location.file) if c.location and c.location.file else "?"
+def _file(c: Clause | ClauseVersion) -> Path | str:
+    return Path(c.location.file) if c.location and c.location.file else "?"
 
 
 def extend(earlier: Clause, later: Clause, diag: Diagnostics) -> Clause | None:
     """``earlier`` with the versions ``later`` adds; None (and errors) where the two disagree."""
     where = later.location
     ok = True
-    for what, a, b in (("kind", earlier.kind, later.kind), ("heading", earlier.heading, later.heading)):
+    differ: tuple[tuple[str, object, object, Message], ...] = (
+        ("kind", earlier.kind, later.kind, _("keep the clause's kind as the earlier library has it")),
+        ("heading", earlier.heading, later.heading,
+         _("keep the clause's heading as the earlier library has it; give a new version its own heading:")),
+    )
+    for what, a, b, hint in differ:
         if a != b:
-            diag.error(f"clause {later.id}: {what} '{b}' differs from '{a}' in {_file(earlier)}", where,
-                       f"keep the clause's {what} as the earlier library has it" + ("; give a new version its own heading:" if what == "heading" else ""),
-                       code="library")
+            diag.error(
+                _("clause {clause}: {key} '{new}' differs from '{old}' in {file}", clause=later.id, key=what, new=b, old=a, file=_file(earlier)),
+                where,
+                hint,
+                code="library",
+            )
             ok = False
     params = {p.name: p for p in later.parameters}
     for p in earlier.parameters:
         q = params.get(p.name)
         if q is None or q.default != p.default:
-            diag.error(f"clause {later.id}: parameter '{p.name}' must stay as {_file(earlier)} defines it", where,
-                       "a later library may add parameters, not remove or change them", code="library")
+            diag.error(
+                _("clause {clause}: parameter '{name}' must stay as {file} defines it", clause=later.id, name=p.name, file=_file(earlier)),
+                where,
+                _("a later library may add parameters, not remove or change them"),
+                code="library",
+            )
             ok = False
     versions = list(earlier.versions)
     for v in later.versions:
@@ -281,17 +323,27 @@ def extend(earlier: Clause, later: Clause, diag: Diagnostics) -> Clause | None:
         if have is not None:
             if have.content_hash() != v.content_hash():  # the lock's hash: what a published version promises
                 diag.error(
-                    f"clause {later.id}@{v.number} is defined differently in {_file(v)} and {_file(have)}",
+                    _(
+                        "clause {clause}@{number} is defined differently in {file} and {other}",
+                        clause=later.id, number=v.number, file=_file(v), other=_file(have),
+                    ),
                     v.location,
-                    "a version both libraries define must be identical: copy it unchanged, or number yours after "
-                    f"@{earlier.latest.number}",
+                    _(
+                        "a version both libraries define must be identical: copy it unchanged, or number yours after @{latest}",
+                        latest=earlier.latest.number,
+                    ),
                     code="library",
                 )
                 ok = False
             continue
         if v.number != versions[-1].number + 1:
-            diag.error(f"clause {later.id}@{v.number} does not follow @{versions[-1].number} ({_file(earlier)})", v.location,
-                       f"number the new version {versions[-1].number + 1}", code="library")
+            diag.error(
+                _("clause {clause}@{number} does not follow @{previous} ({file})",
+                  clause=later.id, number=v.number, previous=versions[-1].number, file=_file(earlier)),
+                v.location,
+                _("number the new version {number}", number=versions[-1].number + 1),
+                code="library",
+            )
             ok = False
             continue
         versions.append(v)
@@ -320,12 +372,15 @@ def read_taken(root: Path) -> dict[str, dict[str, Any]]:
     path = taken_path(root)
     if not path.exists():
         return {}
-    data = load_mapping(path, "the workspace's record of taken libraries")
+    data = load_mapping(path, _("the workspace's record of taken libraries"))
     out: dict[str, dict[str, Any]] = {}
     for name, entry in data.items():
         if not isinstance(entry, YMap):
-            raise UserError(f"entry '{name}' must be a mapping", Location.of(path, data.line_of(name), str(name)),
-                            "rewrite it with `hyoka libraries take`")
+            raise UserError(
+                _("entry '{name}' must be a mapping", name=name),
+                Location.of(path, data.line_of(name), str(name)),
+                _("rewrite it with `hyoka libraries take`"),
+            )
         out[str(name)] = {
             "version": scalar_text(entry.get("version")),
             "date": scalar_text(entry.get("date")),
@@ -398,7 +453,10 @@ def _pick(sources: Sequence[LibrarySource], only: str | None, taken: dict[str, A
         return listed if taken is None else [s for s in listed if s.shared or s.name in taken]
     chosen = [s for s in listed if s.name == only]
     if not chosen:
-        raise UserError(f"the workspace uses no library '{only}'", None, f"have: {', '.join(s.name for s in listed) or 'none'}")
+        names = [s.name for s in listed]
+        raise UserError(
+            _("the workspace uses no library '{name}'", name=only), None, _("have: {names}", names=names) if names else _("have: none")
+        )
     return chosen
 
 

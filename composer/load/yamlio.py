@@ -16,6 +16,7 @@ import yaml
 
 from composer.errors import Location, UserError
 from composer.files import atomic_write as atomic_write  # re-exported (it lives in composer.files)
+from composer.i18n import Message, _
 
 try:  # the C parser is much faster; both record marks
     _BaseLoader: type = yaml.CSafeLoader
@@ -70,12 +71,12 @@ def _construct_map(loader: Any, node: yaml.MappingNode) -> Any:
         try:
             hash(key)
         except TypeError:
-            raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be a plain value", key_node.start_mark
-            ) from None
+            raise _Refused(_invalid(_("a mapping key must be a plain value")), key_node.start_mark, _SYNTAX_HINT) from None
         if key in data:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (first at line {data.key_lines[key]})", key_node.start_mark
+            raise _Refused(
+                _invalid(_("duplicate key {key} (first at line {line})", key=repr(key), line=data.key_lines[key])),
+                key_node.start_mark,
+                _SYNTAX_HINT,
             )
         data[key] = loader.construct_object(value_node, deep=False)
         data.key_lines[key] = key_node.start_mark.line + 1
@@ -107,8 +108,8 @@ MAX_DEPTH = 64
 class _Refused(yaml.MarkedYAMLError):
     """Valid YAML that hyoka refuses (a located message and what to do)."""
 
-    def __init__(self, message: str, mark: Any, hint: str) -> None:
-        super().__init__(problem=message, problem_mark=mark)
+    def __init__(self, message: str | Message, mark: Any, hint: str | Message) -> None:
+        super().__init__(problem=str(message), problem_mark=mark)
         self.message = message
         self.hint = hint
 
@@ -118,10 +119,11 @@ def _construct_str(loader: Any, node: yaml.ScalarNode) -> str:
     bad = _UNSTORABLE.search(value)
     if bad:
         code = ord(bad.group())
-        what = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "control character"
-        raise _Refused(
-            f"{what} U+{code:04X} cannot be stored in a Word document", node.start_mark, "delete the character or its escape"
-        )
+        if 0xD800 <= code <= 0xDFFF:
+            message = _("a lone surrogate U+{code} cannot be stored in a Word document", code=format(code, "04X"))
+        else:
+            message = _("control character U+{code} cannot be stored in a Word document", code=format(code, "04X"))
+        raise _Refused(message, node.start_mark, _("delete the character or its escape"))
     return value
 
 
@@ -129,7 +131,9 @@ def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except (ValueError, OverflowError):
-        raise _Refused(f"'{node.value}' is not a date", node.start_mark, "write an existing date as YYYY-MM-DD") from None
+        raise _Refused(
+            _("'{value}' is not a date", value=node.value), node.start_mark, _("write an existing date as YYYY-MM-DD")
+        ) from None
 
 
 def _construct_number(kind: str) -> Any:
@@ -140,7 +144,9 @@ def _construct_number(kind: str) -> Any:
         if not node.style and str(value) != node.value.strip():
             # YAML 1.1 reads 010 as 8, 1_000 as 1000, 12:30 as 750: the text would silently change
             raise _Refused(
-                f"'{node.value}' would be read as the number {value}", node.start_mark, f"quote it to keep it as written: \"{node.value}\""
+                _("'{text}' would be read as the number {value}", text=node.value, value=value),
+                node.start_mark,
+                _("quote it to keep it as written: \"{text}\"", text=node.value),
             )
         return value
 
@@ -174,18 +180,20 @@ def check_expansion(root: yaml.Node, limit: int = MAX_EXPANDED, max_depth: int =
             size[nid] = total
             if total > limit and shared:
                 raise _Refused(
-                    f"this value expands to more than {limit:,} characters through aliases",
+                    _("this value expands to more than {limit} characters through aliases", limit=format(limit, ",")),
                     node.start_mark,
-                    "write the text out instead of repeating aliases (*name) of aliases",
+                    _("write the text out instead of repeating aliases (*name) of aliases"),
                 )
             continue
         if nid in size:
             shared += 1
             continue
         if nid in visiting:
-            raise _Refused("an alias refers to itself (a value that contains itself)", node.start_mark, "remove the alias")
+            raise _Refused(
+                _("an alias refers to itself (a value that contains itself)"), node.start_mark, _("remove the alias")
+            )
         if depth > max_depth:
-            raise _Refused(f"values nested more than {max_depth} deep", node.start_mark, "flatten the structure")
+            raise _Refused(_too_deep(max_depth), node.start_mark, _("flatten the structure"))
         if isinstance(node, yaml.ScalarNode):
             size[nid] = len(node.value) + 1
             continue
@@ -209,32 +217,34 @@ _Loader.add_constructor("tag:yaml.org,2002:float", _construct_number("float"))
 CONFLICT_MARKER = re.compile(r"^\s*(<<<<<<<|>>>>>>>|=======)( |$)", re.M)
 
 
-def read_text(path: Path, what: str = "YAML") -> str:
+def read_text(path: Path, what: str | Message = "YAML") -> str:
     """Read a UTF-8 text file, refusing empty, binary and XML-illegal content."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise UserError("file not found", Location.of(path), "create it or check the path") from None
+        raise UserError(_("file not found"), Location.of(path), _("create it or check the path")) from None
     except OSError as exc:
-        raise UserError(f"cannot read file: {exc.strerror}", Location.of(path)) from None
+        raise UserError(_("cannot read file: {reason}", reason=exc.strerror), Location.of(path)) from None
     if b"\x00" in raw:
-        raise UserError(f"binary file where {what} was expected", Location.of(path), "replace it with a UTF-8 text file")
+        raise UserError(
+            _("binary file where {what} was expected", what=what), Location.of(path), _("replace it with a UTF-8 text file")
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise UserError(
-            f"not UTF-8 text ({what} expected)", Location.of(path, line), "save the file as UTF-8"
+            _("not UTF-8 text ({what} expected)", what=what), Location.of(path, line), _("save the file as UTF-8")
         ) from None
     if not text.strip():
-        raise UserError(f"empty file where {what} was expected", Location.of(path), "fill it in or delete it")
+        raise UserError(_("empty file where {what} was expected", what=what), Location.of(path), _("fill it in or delete it"))
     bad = XML_ILLEGAL.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         raise UserError(
-            f"control character U+{ord(bad.group()):04X} cannot be stored in a Word document",
+            _("control character U+{code} cannot be stored in a Word document", code=format(ord(bad.group()), "04X")),
             Location.of(path, line),
-            "delete the character",
+            _("delete the character"),
         )
     return text
 
@@ -249,29 +259,74 @@ def parse_yaml(text: str, path: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
+        said = exc.problem or exc.context  # the parser's own words
+        problem: str | Message = _parser_words(said) if said else _("invalid YAML")
         cmark = exc.context_mark
         if exc.problem and exc.context and cmark is not None and (mark is None or cmark.line != mark.line):
-            problem += f" ({exc.context} started at line {cmark.line + 1})"
-        hint = "fix the syntax at that line"
-        if "invalid Unicode character escape" in problem:
-            hint = "a \\u escape must name a character Word can store (not a lone surrogate \\ud800-\\udfff)"
-        raise UserError(f"invalid YAML: {problem}", Location.of(path, line), hint) from None
+            problem = _(
+                "{problem} ({context} started at line {line})", problem=problem, context=_parser_words(exc.context), line=cmark.line + 1
+            )
+        hint = _SYNTAX_HINT
+        if said and "invalid Unicode character escape" in said:
+            hint = _("a \\u escape must name a character Word can store (not a lone surrogate \\ud800-\\udfff)")
+        raise UserError(_invalid(problem), Location.of(path, line), hint) from None
     except RecursionError:
-        raise UserError(f"values nested more than {MAX_DEPTH} deep", Location.of(path), "flatten the structure") from None
+        raise UserError(_too_deep(MAX_DEPTH), Location.of(path), _("flatten the structure")) from None
     except yaml.YAMLError as exc:
-        raise UserError(f"invalid YAML: {exc}", Location.of(path)) from None
+        raise UserError(_invalid(str(exc)), Location.of(path)) from None
 
 
-def load_yaml(path: Path, what: str = "YAML") -> Any:
+_SYNTAX_HINT = _("fix the syntax at that line")
+
+# What libyaml says most often, in the catalog (the English is libyaml's own); other texts are shown as written.
+_PARSER_WORDS: dict[str, Message] = {
+    m.msgid: m
+    for m in (
+        _("mapping values are not allowed in this context"),
+        _("did not find expected key"),
+        _("did not find expected ',' or ']'"),
+        _("did not find expected '-' indicator"),
+        _("could not find expected ':'"),
+        _("found unexpected end of stream"),
+        _("found character that cannot start any token"),
+        _("found undefined alias"),
+        _("found unknown escape character"),
+        _("while parsing a block mapping"),
+        _("while parsing a block collection"),
+        _("while parsing a flow sequence"),
+        _("while parsing a flow mapping"),
+        _("while scanning a quoted scalar"),
+        _("while parsing a quoted scalar"),
+        _("while scanning a simple key"),
+    )
+}
+
+
+def _parser_words(text: str) -> str | Message:
+    return _PARSER_WORDS.get(text, text)
+
+
+def _invalid(problem: str | Message) -> Message:
+    return _("invalid YAML: {problem}", problem=problem)
+
+
+def _too_deep(depth: int) -> Message:
+    return _("values nested more than {depth} deep", depth=depth)
+
+
+def load_yaml(path: Path, what: str | Message = "YAML") -> Any:
     return parse_yaml(read_text(path, what), path)
 
 
-def load_mapping(path: Path, what: str) -> YMap:
+def load_mapping(path: Path, what: str | Message) -> YMap:
     data = load_yaml(path, what)
     if not isinstance(data, YMap):
-        found = "a list" if isinstance(data, list) else "plain text" if isinstance(data, str) else "a single value"
-        raise UserError(f"expected a mapping of keys ({what}), found {found}", Location.of(path, 1), "write it as key: value lines")
+        found = _("a list") if isinstance(data, list) else _("plain text") if isinstance(data, str) else _("a single value")
+        raise UserError(
+            _("expected a mapping of keys ({what}), found {found}", what=what, found=found),
+            Location.of(path, 1),
+            _("write it as key: value lines"),
+        )
     return data
 
 
