@@ -328,7 +328,7 @@ def placeholders(composed: ComposedAssessment, diag: Diagnostics, source: Path |
         if line not in named:
             named.add(line)
             found.append(UserError(f"placeholder {text} is still there", Location.of(source, line, key), severity="warning", code="placeholder"))
-    seen = {m.group() for d in found for m in PLACEHOLDER.finditer(d.message)} | written
+    seen = {m.group() for d in found for m in PLACEHOLDER.finditer(str(d.message))} | written
     for key, text in _composed_placeholders(composed):
         if text not in seen:
             seen.add(text)

@@ -6,6 +6,7 @@ import datetime as _dt
 import re
 
 from composer.errors import Location, UserError
+from composer.i18n import Message, _
 
 _STRICT_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -26,7 +27,7 @@ def wareki(value: str) -> str:
     return f"{era}{'元' if n == 1 else n}年{mo}月{d}日"
 
 
-def parse_date(text: object, location: Location | None = None, what: str = "date") -> _dt.date:
+def parse_date(text: object, location: Location | None = None, what: str | Message = "date") -> _dt.date:
     """A date written as YYYY-MM-DD (YAML may already have made it a date), or a located error."""
     if isinstance(text, _dt.datetime):
         return text.date()
@@ -38,4 +39,4 @@ def parse_date(text: object, location: Location | None = None, what: str = "date
             raise ValueError
         return _dt.date.fromisoformat(value)
     except ValueError:
-        raise UserError(f"{what} '{value}' is not a date", location, "write it as YYYY-MM-DD") from None
+        raise UserError(_("{what} '{value}' is not a date", what=what, value=value), location, _("write it as YYYY-MM-DD")) from None

@@ -15,6 +15,7 @@ from typing import Any
 
 from composer.dates import parse_date
 from composer.errors import Diagnostics, Location, UserError
+from composer.i18n import Message, _
 from composer.load.clauses import parse_pin
 from composer.load.forms import FormDirs, FormIndex, get_form
 from composer.load.validate import Fields, did_you_mean, scalar_text
@@ -40,9 +41,9 @@ def check_conflict_markers(text: str, path: Path) -> list[UserError]:
         line = text.count("\n", 0, m.start()) + 1
         out.append(
             UserError(
-                "unresolved merge conflict marker",
+                _("unresolved merge conflict marker"),
                 Location.of(path, line),
-                "edit the text between the markers to the wording you want and delete the marker lines",
+                _("edit the text between the markers to the wording you want and delete the marker lines"),
                 code="conflict",
             )
         )
@@ -53,7 +54,7 @@ def load_assessment(path: Path, diag: Diagnostics, form_dirs: FormDirs | None = 
     """Load one assessment (from ``text`` if given); errors go to ``diag``; None when unusable."""
     if text is None:
         try:
-            text = read_text(path, "an assessment")
+            text = read_text(path, _("an assessment"))
         except UserError as exc:
             diag.add(exc)
             return None
@@ -66,12 +67,12 @@ def load_assessment(path: Path, diag: Diagnostics, form_dirs: FormDirs | None = 
     except UserError as exc:
         diag.add(exc)
         return None
-    f = Fields(data, path, diag, "assessment", ASSESSMENT_KEYS)
+    f = Fields(data, path, diag, _("assessment"), ASSESSMENT_KEYS)
     if not f.ok:
         return None
     form_name = f.str("form", required=True) or "全項目"
     try:
-        _, index = get_form(form_name, f.loc("form"), form_dirs)
+        _form, index = get_form(form_name, f.loc("form"), form_dirs)
     except UserError as exc:
         diag.add(exc)
         return None
@@ -86,14 +87,14 @@ def load_assessment(path: Path, diag: Diagnostics, form_dirs: FormDirs | None = 
     items: list[ItemEntry] = []
     flist = f.list("files")
     for i, fdata in enumerate(flist):
-        ff = Fields(fdata, path, diag, "file", FILE_KEYS)
+        ff = Fields(fdata, path, diag, _("file"), FILE_KEYS)
         if not ff.ok:
             continue
         fid = ff.str("id", required=True)
         if fid and not FILE_ID.match(fid):
-            diag.error(f"file id '{fid}' may only use letters, digits, '-' and '_'", ff.loc("id"))
+            diag.error(_("file id '{id}' may only use letters, digits, '-' and '_'", id=fid), ff.loc("id"))
         if any(x.id == fid for x in files):
-            diag.error(f"duplicate file id '{fid}'", ff.loc("id"))
+            diag.error(_("duplicate file id '{id}'", id=fid), ff.loc("id"))
         spec = FileSpec(fid, ff.str("name", required=True), ff.str_map("parameters"), Location.of(path, flist.line_of(i)))
         files.append(spec)
         items.extend(_load_items(ff.map("items"), path, index, fid, diag))
@@ -125,17 +126,18 @@ def canonical_key(key: str) -> str:
     return re.sub(r"\d+", lambda m: str(int(m.group())), text)
 
 
-def resolve_key(index: FormIndex, key: str, loc: Location, diag: Diagnostics, what: str) -> Any:
+def resolve_key(index: FormIndex, key: str, loc: Location, diag: Diagnostics, what: str | Message) -> Any:
     """The form node of an item key written exactly as the form numbers it, or a located did-you-mean error."""
     resolved = index.resolve(key) if _is_canonical(key) else None
     if resolved is not None:
         return resolved
     canonical = canonical_key(key)
+    hint: str | Message
     if canonical != key and index.resolve(canonical) is not None:
-        hint = f"did you mean '{canonical}'? (numbers are written in ASCII digits without leading zeros)"
+        hint = _("did you mean '{key}'? (numbers are written in ASCII digits without leading zeros)", key=canonical)
     else:
-        hint = index.suggest(key) or "see the form schema"
-    diag.error(f"unknown item key '{key}' in {what}", loc, hint)
+        hint = index.suggest(key) or _("see the form schema")
+    diag.error(_("unknown item key '{key}' in {what}", key=key, what=what), loc, hint)
     return None
 
 
@@ -152,39 +154,39 @@ def _load_items(data: YMap, path: Path, index: FormIndex, file_id: str | None, d
     for key, value in data.items():
         key = str(key)
         loc = Location.of(path, data.line_of(key), key)
-        resolved = resolve_key(index, key, loc, diag, f"form {index.form.name}")
+        resolved = resolve_key(index, key, loc, diag, _("form {form}", form=index.form.name))
         if resolved is None:
             continue
         node = resolved.node
         if node.per_file and file_id is None:
-            diag.error(f"item '{key}' belongs to a 特定個人情報ファイル", loc, "move it under files: [- id: …, items: …]")
+            diag.error(_("item '{key}' belongs to a 特定個人情報ファイル", key=key), loc, _("move it under files: [- id: …, items: …]"))
             continue
         if not node.per_file and file_id is not None:
-            diag.error(f"item '{key}' is not per file", loc, "move it to the top-level items:")
+            diag.error(_("item '{key}' is not per file", key=key), loc, _("move it to the top-level items:"))
             continue
         if node.type is None:
-            kids = ", ".join(c.key for c in node.children[:4])
-            diag.error(f"'{key}' is a heading, not an item", loc, f"write its items instead ({kids})")
+            kids = [c.key for c in node.children[:4]]
+            diag.error(_("'{key}' is a heading, not an item", key=key), loc, _("write its items instead ({items})", items=kids))
             continue
         if node.type == "choice":
             if isinstance(value, (YMap, YList)) or value is None:
-                diag.error(f"choice item '{key}' takes one of: {'、'.join(node.choices)}", loc)
+                diag.error(_("choice item '{key}' takes one of: {choices}", key=key, choices="、".join(node.choices)), loc)
                 continue
             choice = str(value)
             if PLACEHOLDER.fullmatch(choice):
                 diag.warning(
-                    f"{node.label} is not chosen yet",
+                    _("{item} is not chosen yet", item=node.label),
                     loc,
-                    f"choose one of: {'、'.join(node.choices)}",
+                    _("choose one of: {choices}", choices="、".join(node.choices)),
                     code="placeholder",
                 )
                 out.append(ItemEntry(key, file_id, loc, (), None))
                 continue
             if choice not in node.choices:
                 diag.error(
-                    f"'{choice}' is not a choice of {node.label}",
+                    _("'{choice}' is not a choice of {item}", choice=choice, item=node.label),
                     loc,
-                    f"use one of: {'、'.join(node.choices)}",
+                    _("use one of: {choices}", choices="、".join(node.choices)),
                     code="choice",
                 )
             out.append(ItemEntry(key, file_id, loc, (), choice))
@@ -201,7 +203,7 @@ def _load_blocks(value: Any, parent: YMap, key: str, path: Path, diag: Diagnosti
         loc = Location.of(path, parent.text_line_of(key), key)
         return [Block("text", "text-1", loc, text=str(value))]
     if not isinstance(value, YList):
-        diag.error(f"item '{key}' must be text or a list of blocks", Location.of(path, parent.line_of(key), key))
+        diag.error(_("item '{key}' must be text or a list of blocks", key=key), Location.of(path, parent.line_of(key), key))
         return []
     blocks: list[Block] = []
     texts = 0
@@ -211,12 +213,12 @@ def _load_blocks(value: Any, parent: YMap, key: str, path: Path, diag: Diagnosti
             texts += 1
             blocks.append(Block("text", f"text-{texts}", bloc, text=b))
             continue
-        bf = Fields(b, path, diag, f"block of '{key}'", BLOCK_KEYS, line=value.line_of(i))
+        bf = Fields(b, path, diag, _("block of '{key}'", key=key), BLOCK_KEYS, line=value.line_of(i))
         if not bf.ok:
             continue
         has_clause, has_text = bf.has("clause"), bf.has("text")
         if has_clause == has_text:
-            diag.error(f"a block of '{key}' needs exactly one of 'clause:' or 'text:'", bloc)
+            diag.error(_("a block of '{key}' needs exactly one of 'clause:' or 'text:'", key=key), bloc)
             continue
         heading = bf.str("heading") if bf.data.get("heading") is not None else None
         block_id = bf.str("id") or None
@@ -241,7 +243,7 @@ def _load_blocks(value: Any, parent: YMap, key: str, path: Path, diag: Diagnosti
             )
         else:
             if bf.has("with") or bf.has("variant"):
-                diag.error("'with:' and 'variant:' belong to clause blocks", bloc, "remove them from this text block")
+                diag.error(_("'with:' and 'variant:' belong to clause blocks"), bloc, _("remove them from this text block"))
             texts += 1
             tloc = Location.of(path, bf.data.text_line_of("text"), key)
             blocks.append(Block("text", block_id or f"text-{texts}", tloc, text=bf.str("text"), heading=heading))
@@ -249,9 +251,9 @@ def _load_blocks(value: Any, parent: YMap, key: str, path: Path, diag: Diagnosti
     for blk in blocks:
         if blk.id in seen:
             diag.error(
-                f"two blocks of '{key}' have the id '{blk.id}'",
+                _("two blocks of '{key}' have the id '{id}'", key=key, id=blk.id),
                 blk.location,
-                "give one of them an 'id:' of its own",
+                _("give one of them an 'id:' of its own"),
             )
         seen[blk.id] = blk
     return blocks
@@ -260,16 +262,16 @@ def _load_blocks(value: Any, parent: YMap, key: str, path: Path, diag: Diagnosti
 def _load_changes(data: YList, path: Path, index: FormIndex, file_ids: set[str], diag: Diagnostics) -> list[Annotation]:
     out = []
     for i, c in enumerate(data):
-        cf = Fields(c, path, diag, "change annotation", CHANGE_KEYS)
+        cf = Fields(c, path, diag, _("change annotation"), CHANGE_KEYS)
         if not cf.ok:
             continue
         loc = Location.of(path, data.line_of(i))
         item = cf.str("item", required=True)
         file_id = cf.str("file") or None
         if item:
-            resolve_key(index, item, cf.loc("item"), diag, "change annotation")
+            resolve_key(index, item, cf.loc("item"), diag, _("change annotation"))
         if file_id and file_id not in file_ids:
-            diag.error(f"unknown file '{file_id}' in change annotation", cf.loc("file"), did_you_mean(file_id, file_ids))
+            diag.error(_("unknown file '{file}' in change annotation", file=file_id), cf.loc("file"), did_you_mean(file_id, file_ids))
         blocks = tuple(cf.str_list("blocks"))
         if cf.has("block"):
             blocks = (cf.str("block"),) + blocks

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from composer.errors import Diagnostics, ErrorList, Location, UserError
+from composer.i18n import Message, _
 from composer.load.validate import Fields, did_you_mean, suggest
 from composer.load.yamlio import YList, load_mapping
 from composer.model import Form, FormNode
@@ -98,28 +99,28 @@ class FormIndex:
             labels.append(label)
         return tuple(labels)
 
-    def suggest(self, key: str) -> str | None:
+    def suggest(self, key: str) -> Message | None:
         """A 'did you mean' for an unknown key, matching keys and labels."""
         keys = [k.replace("{n}", "1") for k in self.nodes]
         best = suggest(key, keys)
         if best:
-            return f"did you mean '{best}'?"
+            return _("did you mean '{key}'?", key=best)
         by_label = {n.label: k.replace("{n}", "1") for k, n in self.nodes.items()}
         label = suggest(key, by_label)
         if label:
-            return f"did you mean '{by_label[label]}' ({label})?"
+            return _("did you mean '{key}' ({label})?", key=by_label[label], label=label)
         return None
 
 
 def load_form(path: Path) -> Form:
     diag = Diagnostics()
-    data = load_mapping(path, "a form schema")
-    f = Fields(data, path, diag, "form schema", FORM_KEYS)
+    data = load_mapping(path, _("a form schema"))
+    f = Fields(data, path, diag, _("form schema"), FORM_KEYS)
     choices: dict[str, tuple[str, ...]] = {}
     cmap = f.map("choices")
     for name, values in cmap.items():
         if not isinstance(values, YList) or not values:
-            diag.error(f"choice list '{name}' must be a non-empty list", Location.of(path, cmap.line_of(name)))
+            diag.error(_("choice list '{name}' must be a non-empty list", name=name), Location.of(path, cmap.line_of(name)))
             continue
         choices[str(name)] = tuple(str(v) for v in values)
     basis, source = _basis(f, ("unmarked", ""), diag)
@@ -151,7 +152,7 @@ def load_form(path: Path) -> Form:
 def _check_unique(nodes: tuple[FormNode, ...], seen: dict[str, int], path: Path, diag: Diagnostics) -> None:
     for n in nodes:
         if n.key in seen:
-            diag.error(f"duplicate item key '{n.key}'", Location.of(path, None, n.key))
+            diag.error(_("duplicate item key '{key}'", key=n.key), Location.of(path, None, n.key))
         seen[n.key] = 1
         _check_unique(n.children, seen, path, diag)
 
@@ -160,12 +161,12 @@ def _basis(f: Fields, inherited: tuple[str, str], diag: Diagnostics) -> tuple[st
     """The node's (basis, source): its own, else its parent's. A verified node names its source."""
     own = f.str("basis")
     if own and own not in BASES:
-        diag.error(f"basis must be verified or recalled, not '{own}'", f.loc("basis"))
+        diag.error(_("basis must be verified or recalled, not '{value}'", value=own), f.loc("basis"))
         return inherited
     basis = own or inherited[0]
     source = f.str("source") or (inherited[1] if basis == inherited[0] else "")
     if basis == "verified" and not source:
-        diag.error("a verified node names its source", f.loc("basis"), "add source: (the 様式, 記載要領 or filed 評価書 read)")
+        diag.error(_("a verified node names its source"), f.loc("basis"), _("add source: (the 様式, 記載要領 or filed 評価書 read)"))
     return basis, source
 
 
@@ -173,33 +174,33 @@ def _load_node(
     data: object, path: Path, line: int, prefix: str, depth: int, per_file: bool, choices: dict[str, tuple[str, ...]], diag: Diagnostics,
     inherited: tuple[str, str] = ("unmarked", ""),
 ) -> FormNode | None:
-    f = Fields(data, path, diag, "form item", NODE_KEYS)
+    f = Fields(data, path, diag, _("form item"), NODE_KEYS)
     if not f.ok:
         return None
     basis, source = _basis(f, inherited, diag)
     threshold = f.str("threshold") or None
     if threshold is not None and threshold not in THRESHOLD_INPUTS:
-        diag.error(f"threshold must be one of {', '.join(THRESHOLD_INPUTS)}, not '{threshold}'", f.loc("threshold"))
+        diag.error(_("threshold must be one of {values}, not '{value}'", values=THRESHOLD_INPUTS, value=threshold), f.loc("threshold"))
         threshold = None
     prefill = f.str("prefill")
     if prefill and prefill not in PREFILLS:
-        diag.error(f"prefill must be one of {', '.join(PREFILLS)}, not '{prefill}'", f.loc("prefill"))
+        diag.error(_("prefill must be one of {values}, not '{value}'", values=PREFILLS, value=prefill), f.loc("prefill"))
         prefill = ""
     key = f.str("key", required=True)
     full = f"{prefix}.{key}" if prefix else key
     per_file = per_file or f.bool("per_file")
     typ = f.str("type") or None
     if typ not in (None, "text", "choice"):
-        diag.error(f"type must be text or choice, not '{typ}'", f.loc("type"))
+        diag.error(_("type must be text or choice, not '{value}'", value=typ), f.loc("type"))
         typ = None
     choice_name = f.str("choices") or None
     opts: tuple[str, ...] = ()
     if choice_name:
         if choice_name not in choices:
-            diag.error(f"unknown choice list '{choice_name}'", f.loc("choices"), did_you_mean(choice_name, choices))
+            diag.error(_("unknown choice list '{name}'", name=choice_name), f.loc("choices"), did_you_mean(choice_name, choices))
         opts = choices.get(choice_name, ())
     if typ == "choice" and not choice_name:
-        diag.error(f"choice item '{full}' needs a choices list", f.loc())
+        diag.error(_("choice item '{key}' needs a choices list", key=full), f.loc())
     children = []
     items = f.list("items")
     for i, c in enumerate(items):
@@ -208,7 +209,7 @@ def _load_node(
             children.append(child)
     repeat = f.bool("repeat")
     if repeat and "{n}" not in key:
-        diag.error(f"repeated item '{full}' needs {{n}} in its key", f.loc("key"))
+        diag.error(_("repeated item '{key}' needs {{n}} in its key", key=full), f.loc("key"))
     return FormNode(
         key=full,
         label=f.str("label", required=True),
@@ -263,11 +264,11 @@ def available_forms(directories: FormDirs | None = None) -> dict[str, tuple[Form
 def get_form(name: str, location: Location | None = None, directories: FormDirs | None = None) -> tuple[Form, FormIndex]:
     forms = available_forms(directories)
     if name not in forms:
-        names = sorted({f.name for f, _ in forms.values()})
+        names = sorted({f.name for f, _index in forms.values()})
         raise UserError(
-            f"unknown form '{name}'",
+            _("unknown form '{name}'", name=name),
             location,
-            did_you_mean(name, forms) or f"available forms: {', '.join(names) or 'none'}",
+            did_you_mean(name, forms) or (_("available forms: {names}", names=names) if names else _("available forms: none")),
         )
     return forms[name]
 

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from composer.errors import Diagnostics, Location, UserError
+from composer.i18n import LANGUAGES, Message, _
 from composer.load.assessment import load_assessment
 from composer.load.clauses import Library
 from composer.load.library import LibrarySource, LibrarySpec, find_sources, load_libraries, parse_specs
-from composer.load.validate import Fields, confined, is_identifier
+from composer.load.validate import Fields, confined, is_identifier, type_name
 from composer.load.yamlio import YList, YMap, load_mapping
 from composer.model import RISK_CHANGES, Term
 from composer.resources import forms_dir, stock_clauses_dir
@@ -25,7 +26,7 @@ CONFIG_NAME = "hyoka.yaml"
 TERM_KEYS = ("wording", "previous", "reason", "risk_change", "risk_situation", "countermeasure")
 CONFIG_KEYS = (
     "municipality", "stock_clauses", "clauses", "assessments", "snapshots", "output",
-    "parameters", "terms", "lint", "profiles", "forms", "libraries", "author",
+    "parameters", "terms", "lint", "profiles", "forms", "libraries", "author", "language",
 )
 
 
@@ -43,22 +44,23 @@ def _inside(root: Path, f: Fields, key: str, default: str) -> str:
     """
     value = f.str(key, default=default)
     rel = Path(value)
-    problem = None
+    problem: Message | None = None
     if not value.strip():
-        problem = f"{key} is empty"
+        problem = _("{key} is empty", key=key)
     elif rel.is_absolute() or rel.drive or rel.anchor:
-        problem = f"'{value}' is an absolute path"
+        problem = _("'{value}' is an absolute path", value=value)
     else:
         try:
             (root / rel).resolve().relative_to(root.resolve())
         except ValueError:
-            problem = f"'{value}' leads outside the workspace"
+            problem = _("'{value}' leads outside the workspace", value=value)
         except (OSError, RuntimeError) as exc:
-            problem = f"'{value}' cannot be resolved ({exc})"
+            problem = _("'{value}' cannot be resolved ({reason})", value=value, reason=exc)
     if problem:
         f.diag.error(
             problem, f.loc(key),
-            f"give a directory inside the workspace (default: {default}); name an outside directory on the command line instead",
+            _("give a directory inside the workspace (default: {default}); name an outside directory on the command line instead",
+              default=default),
         )
         return default
     return value
@@ -81,6 +83,7 @@ class Config:
     term_lines: Mapping[str, int] = field(default_factory=dict)
     libraries: tuple[LibrarySpec, ...] | None = None  # None: stock (per stock_clauses), then clauses/
     author: str = ""  # author of tracked changes (hyoka build --redline)
+    language: str | None = None  # language of messages for this workspace (ja/en); None: not set
 
 
 @dataclass
@@ -128,8 +131,8 @@ class Workspace:
 
         if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
             raise UserError(
-                f"'{name}' is not a usable assessment name ({option})", None,
-                "use letters, digits, '-' and '_' (it becomes the file name assessments/NAME.yaml)",
+                _("'{name}' is not a usable assessment name ({option})", name=name, option=option), None,
+                _("use letters, digits, '-' and '_' (it becomes the file name assessments/NAME.yaml)"),
             )
         return self.assessments_dir / f"{name}.yaml"
 
@@ -140,22 +143,22 @@ class Workspace:
             for candidate in (p, self.root / p):
                 if candidate.exists():
                     return candidate.resolve()
-            raise UserError("assessment file not found", Location.of(p), "check the path")
+            raise UserError(_("assessment file not found"), Location.of(p), _("check the path"))
         path = self.assessments_dir / f"{name}.yaml"
         if path.exists() and not confined(path, self.root):
             raise UserError(
-                f"assessment file links outside the workspace (to {path.resolve()})",
+                _("assessment file links outside the workspace (to {target})", target=path.resolve()),
                 Location.of(path),
-                "copy the file into the workspace, or name the outside file on the command line",
+                _("copy the file into the workspace, or name the outside file on the command line"),
             )
         if not path.exists():
             from composer.load.validate import did_you_mean
 
             names = self.assessment_names()
             raise UserError(
-                f"no assessment named '{name}'",
+                _("no assessment named '{name}'", name=name),
                 Location.of(self.assessments_dir),
-                did_you_mean(name, names) or f"have: {', '.join(names) or 'none'}",
+                did_you_mean(name, names) or (_("have: {names}", names=names) if names else _("have: none")),
             )
         return path
 
@@ -188,16 +191,16 @@ def find_root(start: Path | None = None) -> Path:
         if (d / CONFIG_NAME).is_file():
             return d
     raise UserError(
-        f"no {CONFIG_NAME} here or in any parent directory",
+        _("no hyoka.yaml here or in any parent directory"),
         Location.of(here),
-        "run `hyoka init DIR` to create a workspace, or pass -C DIR",
+        _("run `hyoka init DIR` to create a workspace, or pass -C DIR"),
     )
 
 
 def load_config(root: Path, diag: Diagnostics) -> Config:
     path = root / CONFIG_NAME
     try:
-        data = load_mapping(path, "the workspace configuration")
+        data = load_mapping(path, _("the workspace configuration"))
     except UserError as exc:
         diag.add(exc)
         return Config(municipality="", path=str(path))
@@ -207,17 +210,17 @@ def load_config(root: Path, diag: Diagnostics) -> Config:
     for k, v in terms.items():
         loc = Location.of(path, terms.line_of(k), f"terms.{k}")
         if not is_identifier(str(k)):
-            diag.error(f"term '{k}' is not a valid name", loc, "use letters (漢字 are fine), digits and _")
+            diag.error(_("term '{term}' is not a valid name", term=k), loc, _("use letters (漢字 are fine), digits and _"))
             continue
         if isinstance(v, YMap):
-            tf = Fields(v, path, diag, f"term '{k}'", TERM_KEYS)
+            tf = Fields(v, path, diag, _("term '{term}'", term=k), TERM_KEYS)
             risk = tf.choice("risk_change", RISK_CHANGES)
             term_values[str(k)] = Term(
                 str(k), tf.str("wording", required=True), tf.str("reason"), risk,  # type: ignore[arg-type]
                 tf.str("risk_situation"), tf.str("countermeasure"), tf.str_list("previous"),
             )
         elif isinstance(v, YList):
-            diag.error(f"term '{k}' must be its wording or a mapping with wording:", loc)
+            diag.error(_("term '{term}' must be its wording or a mapping with wording:", term=k), loc)
         else:
             term_values[str(k)] = Term(str(k), "" if v is None else str(v))
     lint = f.map("lint")
@@ -233,10 +236,29 @@ def load_config(root: Path, diag: Diagnostics) -> Config:
         term_lines={str(k): terms.line_of(k) for k in terms},
         libraries=parse_specs(data.get("libraries"), path, data.line_of("libraries") if "libraries" in data else 1, diag),
         author=f.str("author"),
+        language=_language(f),
     )
 
 
-_CONFIG_LINES = (
+def _language(f: Fields) -> str | None:
+    """``language:`` of hyoka.yaml: ``ja`` or ``en``, None when not set.
+
+    The CLI reads the line by itself to choose the language before loading
+    (:func:`composer.console.configured_language`); here a wrong value becomes an error.
+    """
+    raw = f.data.get("language")
+    if raw is None:
+        return None
+    if isinstance(raw, str) and raw in LANGUAGES:
+        return raw
+    f.diag.error(
+        _("language must be ja or en, not {found}", found=type_name(raw)), f.loc("language"),
+        _("write language: ja (Japanese) or language: en (English)"),
+    )
+    return None
+
+
+_CONFIG_LINES: tuple[tuple[str, object, str], ...] = (
     ("stock_clauses", True, "use the stock clauses bundled with hyoka"),
     ("clauses", "clauses", "this workspace's own clauses ({m}における措置 …)"),
     ("assessments", "assessments", "one file per 評価書"),
@@ -257,9 +279,12 @@ def config_text(municipality: str) -> str:
 
     name = municipality.strip()
     if not name:
-        raise UserError("the municipality name is empty", None, "pass --municipality 豊島区")
+        raise UserError(_("the municipality name is empty"), None, _("pass --municipality 豊島区"))
     if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029\ufeff" for ch in name):
-        raise UserError(f"the municipality name {name!r} contains a line break or control character", None, "pass the name alone, e.g. --municipality 豊島区")
+        raise UserError(
+            _("the municipality name {name!r} contains a line break or control character", name=name), None,
+            _("pass the name alone, e.g. --municipality 豊島区"),
+        )
 
     def line(key: str, value: object, comment: str = "") -> str:
         text = yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=True, width=10_000, sort_keys=False)
@@ -272,6 +297,7 @@ def config_text(municipality: str) -> str:
     lines = [f"# hyoka workspace: {safe}", line("municipality", name)]
     lines += [line(k, v, c.format(m=safe)) for k, v, c in _CONFIG_LINES]
     lines += [
+        "# language: ja           # language of messages and help: ja or en (default: the locale); see docs/language.md",
         "# libraries:             # clause libraries, in order, before clauses/ (default: stock); see docs/editions.md",
         "#   - stock",
         "#   - path: ../shared-texts   # or: - package: NAME (installed with pip)",
@@ -279,7 +305,7 @@ def config_text(municipality: str) -> str:
     text = "\n".join(lines) + "\n"
     loaded = yaml.safe_load(text)
     if not isinstance(loaded, dict) or loaded.get("municipality") != name:  # pragma: no cover - the emitter's promise
-        raise UserError(f"cannot write the municipality name {name!r} to {CONFIG_NAME}", None)
+        raise UserError(_("cannot write the municipality name {name!r} to hyoka.yaml", name=name), None)
     return text
 
 
