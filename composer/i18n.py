@@ -29,6 +29,7 @@ import gettext
 import locale
 import os
 import sys
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,11 +136,40 @@ class View:
         template = self.translate(message.msgid, message.plural, message.count)
         if not message.params:
             return template
-        values = {k: self.value(v) for k, v in message.params}
+        values = _Missing({k: self.value(v) for k, v in message.params})
         try:
-            return template.format_map(_Missing(values))
-        except (ValueError, IndexError):  # a catalog entry with a broken placeholder: keep the English
-            return message.msgid.format_map(_Missing(values))
+            return self._fill(template, values)
+        except (ValueError, IndexError, KeyError, AttributeError):  # a broken catalog entry: keep the English
+            return message.msgid.format_map(values)
+
+    def _fill(self, template: str, values: Mapping[str, object]) -> str:
+        """``template.format_map(values)``; in Japanese, a space the template puts between a
+        placeholder and a Japanese word is dropped when the value is Japanese too
+        (「'{key}' は {what} で」 with 評価書 reads 「は評価書で」, with ``assessment`` keeps its spaces)."""
+        parts: list[tuple[str, bool]] = []
+        for literal, name, spec, conversion in _FORMATTER.parse(template):
+            if literal:
+                parts.append((literal, True))
+            if name is not None:
+                if name == "":
+                    raise ValueError("positional placeholder")
+                obj, _key = _FORMATTER.get_field(name, (), values)
+                if conversion:
+                    obj = _FORMATTER.convert_field(obj, conversion)
+                parts.append((_FORMATTER.format_field(obj, spec or ""), False))
+        if self.language != "ja":
+            return "".join(text for text, _lit in parts)
+        out = []
+        for i, (text, literal) in enumerate(parts):
+            if literal:
+                before = parts[i - 1][0] if i > 0 else ""
+                after = parts[i + 1][0] if i + 1 < len(parts) else ""
+                if text.startswith(" ") and before and _wide(before[-1]) and _wide((text[1:] or after)[:1]):
+                    text = text[1:]
+                if text.endswith(" ") and after and _wide(after[0]) and _wide((text[:-1] or (out[-1] if out else ""))[-1:]):
+                    text = text[:-1]
+            out.append(text)
+        return "".join(out)
 
     def value(self, v: object) -> object:
         """A parameter as the message shows it; other values stay as they are (``{n!r}``, ``{x:>3}`` apply)."""
@@ -168,6 +198,10 @@ class View:
         if rest <= 0:
             return head
         return head + self.text(_n(" and {count} more", " and {count} more", rest))
+
+
+def _wide(ch: str) -> bool:
+    return bool(ch) and unicodedata.east_asian_width(ch) in "WF"
 
 
 class _Missing(dict):  # type: ignore[type-arg]
