@@ -81,7 +81,7 @@ def main(ctx: click.Context, directory: Path | None) -> None:
     """hyoka: compose and maintain 特定個人情報保護評価書 from versioned stock clauses."""
     from composer.transaction import set_notice_handler
 
-    set_notice_handler(lambda message: click.echo(message, err=True))
+    set_notice_handler(lambda message: click.echo(view().text(message), err=True))
     ctx.obj = Ctx(directory)
 
 
@@ -728,4 +728,4 @@ def import_(
     if fmt == "json":
         click.echo(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(rep.text())
+        click.echo(rep.text(view()))

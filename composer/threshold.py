@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from composer.errors import Location, UserError
+from composer.i18n import _
 from composer.load.forms import get_form, iter_nodes
 from composer.model import Assessment, Basis, FormNode
 
@@ -158,7 +159,7 @@ class ThresholdResult:
 
 def band_of(people: int) -> int:
     if people < 0:
-        raise UserError(f"対象人数 must not be negative ({people})")
+        raise UserError(_("対象人数 must not be negative ({people})", people=people))
     return max(i for i, (low, _) in enumerate(BANDS) if people >= low)
 
 
@@ -193,14 +194,14 @@ def parse_incident(text: str) -> bool:
         return True
     if t in ("no", "n", "false", "なし", "発生なし", "0"):
         return False
-    raise UserError(f"--incident takes yes or no (あり/なし), not '{text}'")
+    raise UserError(_("--incident takes yes or no (あり/なし), not '{text}'", text=text))
 
 
 # --------------------------------------------------------------------------- from an assessment
 
 
 def _band_of_label(label: str, node: FormNode) -> int | None:
-    for i, (_, name) in enumerate(BANDS):
+    for i, (_low, name) in enumerate(BANDS):
         if label == name:
             return i
     if len(node.choices) == len(BANDS) and label in node.choices:  # a workspace form that rewords the bands
@@ -231,7 +232,7 @@ class AssessmentThreshold:
 
 def inputs_of(a: Assessment, form_dirs: tuple | None = None) -> AssessmentThreshold:  # type: ignore[type-arg]
     """Read the choice items the assessment's form marks with ``threshold:``."""
-    _, index = get_form(a.form, a.location, form_dirs)
+    index = get_form(a.form, a.location, form_dirs)[1]
     tagged = {n.key: n for n in iter_nodes(index.form.sections) if n.threshold}
     band = staff = incident = None
     stated = None
@@ -279,21 +280,21 @@ def workspace_findings(assessments: list[Assessment], report_for: Iterable[str] 
     wanted = set(report_for) if report_for else None
     by_jimu: dict[str, list[tuple[Assessment, AssessmentThreshold, str]]] = {}
     for a in assessments:
-        form, _ = get_form(a.form, a.location, form_dirs)
+        form = get_form(a.form, a.location, form_dirs)[0]
         key = jimu_key(a) or f"\0{a.name}"  # an assessment without a 事務名 is its own 事務
         by_jimu.setdefault(key, []).append((a, inputs_of(a, form_dirs), form.evaluation))
     out: list[UserError] = []
     for members in by_jimu.values():
         ordered = sorted(members, key=lambda m: m[2] != "基礎項目")  # the 基礎項目評価書's answers first
         pooled = ThresholdInputs()
-        for a, t, _ in ordered:
+        for a, t, _ev in ordered:
             for what, mine, theirs in (("people", t.inputs.band, pooled.band), ("staff", t.inputs.staff_500, pooled.staff_500),
                                        ("incident", t.inputs.incident, pooled.incident)):
                 if mine is not None and theirs is not None and mine != theirs and (wanted is None or a.name in wanted):
                     out.append(UserError(
-                        f"this answer differs from another assessment of the same 事務 ({INPUT_NAMES[what]})",
+                        _("this answer differs from another assessment of the same 事務 ({input})", input=INPUT_NAMES[what]),
                         t.inputs.locations.get(what, a.location),
-                        "give the same answer in every 評価書 of the 事務 (the 基礎項目評価書's answer is used)",
+                        _("give the same answer in every 評価書 of the 事務 (the 基礎項目評価書's answer is used)"),
                         severity="warning", code="threshold",
                     ))
             pooled = pooled.merged(t.inputs)
@@ -309,19 +310,22 @@ def workspace_findings(assessments: list[Assessment], report_for: Iterable[str] 
             for need in result.required:
                 if not _satisfied(need, have):
                     out.append(UserError(
-                        f"the しきい値判断 requires a {need}評価書 for 事務 '{jimu}' ({rule}), and no assessment of that 事務 is one",
+                        _("the しきい値判断 requires a {form}評価書 for 事務 '{jimu}' ({rule}), and no assessment of that 事務 is one",
+                          form=need, jimu=jimu, rule=rule),
                         loc,
-                        f"draft it with `hyoka new NAME --form {need} --jimu {jimu}`; the assessments of one 事務 share meta.jimu",
+                        _("draft it with `hyoka new NAME --form {form} --jimu {jimu}`; the assessments of one 事務 share meta.jimu",
+                          form=need, jimu=jimu),
                         severity="warning", code="threshold",
                     ))
-        for a, t, _ in members:
+        for a, t, _ev in members:
             if wanted is not None and a.name not in wanted:
                 continue
             if t.stated and result.complete and t.stated != result.result_label:
                 out.append(UserError(
-                    f"しきい値判断結果 says 「{t.stated}」 but the answers give 「{result.result_label}」 ({pooled.describe()})",
+                    _("しきい値判断結果 says 「{stated}」 but the answers give 「{result}」 ({inputs})",
+                      stated=t.stated, result=result.result_label, inputs=pooled.describe()),
                     t.stated_location,
-                    "correct the 結果 or the answers; `hyoka threshold NAME` shows the rule applied",
+                    _("correct the 結果 or the answers; `hyoka threshold NAME` shows the rule applied"),
                     severity="warning", code="threshold",
                 ))
     return out

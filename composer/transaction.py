@@ -44,7 +44,8 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from composer.errors import Location, UserError, display_path
+from composer.errors import Location, UserError
+from composer.i18n import Message, _
 
 STATE_DIR = ".hyoka"
 LOCK_NAME = "write.lock"
@@ -56,16 +57,16 @@ BOM = b"\xef\xbb\xbf"
 _PAUSE_ENV = "HYOKA_TXN_PAUSE"  # seconds to sleep before staging and renaming each file (crash tests widen the window)
 
 _locks: dict[str, FileLock] = {}
-_notice: Callable[[str], None] | None = None
+_notice: Callable[[Message], None] | None = None
 
 
-def set_notice_handler(handler: Callable[[str], None] | None) -> None:
-    """Where one-line notices go (a recovered interrupted write); the CLI prints them."""
+def set_notice_handler(handler: Callable[[Message], None] | None) -> None:
+    """Where one-line notices go (a recovered interrupted write); the CLI prints them in its view."""
     global _notice
     _notice = handler
 
 
-def _say(message: str) -> None:
+def _say(message: Message) -> None:
     if _notice is not None:
         _notice(message)
 
@@ -100,9 +101,9 @@ def _ensure_state_dir(root: Path) -> Path:
                 ignore.write_text("# hyoka's lock and journal: not part of the workspace's content\n*\n", encoding="utf-8")
         except OSError as exc:
             raise TransactionError(
-                f"cannot create {STATE_DIR}/ for the workspace lock: {exc.strerror or exc}",
+                _("cannot create {dir}/ for the workspace lock: {reason}", dir=STATE_DIR, reason=exc.strerror or exc),
                 Location.of(d),
-                "check that the workspace directory is writable; nothing was changed",
+                _("check that the workspace directory is writable; nothing was changed"),
                 code="write",
             ) from None
     return d
@@ -115,12 +116,12 @@ def _command_line() -> str:
     return " ".join(args)[:200]
 
 
-def _holder(d: Path) -> str:
+def _holder(d: Path) -> Message:
     try:
         info = json.loads((d / WRITER_NAME).read_text(encoding="utf-8"))
-        return f"pid {info['pid']}, since {info['since']}, {info['command']}"
+        return _("pid {pid}, since {since}, {command}", pid=info["pid"], since=info["since"], command=info["command"])
     except (OSError, ValueError, KeyError, TypeError):
-        return "pid unknown"
+        return _("pid unknown")
 
 
 @contextmanager
@@ -136,9 +137,9 @@ def workspace_lock(root: Path, timeout: float | None = None) -> Iterator[None]:
         lock.acquire(timeout=lock_timeout() if timeout is None else timeout, poll_interval=0.05)
     except Timeout:
         raise LockedError(
-            f"another hyoka is writing this workspace ({_holder(d)})",
+            _("another hyoka is writing this workspace ({holder})", holder=_holder(d)),
             Location.of(d / LOCK_NAME),
-            "wait for it to finish and run again (HYOKA_LOCK_TIMEOUT sets how many seconds to wait)",
+            _("wait for it to finish and run again (HYOKA_LOCK_TIMEOUT sets how many seconds to wait)"),
             code="lock",
         ) from None
     try:
@@ -230,11 +231,7 @@ def _unlink(p: Path | None) -> None:
         pass
 
 
-def _names(root: Path, entries: list[_Entry]) -> str:
-    return ", ".join(display_path(e.target) for e in entries)
-
-
-def recover(root: Path, timeout: float | None = None) -> str | None:
+def recover(root: Path, timeout: float | None = None) -> Message | None:
     """Finish or undo a write that was interrupted; returns (and announces) what was done.
 
     Cheap when there is nothing to do (two ``stat`` calls). When another process holds the
@@ -252,7 +249,7 @@ def recover(root: Path, timeout: float | None = None) -> str | None:
         return None  # a live writer: its journal is its own
 
 
-def _recover_locked(root: Path) -> str | None:
+def _recover_locked(root: Path) -> Message | None:
     journal = _journal_path(root)
     tmp = journal.with_name(JOURNAL_NAME + ".tmp")
     try:
@@ -267,9 +264,9 @@ def _recover_locked(root: Path) -> str | None:
             ]
         except (ValueError, KeyError, TypeError):
             raise TransactionError(
-                "the journal of an interrupted write is unreadable",
+                _("the journal of an interrupted write is unreadable"),
                 Location.of(journal),
-                "check the files it names by hand, then delete it",
+                _("check the files it names by hand, then delete it"),
                 code="journal",
             ) from None
         if state == "commit":
@@ -278,7 +275,7 @@ def _recover_locked(root: Path) -> str | None:
                     os.replace(e.new, e.target)
             for e in entries:
                 _unlink(e.old)
-            message = f"completed an interrupted write: {_names(root, entries)} (all new)"
+            message = _("completed an interrupted write: {files} (all new)", files=[e.target for e in entries])
         else:  # "prepare": no target was touched; "rollback": restore those already replaced
             for e in entries:
                 if state == "rollback" and not e.new.exists():
@@ -288,16 +285,16 @@ def _recover_locked(root: Path) -> str | None:
                         _unlink(e.target)
                 _unlink(e.new)
                 _unlink(e.old)
-            message = f"rolled back an interrupted write: {_names(root, entries)} (all as before)"
+            message = _("rolled back an interrupted write: {files} (all as before)", files=[e.target for e in entries])
         for d in {e.target.parent for e in entries}:
             _fsync_dir(d)
         os.unlink(journal)
         _fsync_dir(journal.parent)
     except OSError as exc:
         raise TransactionError(
-            f"cannot finish the interrupted write recorded here: {exc.strerror or exc}",
+            _("cannot finish the interrupted write recorded here: {reason}", reason=exc.strerror or exc),
             Location.of(journal),
-            "make the files it names writable and run hyoka again",
+            _("make the files it names writable and run hyoka again"),
             code="journal",
         ) from None
     _say(message)
@@ -371,16 +368,20 @@ class Transaction:
             except FileNotFoundError:
                 current = None
             except OSError as exc:
-                raise TransactionError(f"cannot read: {exc.strerror or exc}", Location.of(path), "nothing was written", code="write") from None
+                raise TransactionError(
+                    _("cannot read: {reason}", reason=exc.strerror or exc), Location.of(path), _("nothing was written"), code="write"
+                ) from None
             if create and current is not None:
-                raise TransactionError("already exists", Location.of(path), "nothing was written; another run may have written it", code="exists")
+                raise TransactionError(
+                    _("already exists"), Location.of(path), _("nothing was written; another run may have written it"), code="exists"
+                )
             if expect is not None:
                 now = None if current is None else current.decode("utf-8-sig", errors="replace")
                 if now != expect:
                     raise TransactionError(
-                        "changed by another program since hyoka read it",
+                        _("changed by another program since hyoka read it"),
                         Location.of(path),
-                        "nothing was written; run the command again",
+                        _("nothing was written; run the command again"),
                         code="changed",
                     )
             if isinstance(data, str):
@@ -404,7 +405,7 @@ class Transaction:
             _record(root, txid, "prepare", entries)
         except OSError as exc:
             _unlink_quietly(_journal_path(root).with_name(JOURNAL_NAME + ".tmp"))
-            raise self._error(_journal_path(root), exc, "no file was changed") from None
+            raise self._error(_journal_path(root), exc, _("no file was changed")) from None
         staged_at = None
         pause = float(os.environ.get(_PAUSE_ENV) or 0)
         try:
@@ -423,8 +424,8 @@ class Transaction:
             _record(root, txid, "commit", entries)
         except OSError as exc:
             if self._discard(entries):
-                raise self._error(staged_at or root, exc, "no file was changed") from None
-            raise self._error(staged_at or root, exc, "no file was changed; the next hyoka run removes the partial files") from None
+                raise self._error(staged_at or root, exc, _("no file was changed")) from None
+            raise self._error(staged_at or root, exc, _("no file was changed; the next hyoka run removes the partial files")) from None
         done: list[_Entry] = []
         for e in entries:
             try:
@@ -461,14 +462,18 @@ class Transaction:
         """A rename failed: restore the targets already replaced; report what is on disk."""
         if not done:
             if self._discard(entries):
-                return self._error(failed.target, exc, "no file was changed")
-            return self._error(failed.target, exc, "no file was changed; the next hyoka run removes the partial files")
+                return self._error(failed.target, exc, _("no file was changed"))
+            return self._error(failed.target, exc, _("no file was changed; the next hyoka run removes the partial files"))
         try:
             _record(self.root, self._txid, "rollback", entries)
         except OSError:
-            new = ", ".join(display_path(e.target) for e in done)
             return self._error(
-                failed.target, exc, f"{new} already replaced, the other files not yet; the next hyoka run completes the write"
+                failed.target,
+                exc,
+                _(
+                    "{files} already replaced, the other files not yet; the next hyoka run completes the write",
+                    files=[e.target for e in done],
+                ),
             )
         restored: list[_Entry] = []
         try:
@@ -479,17 +484,21 @@ class Transaction:
                     os.unlink(e.target)
                 restored.append(e)
         except OSError:
-            left = ", ".join(display_path(e.target) for e in done if e not in restored)
             return self._error(
-                failed.target, exc, f"{left} already replaced and not yet restored; the next hyoka run restores the previous files"
+                failed.target,
+                exc,
+                _(
+                    "{files} already replaced and not yet restored; the next hyoka run restores the previous files",
+                    files=[e.target for e in done if e not in restored],
+                ),
             )
         if self._discard(entries):
-            return self._error(failed.target, exc, "no file was changed (the files already replaced were restored)")
-        return self._error(failed.target, exc, "no file was changed; the next hyoka run removes the partial files")
+            return self._error(failed.target, exc, _("no file was changed (the files already replaced were restored)"))
+        return self._error(failed.target, exc, _("no file was changed; the next hyoka run removes the partial files"))
 
     @staticmethod
-    def _error(path: Path, exc: OSError, state: str) -> TransactionError:
-        return TransactionError(f"cannot write: {exc.strerror or exc}", Location.of(path), state, code="write")
+    def _error(path: Path, exc: OSError, state: Message) -> TransactionError:
+        return TransactionError(_("cannot write: {reason}", reason=exc.strerror or exc), Location.of(path), state, code="write")
 
 
 def _unlink_quietly(p: Path) -> None:

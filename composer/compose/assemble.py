@@ -13,6 +13,7 @@ from typing import Any
 
 from composer.compose.render import document_limits, render_text
 from composer.errors import Diagnostics, UserError
+from composer.i18n import _
 from composer.load.clauses import Library
 from composer.load.forms import FormDirs, FormIndex, fullwidth, get_form
 from composer.load.validate import did_you_mean
@@ -72,9 +73,9 @@ class Composer:
         for name in block.params:
             if name not in declared:
                 raise UserError(
-                    f"clause {clause.id} has no parameter '{name}'",
+                    _("clause {clause} has no parameter '{name}'", clause=clause.id, name=name),
                     block.location,
-                    did_you_mean(name, declared) or f"its parameters: {', '.join(declared) or 'none'}",
+                    did_you_mean(name, declared) or _("its parameters: {names}", names=list(declared) or _("none")),
                 )
         ctx: dict[str, Any] = {}
         for p in clause.parameters:
@@ -86,9 +87,9 @@ class Composer:
                 ctx[p.name] = p.default
             else:
                 raise UserError(
-                    f"clause {clause.id} needs a value for parameter '{p.name}'",
+                    _("clause {clause} needs a value for parameter '{name}'", clause=clause.id, name=p.name),
                     block.location,
-                    f"add with: {{{p.name}: …}} to the block or '{p.name}' to the assessment's parameters",
+                    _("add with: {{{name}: …}} to the block or '{name}' to the assessment's parameters", name=p.name),
                 )
         return ctx
 
@@ -96,28 +97,28 @@ class Composer:
 
     def compose_block(self, block: Block, local: Mapping[str, Any]) -> ComposedBlock:
         if block.kind == "text":
-            body = render_text(block.text or "", local, block.location, "local text")
-            heading = render_text(block.heading or "", local, block.location, "heading")
+            body = render_text(block.text or "", local, block.location, _("local text"))
+            heading = render_text(block.heading or "", local, block.location, _("heading"))
             return ComposedBlock(block.id, "text", heading, body, location=block.location)
         assert block.pin is not None
         clause, version = self.library.resolve(block.pin, block.location)
         ctx = self.clause_context(clause, block, local)
-        where = f"clause {block.pin}"
+        where = _("clause {pin}", pin=str(block.pin))
         if block.variant is not None:
             if clause.kind == "verbatim":
                 raise UserError(
-                    f"clause {clause.id} is verbatim: its published wording cannot be edited locally",
+                    _("clause {clause} is verbatim: its published wording cannot be edited locally", clause=clause.id),
                     block.location,
-                    "remove 'variant:' (or write a separate local text block)",
+                    _("remove 'variant:' (or write a separate local text block)"),
                 )
-            body = render_text(block.variant, {**local, **ctx}, block.location, f"local variant of {block.pin}")
+            body = render_text(block.variant, {**local, **ctx}, block.location, _("local variant of {pin}", pin=str(block.pin)))
         else:
             body = render_text(version.text, ctx, version.location, where)
         heading = clause.heading_of(version) if block.heading is None else block.heading
         return ComposedBlock(
             id=block.id,
             kind="clause",
-            heading=render_text(heading, {**local, **ctx}, block.location, "heading"),
+            heading=render_text(heading, {**local, **ctx}, block.location, _("heading")),
             body=body,
             clause=clause.id,
             version=version.number,
@@ -128,7 +129,7 @@ class Composer:
 
     def render_notes(self, clause: Clause, version: ClauseVersion, ctx: Mapping[str, Any]) -> RenderedNotes:
         n = version.notes
-        where = f"notes of clause {clause.id}@{version.number}"
+        where = _("notes of clause {clause}@{version}", clause=clause.id, version=version.number)
         return RenderedNotes(
             reason=render_text(n.reason, ctx, version.location, where),
             risk_change=n.risk_change,
@@ -143,7 +144,7 @@ class Composer:
 
         All its texts together are held to the per-document limits of :mod:`composer.compose.render`.
         """
-        with document_limits(f"assessment '{a.name}'", a.location):
+        with document_limits(_("assessment '{name}'", name=a.name), a.location):
             return self._compose(a, diag)
 
     def _compose(self, a: Assessment, diag: Diagnostics | None = None) -> ComposedAssessment:

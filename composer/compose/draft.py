@@ -20,6 +20,7 @@ from pathlib import Path
 
 from composer.compose.render import render_text
 from composer.errors import Diagnostics, Location, UserError
+from composer.i18n import _
 from composer.load.forms import get_form, iter_nodes
 from composer.load.validate import Fields, confined, did_you_mean
 from composer.load.workspace import Workspace
@@ -54,9 +55,9 @@ def profile_paths(ws: Workspace) -> dict[str, Path]:
         for p in sorted(local.glob("*.yaml")):
             if not confined(p, ws.root):
                 raise UserError(
-                    f"profile file links outside the workspace (to {p.resolve()})",
+                    _("profile file links outside the workspace (to {target})", target=str(p.resolve())),
                     Location.of(p),
-                    "copy the profile into the workspace's profiles/",
+                    _("copy the profile into the workspace's profiles/"),
                 )
             out[p.stem] = p
     return out
@@ -70,43 +71,47 @@ def load_profile(ws: Workspace, name: str, for_form: str | None = None) -> Profi
     """
     paths = profile_paths(ws)
     if name not in paths:
-        raise UserError(f"unknown profile '{name}'", None, did_you_mean(name, paths) or f"available: {', '.join(paths) or 'none'}")
+        raise UserError(
+            _("unknown profile '{name}'", name=name), None, did_you_mean(name, paths) or _("available: {names}", names=list(paths) or _("none"))
+        )
     path = paths[name]
     diag = Diagnostics()
-    f = Fields(load_mapping(path, "a profile"), path, diag, "profile", PROFILE_KEYS)
+    f = Fields(load_mapping(path, _("a profile")), path, diag, _("profile"), PROFILE_KEYS)
     form_name = f.str("form", default="全項目")
     imap = f.map("items")
     hmap = f.map("homes")
     for k in hmap:  # every form named under homes: must exist
         get_form(str(k), Location.of(path, hmap.line_of(k), f"homes.{k}"), ws.form_dirs)
     if for_form is not None:
-        wanted, _ = get_form(for_form, None, ws.form_dirs)
-        own, _ = get_form(form_name, f.loc("form"), ws.form_dirs)
+        wanted = get_form(for_form, None, ws.form_dirs)[0]
+        own = get_form(form_name, f.loc("form"), ws.form_dirs)[0]
         if wanted.name != own.name:
             names = {get_form(str(k), Location.of(path, hmap.line_of(k), f"homes.{k}"), ws.form_dirs)[0].name: k for k in hmap}
             if wanted.name not in names:
                 raise UserError(
-                    f"profile '{name}' says nothing about form {wanted.name}",
+                    _("profile '{name}' says nothing about form {form}", name=name, form=wanted.name),
                     Location.of(path, None, "homes"),
-                    f"add homes: {{{wanted.name}: {{ITEM: [CLAUSE, …]}}}} (or {{}} if the form has no place for them)",
+                    _("add homes: {{{form}: {{ITEM: [CLAUSE, …]}}}} (or {{}} if the form has no place for them)", form=wanted.name),
                 )
             key = names[wanted.name]
             form_name = wanted.name
             value = hmap[key]
             if value is not None and not isinstance(value, YMap):
-                raise UserError(f"homes.{key} must map item keys to clauses", Location.of(path, hmap.line_of(key), f"homes.{key}"))
+                raise UserError(
+                    _("homes.{key} must map item keys to clauses", key=key), Location.of(path, hmap.line_of(key), f"homes.{key}")
+                )
             imap = value if value is not None else YMap()
-    _, index = get_form(form_name, f.loc("form"), ws.form_dirs)
+    index = get_form(form_name, f.loc("form"), ws.form_dirs)[1]
     items: dict[str, tuple[str, ...]] = {}
     for key, ids in imap.items():
         loc = Location.of(path, imap.line_of(key), str(key))
         if index.resolve(str(key)) is None:
-            diag.error(f"unknown item key '{key}'", loc, index.suggest(str(key)))
+            diag.error(_("unknown item key '{key}'", key=key), loc, index.suggest(str(key)))
             continue
         ids = [ids] if isinstance(ids, str) else list(ids or [])
         for cid in ids:
             if ws.library.get(str(cid)) is None:
-                diag.error(f"unknown clause '{cid}'", loc, did_you_mean(str(cid), ws.library.clauses))
+                diag.error(_("unknown clause '{clause}'", clause=cid), loc, did_you_mean(str(cid), ws.library.clauses))
         items[str(key)] = tuple(str(c) for c in ids)
     diag.raise_if_errors()
     return Profile(name, form_name, f.str("description"), f.str("local_heading"), items, str(path))
@@ -139,22 +144,24 @@ def draft(
     """Write ``assessments/<name>.yaml``; refuses to overwrite an existing file."""
     path = ws.new_assessment_path(name)
     if path.exists():
-        raise UserError("assessment already exists", Location.of(path), "choose another name or edit the file")
-    form, _ = get_form(form_name, None, ws.form_dirs)
+        raise UserError(_("assessment already exists"), Location.of(path), _("choose another name or edit the file"))
+    form = get_form(form_name, None, ws.form_dirs)[0]
     prof = load_profile(ws, profile, form.name) if profile else None
     if prof and prof.form != form.name:
-        raise UserError(f"profile '{prof.name}' is for form {prof.form}, not {form.name}", Location.of(prof.path))
+        raise UserError(
+            _("profile '{name}' is for form {form}, not {wanted}", name=prof.name, form=prof.form, wanted=form.name), Location.of(prof.path)
+        )
     file_specs = []
     for arg in files:
         m = FILE_ARG.match(arg)
         if not m:
-            raise UserError(f"--file '{arg}' is not ID=NAME", None, "e.g. --file juki=住民基本台帳ファイル")
+            raise UserError(_("--file '{arg}' is not ID=NAME", arg=arg), None, _("e.g. --file juki=住民基本台帳ファイル"))
         file_specs.append((m.group("id"), m.group("name")))
     given_files = bool(file_specs)
     if not file_specs:
         file_specs = [("file1", TODO.format(label="特定個人情報ファイル名"))]
     ctx = {"municipality": ws.config.municipality, "term": {}}
-    local_heading = render_text(prof.local_heading, ctx, None, "profile heading") if prof else ""
+    local_heading = render_text(prof.local_heading, ctx, None, _("profile heading")) if prof else ""
 
     if not jimu:
         PREFILLED_HERE = {k: v for k, v in PREFILLED.items() if "{jimu}" not in v}

@@ -25,6 +25,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from composer.errors import ErrorList, Location, UserError
+from composer.i18n import Message, _
 
 _UNKNOWN_TERM = re.compile(r"^'dict object' has no attribute '(.+)'$")
 
@@ -59,7 +60,7 @@ class _Budget:
     steps: int
     chars: int
     deadline: float
-    what: str = "text"
+    what: str | Message = "text"
     location: Location | None = None
 
 
@@ -68,7 +69,7 @@ _DOCUMENT: ContextVar[_Budget | None] = ContextVar("hyoka_document_budget", defa
 
 
 @contextmanager
-def document_limits(what: str, location: Location | None = None) -> Iterator[None]:
+def document_limits(what: str | Message, location: Location | None = None) -> Iterator[None]:
     """Count every text rendered inside against the per-document limits."""
     token = _DOCUMENT.set(_Budget(MAX_DOCUMENT_STEPS, MAX_DOCUMENT, float("inf"), what, location))
     try:
@@ -83,18 +84,22 @@ def _step(n: int = 1) -> None:
         return
     budget.steps -= n
     if budget.steps < 0:
-        raise SecurityError(f"it runs more than {MAX_STEPS:,} loop iterations and calls")
+        raise SecurityError(_("it runs more than {limit} loop iterations and calls", limit=format(MAX_STEPS, ",")))
     if budget.steps % 1024 == 0 and time.monotonic() > budget.deadline:
-        raise SecurityError(f"it runs longer than {MAX_SECONDS:g} s")
+        raise SecurityError(_("it runs longer than {seconds} s", seconds=format(MAX_SECONDS, "g")))
     doc = _DOCUMENT.get()
     if doc is not None:
         doc.steps -= n
         if doc.steps < 0:
-            _document_exceeded(doc, f"its texts run more than {MAX_DOCUMENT_STEPS:,} loop iterations and calls together")
+            _document_exceeded(
+                doc, _("its texts run more than {limit} loop iterations and calls together", limit=format(MAX_DOCUMENT_STEPS, ","))
+            )
 
 
-def _document_exceeded(doc: _Budget, why: str) -> None:
-    raise LimitExceeded([UserError(f"{doc.what}: {why}", doc.location, "check the loops and expressions of its texts")])
+def _document_exceeded(doc: _Budget, why: Message) -> None:
+    raise LimitExceeded(
+        [UserError(_("{what}: {why}", what=doc.what, why=why), doc.location, _("check the loops and expressions of its texts"))]
+    )
 
 
 def _weight(value: Any, limit: int = MAX_TEXT) -> int:
@@ -120,36 +125,36 @@ def _weight(value: Any, limit: int = MAX_TEXT) -> int:
 def _check_format(fmt: str, values: Any) -> None:
     """Refuse a format whose result could exceed the limit (each field at most the longest value)."""
     if _BIG_WIDTH.search(fmt):
-        raise SecurityError("format width too large")
+        raise SecurityError(_("format width too large"))
     items = list(values.values()) if isinstance(values, dict) else list(values) if isinstance(values, (list, tuple)) else [values]
     fields = fmt.count("{") + fmt.count("%")
     longest = max((_weight(v) for v in items), default=0)
     if len(fmt) + fields * longest > MAX_TEXT:
-        raise SecurityError(f"the formatted text could be longer than {MAX_TEXT:,} characters")
+        raise SecurityError(_("the formatted text could be longer than {limit} characters", limit=format(MAX_TEXT, ",")))
 
 
 def _check_join(sep: Any, items: list[Any]) -> None:
     if len(str(sep)) * max(len(items) - 1, 0) + sum(_weight(x) for x in items) > MAX_TEXT:
-        raise SecurityError(f"the joined text is longer than {MAX_TEXT:,} characters")
+        raise SecurityError(_("the joined text is longer than {limit} characters", limit=format(MAX_TEXT, ",")))
 
 
 def _check_size(value: Any) -> Any:
     if isinstance(value, (str, list, tuple)) and len(value) > MAX_TEXT:
-        raise SecurityError(f"a value longer than {MAX_TEXT:,} characters or items")
+        raise SecurityError(_("a value longer than {limit} characters or items", limit=format(MAX_TEXT, ",")))
     return value
 
 
 def _check_args(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
     for a in (*args, *kwargs.values()):
         if isinstance(a, int) and not isinstance(a, bool) and abs(a) > MAX_TEXT:
-            raise SecurityError(f"an argument above {MAX_TEXT:,}")
+            raise SecurityError(_("an argument above {limit}", limit=format(MAX_TEXT, ",")))
 
 
 def _check_replace(obj: Any, args: tuple[Any, ...]) -> None:
     if isinstance(obj, str) and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
         count = obj.count(args[0]) if args[0] else len(obj) + 1
         if len(obj) + count * (len(args[1]) - len(args[0])) > MAX_TEXT:
-            raise SecurityError(f"the replacement is longer than {MAX_TEXT:,} characters")
+            raise SecurityError(_("the replacement is longer than {limit} characters", limit=format(MAX_TEXT, ",")))
 
 
 def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -161,14 +166,14 @@ def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
         if name == "replace" and values:
             _check_replace(values[0], tuple(values[1:]))
         if values and name not in STRUCTURAL_FILTERS and _weight(values[0]) > MAX_TEXT:
-            raise SecurityError(f"a value longer than {MAX_TEXT:,} characters")
+            raise SecurityError(_("a value longer than {limit} characters", limit=format(MAX_TEXT, ",")))
         if name == "format" and values and isinstance(values[0], str):
             _check_format(values[0], [*values[1:], *kwargs.values()])
         if name == "indent" and values and isinstance(values[0], str):
             width = values[1] if len(values) > 1 else kwargs.get("width", 4)
             width = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
             if len(values[0]) + (values[0].count("\n") + 1) * width > MAX_TEXT:
-                raise SecurityError(f"the indented text is longer than {MAX_TEXT:,} characters")
+                raise SecurityError(_("the indented text is longer than {limit} characters", limit=format(MAX_TEXT, ",")))
         if name == "join" and values:
             items = list(values[0])
             _check_join(values[1] if len(values) > 1 else kwargs.get("d", ""), items)
@@ -181,14 +186,14 @@ def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
 def _finalize(value: Any) -> Any:
     """Every ``{{ }}`` value, before it is printed: refuse one that would print too long."""
     if not isinstance(value, str) and _weight(value) > MAX_TEXT:
-        raise SecurityError(f"a value that prints longer than {MAX_TEXT:,} characters")
+        raise SecurityError(_("a value that prints longer than {limit} characters", limit=format(MAX_TEXT, ",")))
     return value
 
 
 def _bounded_range(*args: int) -> range:
     r = range(*args)
     if len(r) > MAX_RANGE:
-        raise SecurityError(f"range() of more than {MAX_RANGE:,} items")
+        raise SecurityError(_("range() of more than {limit} items", limit=format(MAX_RANGE, ",")))
     return r
 
 
@@ -203,11 +208,11 @@ def _guard_concat(parts: list[Any]) -> str:
     out = []
     for p in parts:
         if _weight(p, MAX_TEXT - total) > MAX_TEXT - total:
-            raise SecurityError(f"a value longer than {MAX_TEXT:,} characters")
+            raise SecurityError(_("a value longer than {limit} characters", limit=format(MAX_TEXT, ",")))
         text = str(p)
         total += len(text)
         if total > MAX_TEXT:
-            raise SecurityError(f"a value longer than {MAX_TEXT:,} characters")
+            raise SecurityError(_("a value longer than {limit} characters", limit=format(MAX_TEXT, ",")))
         out.append(text)
     return "".join(out)
 
@@ -259,14 +264,14 @@ class _Environment(SandboxedEnvironment):
     def call_binop(self, context, operator, left, right):  # type: ignore[no-untyped-def]
         _step()
         if operator == "**" and isinstance(right, int) and abs(right) > 64:
-            raise SecurityError("exponent too large")
+            raise SecurityError(_("exponent too large"))
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and _weight(seq) * n > MAX_TEXT:
-                    raise SecurityError("result too long")
+                    raise SecurityError(_("result too long"))
         if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
             if _weight(left) + _weight(right) > MAX_TEXT:
-                raise SecurityError("result too long")
+                raise SecurityError(_("result too long"))
         if operator == "%" and isinstance(left, str):
             _check_format(left, right)
         return super().call_binop(context, operator, left, right)
@@ -312,7 +317,7 @@ def _at(location: Location | None, lineno: int | None) -> Location | None:
     return Location(location.file, location.line + lineno - 1, location.key)
 
 
-def _run(template: Any, context: Mapping[str, Any], what: str) -> str:
+def _run(template: Any, context: Mapping[str, Any], what: str | Message) -> str:
     """Render, counting output as it is produced: a text stops at its limit, not after."""
     budget = _Budget(MAX_STEPS, MAX_TEXT, time.monotonic() + MAX_SECONDS)
     token = _TEXT.set(budget)
@@ -323,9 +328,9 @@ def _run(template: Any, context: Mapping[str, Any], what: str) -> str:
             size += len(chunk)
             _charge_document(len(chunk))
             if size > MAX_TEXT:
-                raise SecurityError(f"it renders to more than {MAX_TEXT:,} characters")
+                raise SecurityError(_("it renders to more than {limit} characters", limit=format(MAX_TEXT, ",")))
             if time.monotonic() > budget.deadline:
-                raise SecurityError(f"it runs longer than {MAX_SECONDS:g} s")
+                raise SecurityError(_("it runs longer than {seconds} s", seconds=format(MAX_SECONDS, "g")))
             out.append(chunk)
         return "".join(out)
     finally:
@@ -338,38 +343,60 @@ def _charge_document(n: int) -> None:
         return
     doc.chars -= n
     if doc.chars < 0:
-        _document_exceeded(doc, f"its texts render to more than {MAX_DOCUMENT:,} characters together")
+        _document_exceeded(doc, _("its texts render to more than {limit} characters together", limit=format(MAX_DOCUMENT, ",")))
 
 
-def render_text(source: str, context: Mapping[str, Any], location: Location | None, what: str = "text") -> str:
-    """Render one template; normalise line ends and trailing newlines."""
+def render_text(source: str, context: Mapping[str, Any], location: Location | None, what: str | Message | None = None) -> str:
+    """Render one template; normalise line ends and trailing newlines.
+
+    ``what`` names the text in messages ("local text", "clause X@N"; default "text").
+    """
+    if what is None:
+        what = _("text")
     if "{" not in source:  # fast path: plain text needs no template engine
         _charge_document(len(source))
         return _normalise(source)
     try:
         out = _run(_compile(source), context, what)  # charges the document budget as it goes
     except SecurityError as exc:
+        reason = exc.message if isinstance(exc.message, Message) else str(exc)  # jinja's own words stay as they are
         raise UserError(
-            f"unsafe expression in {what}: {exc}", location, "templates may only use parameters and terms; check its loops and expressions"
+            _("unsafe expression in {what}: {reason}", what=what, reason=reason),
+            location,
+            _("templates may only use parameters and terms; check its loops and expressions"),
         ) from None
     except UndefinedError as exc:
         term = _UNKNOWN_TERM.match(exc.message or "")
         terms = context.get("term")
         if term and isinstance(terms, dict) and term.group(1) not in terms:
-            have = ", ".join(sorted(terms)) or "none"
-            raise UserError(f"unknown glossary term '{term.group(1)}' in {what}", location, f"define it under terms: in hyoka.yaml (have: {have})") from None
-        names = ", ".join(sorted(k for k in context if not k.startswith("_"))) or "none"
+            have = sorted(terms) or _("none")
+            raise UserError(
+                _("unknown glossary term '{term}' in {what}", term=term.group(1), what=what),
+                location,
+                _("define it under terms: in hyoka.yaml (have: {have})", have=have),
+            ) from None
+        names = sorted(k for k in context if not k.startswith("_")) or _("none")
         raise UserError(
-            f"undefined name in {what}: {exc.message}", location, f"declare it as a parameter or give a value (available: {names})"
+            _("undefined name in {what}: {error}", what=what, error=exc.message),
+            location,
+            _("declare it as a parameter or give a value (available: {names})", names=names),
         ) from None
     except TemplateSyntaxError as exc:
-        raise UserError(f"template syntax error in {what}: {exc.message}", _at(location, exc.lineno), "fix the {{ }} expression") from None
+        raise UserError(
+            _("template syntax error in {what}: {error}", what=what, error=exc.message),
+            _at(location, exc.lineno),
+            _("fix the {{ }} expression"),
+        ) from None
     except TemplateError as exc:
-        raise UserError(f"cannot render {what}: {exc}", location) from None
+        raise UserError(_("cannot render {what}: {error}", what=what, error=str(exc)), location) from None
     except RecursionError:
-        raise UserError(f"cannot render {what}: it recurses too deeply", location, "check its macros") from None
+        raise UserError(_("cannot render {what}: it recurses too deeply", what=what), location, _("check its macros")) from None
     except (TypeError, ValueError, AttributeError, ArithmeticError, LookupError, AssertionError, MemoryError) as exc:
-        raise UserError(f"cannot render {what}: {type(exc).__name__}: {exc}", location, "check the arguments of its filters and expressions") from None
+        raise UserError(
+            _("cannot render {what}: {kind}: {error}", what=what, kind=type(exc).__name__, error=str(exc)),
+            location,
+            _("check the arguments of its filters and expressions"),
+        ) from None
     return _normalise(out)
 
 

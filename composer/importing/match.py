@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from composer.errors import Location, UserError
+from composer.i18n import Message, View, _
 from composer.importing.reader import Body, Cell, Paragraph, Row, Table
 from composer.load.forms import FormIndex, iter_nodes
 from composer.model import COVER_FIELDS, Clause, Form, FormNode
@@ -58,6 +59,11 @@ def norm_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+def english(text: str | Message) -> str:
+    """A report's message as the JSON report keeps it: in English."""
+    return View("en").text(text)
+
+
 # --------------------------------------------------------------------------- records
 
 
@@ -70,7 +76,7 @@ class ImportedBlock:
     version: int | None = None
     variant: str | None = None
     similarity: float = 1.0
-    warning: str = ""
+    warning: str | Message = ""
     params: dict[str, str] = field(default_factory=dict)  # parameters inferred from the text
 
     @property
@@ -83,7 +89,7 @@ class ImportedItem:
     key: str
     file: int | None  # index of the file for per-file items
     label: str
-    where: str
+    where: str | Message  # "table 3, row 2": where in the document it was read
     choice: str | None = None
     blocks: list[ImportedBlock] = field(default_factory=list)
     lines: tuple[str, ...] = ()  # the value as read (text items)
@@ -92,21 +98,21 @@ class ImportedItem:
 @dataclass(frozen=True)
 class Unplaced:
     text: str
-    where: str
-    reason: str
+    where: str | Message
+    reason: str | Message
 
     def to_dict(self) -> dict[str, str]:
-        return {"text": self.text, "where": self.where, "reason": self.reason}
+        return {"text": self.text, "where": english(self.where), "reason": english(self.reason)}
 
 
 @dataclass(frozen=True)
 class UnmatchedLabel:
     label: str
-    where: str
+    where: str | Message
     suggestion: str
 
     def to_dict(self) -> dict[str, str]:
-        return {"label": self.label, "where": self.where, "did_you_mean": self.suggestion}
+        return {"label": self.label, "where": english(self.where), "did_you_mean": self.suggestion}
 
 
 @dataclass
@@ -118,7 +124,7 @@ class ImportedDocument:
     items: list[ImportedItem] = field(default_factory=list)
     unplaced: list[Unplaced] = field(default_factory=list)
     unmatched: list[UnmatchedLabel] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str | Message] = field(default_factory=list)
 
     def item(self, key: str, file: int | None = None) -> ImportedItem | None:
         for it in self.items:
@@ -141,7 +147,7 @@ def _slots(section: FormNode) -> list[_Slot]:
     out = []
     for n in iter_nodes(section.children):
         if n.repeat:
-            head, _, tail = norm(n.label).partition("{n}")
+            head, _sep, tail = norm(n.label).partition("{n}")
             out.append(_Slot(n, re.compile(f"^{re.escape(head)}(\\d+){re.escape(tail)}$"), norm(n.label)))
         else:
             out.append(_Slot(n, None, norm(n.label)))
@@ -358,7 +364,11 @@ def _segment(heading: str | None, body: list[str], homed: list[_Candidate], othe
         if best.clause.kind == "verbatim":
             return [ImportedBlock(
                 "text", text, heading, similarity=score,
-                warning=f"close to verbatim clause {best.clause.id}@{best.version} ({score:.0%}) but not equal: kept as local text",
+                warning=_(
+                    "close to verbatim clause {pin} ({similarity}) but not equal: kept as local text",
+                    pin=best.clause.id + "@" + str(best.version),
+                    similarity=format(score, ".0%"),
+                ),
             )]
         return [ImportedBlock("clause", text, _heading_for(heading, best), best.clause.id, best.version, variant=text, similarity=score)]
     return [ImportedBlock("text", text, heading)]
@@ -412,7 +422,7 @@ class _Walker:
             self.pointer = 0
             self.numbers = {}
             return
-        self.doc.unplaced.append(Unplaced(p.text, f"paragraph {p.index + 1}", "not a heading of the form"))
+        self.doc.unplaced.append(Unplaced(p.text, _("paragraph {number}", number=p.index + 1), _("not a heading of the form")))
 
     # ---------------------------------------------------------------- tables
 
@@ -421,10 +431,10 @@ class _Walker:
             self.cover(t)
             return
         pending: list[tuple[str, Row]] = []  # label cells that matched nothing yet
-        waiting: tuple[FormNode, str, str] | None = None  # a content label whose value is in the next row
-        held: tuple[Cell, str] | None = None  # the value beside a label that goes on in the next row
+        waiting: tuple[FormNode, str, Message] | None = None  # a content label whose value is in the next row
+        held: tuple[Cell, Message] | None = None  # the value beside a label that goes on in the next row
         for row in t.rows:
-            where = f"table {t.number}, row {row.number}"
+            where = _row(t, row)
             cells = [c for c in row.cells]
             if all(not c.text.strip() for c in cells):
                 continue
@@ -468,7 +478,7 @@ class _Walker:
                     labels = " / ".join(c.text for c in label_cells if c.text.strip())
                     self._flush(pending, held, t)
                     pending, held = [], None
-                    self.doc.unplaced.append(Unplaced(value.text, where, f"no item matches the label '{labels}'"))
+                    self.doc.unplaced.append(Unplaced(value.text, where, _("no item matches the label '{label}'", label=labels)))
                 continue
             node, key = matched
             if value is None or value.continued:
@@ -478,19 +488,19 @@ class _Walker:
             self.value(node, key, value, where)
         self._flush(pending, held, t)
 
-    def _flush(self, pending: list[tuple[str, Row]], held: tuple[Cell, str] | None, t: Table) -> None:
+    def _flush(self, pending: list[tuple[str, Row]], held: tuple[Cell, Message] | None, t: Table) -> None:
         for ptext, prow in pending:
-            self._unmatched(ptext, f"table {t.number}, row {prow.number}")
+            self._unmatched(ptext, _row(t, prow))
         if held is not None:
-            self.doc.unplaced.append(Unplaced(held[0].text, held[1], "no item matches its label"))
+            self.doc.unplaced.append(Unplaced(held[0].text, held[1], _("no item matches its label")))
 
-    def _unmatched(self, label: str, where: str) -> None:
+    def _unmatched(self, label: str, where: Message) -> None:
         from composer.load.validate import suggest
 
         best = suggest(norm(label), list(self.all_labels))
         hint = self.all_labels[best].label if best else ""
         self.doc.unmatched.append(UnmatchedLabel(label.replace("\n", ""), where, hint))
-        self.doc.unplaced.append(Unplaced(label, where, "label not in the form"))
+        self.doc.unplaced.append(Unplaced(label, where, _("label not in the form")))
 
     def _match(self, label: str, peek: bool = False) -> tuple[FormNode, str] | None:
         n = norm(label)
@@ -518,15 +528,15 @@ class _Walker:
             ctx["file_name"] = self.doc.files[self.file]
         return ctx
 
-    def value(self, node: FormNode, key: str, cell: Cell, where: str) -> None:
+    def value(self, node: FormNode, key: str, cell: Cell, where: Message) -> None:
         file = self.file if node.per_file else None
         lines = list(cell.lines)
         if node.type is None:
             if cell.text.strip():
-                self.doc.unplaced.append(Unplaced(cell.text, where, f"'{node.label}' is a heading of the form, it takes no value"))
+                self.doc.unplaced.append(Unplaced(cell.text, where, _("'{item}' is a heading of the form, it takes no value", item=node.label)))
             return
         if self.doc.item(key, file) is not None:
-            self.doc.unplaced.append(Unplaced(cell.text, where, f"'{node.label}' was already filled from an earlier row"))
+            self.doc.unplaced.append(Unplaced(cell.text, where, _("'{item}' was already filled from an earlier row", item=node.label)))
             return
         item = ImportedItem(key, file, node.label, where)
         if node.type == "choice":
@@ -542,7 +552,9 @@ class _Walker:
                         found = next((c for c in node.choices if norm(c) == want), None)
                         if found is None:
                             rest.append(line)
-                            self.doc.warnings.append(f"{where}: '{value}' is not a choice of {node.label}")
+                            self.doc.warnings.append(
+                                _("{where}: '{value}' is not a choice of {item}", where=where, value=value, item=node.label)
+                            )
                         else:
                             item.choice = found
                     continue
@@ -554,7 +566,7 @@ class _Walker:
                 if n.strip():
                     rest.append(line)
             if rest:
-                self.doc.unplaced.append(Unplaced("\n".join(rest), where, f"text in the choice cell of '{node.label}'"))
+                self.doc.unplaced.append(Unplaced("\n".join(rest), where, _("text in the choice cell of '{item}'", item=node.label)))
             if item.choice is not None:
                 self.doc.items.append(item)
             return
@@ -571,7 +583,7 @@ class _Walker:
         labels = {norm(label): attr for label, attr in COVER_FIELDS}
         waiting: list[str | None] = []
         for row in t.rows:
-            where = f"table {t.number}, row {row.number}"
+            where = _row(t, row)
             cells = [c for c in row.cells if not c.continued]
             texts = [norm(c.text) for c in cells]
             if texts and all(x in labels for x in texts if x) and any(texts):
@@ -588,16 +600,20 @@ class _Walker:
                 waiting = []
                 continue
             if any(texts):
-                self.doc.unplaced.append(Unplaced("\n".join(c.text for c in cells), where, "not a field of the cover"))
+                self.doc.unplaced.append(Unplaced("\n".join(c.text for c in cells), where, _("not a field of the cover")))
 
-    def _meta(self, attr: str, text: str, where: str) -> None:
+    def _meta(self, attr: str, text: str, where: Message) -> None:
         text = "\n".join(_trim(text.split("\n")))
         if not text:
             return
         if attr == "published":
-            self.doc.unplaced.append(Unplaced(text, where, "公表日: record it with --publish --date"))
+            self.doc.unplaced.append(Unplaced(text, where, _("公表日: record it with --publish --date")))
             return
         self.doc.meta[attr] = text
+
+
+def _row(t: Table, row: Row) -> Message:
+    return _("table {table}, row {row}", table=t.number, row=row.number)
 
 
 def match_document(body: Body, form: Form, index: FormIndex, matcher: ClauseMatcher, context: Mapping[str, str]) -> ImportedDocument:
@@ -612,9 +628,9 @@ def match_document(body: Body, form: Form, index: FormIndex, matcher: ClauseMatc
     doc.files = [f or f"ファイル{i + 1}" for i, f in enumerate(doc.files)]
     if not doc.items and not doc.meta:
         raise UserError(
-            f"not a {form.title or form.name}: no item of the form was found",
+            _("not a {form}: no item of the form was found", form=form.title or form.name),
             Location.of(body.path),
-            "import a 評価書 laid out as the 様式 (section headings, label | value tables)",
+            _("import a 評価書 laid out as the 様式 (section headings, label | value tables)"),
         )
     return doc
 

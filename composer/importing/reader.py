@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from composer.errors import Location, UserError
+from composer.i18n import _
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W_NS}}}"
@@ -107,27 +108,27 @@ def read_docx(path: Path) -> Body:
     from lxml import etree
 
     loc = Location.of(path)
-    hint = "open it in Word and save it as a Word document (.docx)"
+    hint = _("open it in Word and save it as a Word document (.docx)")
     try:
         with zipfile.ZipFile(path) as z:
             try:
                 data = z.read("word/document.xml")
             except KeyError:
-                raise UserError("not a Word document (.docx): it has no word/document.xml", loc, hint) from None
+                raise UserError(_("not a Word document (.docx): it has no word/document.xml"), loc, hint) from None
             styles = _style_names(z)
     except FileNotFoundError:
-        raise UserError("file not found", loc, "give the path of the .docx to import") from None
+        raise UserError(_("file not found"), loc, _("give the path of the .docx to import")) from None
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise UserError(f"not a Word document (.docx): {exc}", loc, hint) from None
+        raise UserError(_("not a Word document (.docx): {error}", error=str(exc)), loc, hint) from None
     except zipfile.LargeZipFile as exc:  # pragma: no cover
-        raise UserError(f"cannot read the document: {exc}", loc, hint) from None
+        raise UserError(_("cannot read the document: {error}", error=str(exc)), loc, hint) from None
     try:
         root = etree.fromstring(data, etree.XMLParser(huge_tree=True, resolve_entities=False))
     except etree.XMLSyntaxError as exc:
-        raise UserError(f"the document part is damaged: {exc}", loc, hint) from None
+        raise UserError(_("the document part is damaged: {error}", error=str(exc)), loc, hint) from None
     body_el = root.find(_W + "body")
     if body_el is None:
-        raise UserError("not a Word document (.docx): the document has no body", loc, hint)
+        raise UserError(_("not a Word document (.docx): the document has no body"), loc, hint)
     body = Body(str(path))
     tables = 0
     for i, el in enumerate(body_el):

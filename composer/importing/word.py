@@ -17,12 +17,14 @@ from typing import Any
 
 from composer.compose.render import render_text
 from composer.errors import Location, UserError
+from composer.i18n import Message, View, _
 from composer.importing.match import (
     SIMILARITY,
     ClauseMatcher,
     ImportedBlock,
     ImportedDocument,
     ImportedItem,
+    english,
     form_score,
     match_document,
 )
@@ -46,13 +48,13 @@ class ImportReport:
         pins, variants, texts = [], [], []
         for it in d.items:
             for b in it.blocks:
-                entry = {"item": _ref(it), "where": it.where}
+                entry = {"item": _ref(it), "where": english(it.where)}
                 if b.clause:
                     pins.append({**entry, "clause": b.clause, "version": b.version, "similarity": round(b.similarity, 3)})
                     if b.variant is not None:
                         variants.append({**entry, "clause": b.clause, "version": b.version, "similarity": round(b.similarity, 3)})
                 else:
-                    texts.append({**entry, "chars": len(b.text), **({"warning": b.warning} if b.warning else {})})
+                    texts.append({**entry, "chars": len(b.text), **({"warning": english(b.warning)} if b.warning else {})})
         return {
             "assessment": self.name,
             "source": self.source,
@@ -66,33 +68,46 @@ class ImportReport:
             "local_texts": texts,
             "unplaced": [u.to_dict() for u in d.unplaced],
             "unmatched_labels": [u.to_dict() for u in d.unmatched],
-            "warnings": d.warnings + [b.warning for it in d.items for b in it.blocks if b.warning],
+            "warnings": [english(w) for w in self.warnings()],
             "updated": self.changed,
             "snapshot": self.snapshot,
             "similarity_threshold": SIMILARITY,
         }
 
-    def text(self) -> str:
+    def warnings(self) -> list[str | Message]:
+        d = self.document
+        return d.warnings + [b.warning for it in d.items for b in it.blocks if b.warning]
+
+    def text(self, view: View | None = None) -> str:
+        """The report as a user reads it, in the view's language (English by default)."""
+        view = view or View()
         d = self.to_dict()
-        out = [f"{self.source} → {self.path or self.name} ({self.form})"]
+        lines: list[str | Message] = [f"{self.source} → {self.path or self.name} ({self.form})"]
         if self.snapshot:
-            out.append(f"published the imported state as {self.snapshot}")
+            lines.append(_("published the imported state as {snapshot}", snapshot=self.snapshot))
         if self.changed:
-            out.append(f"updated {len(self.changed)} items: " + ", ".join(self.changed))
-        out.append(f"items filled: {len(d['items_filled'])} (choices {len(d['choices'])})")
-        out.append(f"clause pins: {len(d['pins'])}")
+            lines.append(_("updated {count} items: {items}", count=len(self.changed), items=list(self.changed)))
+        lines.append(_("items filled: {count} (choices {choices})", count=len(d["items_filled"]), choices=len(d["choices"])))
+        lines.append(_("clause pins: {count}", count=len(d["pins"])))
         for p in d["pins"]:
-            mark = f" variant, similarity {p['similarity']:.0%}" if p in d["variants"] or p["similarity"] < 1 else ""
-            out.append(f"  {p['item']}: {p['clause']}@{p['version']}{mark}")
-        out.append(f"local texts: {len(d['local_texts'])}")
-        for w in d["warnings"]:
-            out.append(f"warning: {w}")
-        for u in d["unmatched_labels"]:
-            hint = f" (did you mean '{u['did_you_mean']}'?)" if u["did_you_mean"] else ""
-            out.append(f"unmatched label: {u['where']}: {u['label']}{hint}")
-        for u in d["unplaced"]:
-            out.append(f"not placed: {u['where']}: {u['reason']}: {u['text'][:60]!r}")
-        return "\n".join(out)
+            pin = f"{p['clause']}@{p['version']}"
+            if p in d["variants"] or p["similarity"] < 1:
+                similarity = format(p["similarity"], ".0%")
+                lines.append(_("  {item}: {pin} variant, similarity {similarity}", item=p["item"], pin=pin, similarity=similarity))
+            else:
+                lines.append(f"  {p['item']}: {pin}")
+        lines.append(_("local texts: {count}", count=len(d["local_texts"])))
+        for w in self.warnings():
+            lines.append(_("warning: {warning}", warning=w))
+        for u in self.document.unmatched:
+            if u.suggestion:
+                lines.append(_("unmatched label: {where}: {label} (did you mean '{suggestion}'?)", where=u.where, label=u.label,
+                               suggestion=u.suggestion))
+            else:
+                lines.append(_("unmatched label: {where}: {label}", where=u.where, label=u.label))
+        for n in self.document.unplaced:
+            lines.append(_("not placed: {where}: {reason}: {text}", where=n.where, reason=n.reason, text=repr(n.text[:60])))
+        return "\n".join(view.text(line) for line in lines)
 
 
 def _ref(it: ImportedItem) -> str:
@@ -133,14 +148,14 @@ def read_document(ws: Any, source: Path, form_name: str | None = None, parameter
     else:
         forms = {f.name: (f, i) for f, i in available_forms(ws.form_dirs).values()}
         if not forms:  # pragma: no cover - hyoka bundles its forms
-            raise UserError("no form schema available")
+            raise UserError(_("no form schema available"))
         scored = sorted(forms.values(), key=lambda fi: form_score(body, fi[0]), reverse=True)
         form, index = scored[0]
         if form_score(body, form) == 0:
             raise UserError(
-                "not a 評価書: no heading or label of any form was found",
+                _("not a 評価書: no heading or label of any form was found"),
                 Location.of(source),
-                "import a 評価書 laid out as the 様式 (section headings, label | value tables)",
+                _("import a 評価書 laid out as the 様式 (section headings, label | value tables)"),
             )
     context = {"municipality": ws.config.municipality, **{k: str(v) for k, v in ws.config.parameters.items()}, **(parameters or {})}
     return match_document(body, form, index, _matcher(ws), context)
@@ -224,7 +239,9 @@ def import_document(ws: Any, source: Path, name: str, form_name: str | None = No
     target = ws.new_assessment_path(name, "--name")
     if target.exists() and not force:
         raise UserError(
-            f"assessment '{name}' exists", Location.of(target), f"import under another --name, or update it with: hyoka import --update {name} FILE.docx"
+            _("assessment '{name}' exists", name=name),
+            Location.of(target),
+            _("import under another --name, or update it with: hyoka import --update {name} FILE.docx", name=name),
         )
     doc = read_document(ws, source, form_name)
     text = assessment_yaml(doc, Path(source).name)
@@ -232,7 +249,9 @@ def import_document(ws: Any, source: Path, name: str, form_name: str | None = No
     loaded = load_assessment(target, diag, ws.form_dirs, text=text)
     if loaded is None or diag.errors:  # the importer wrote something the loader refuses: a bug, never written
         first = diag.errors[0] if diag.errors else None
-        raise UserError(f"the imported assessment does not load: {first.message if first else 'unknown error'}", Location.of(source))
+        raise UserError(
+            _("the imported assessment does not load: {error}", error=first.message if first else _("unknown error")), Location.of(source)
+        )
     return ImportReport(name, str(source), doc.form, doc, str(target)), text, target
 
 
@@ -256,9 +275,9 @@ def plan_update(ws: Any, assessment: Any, composed: ComposedAssessment, doc: Imp
     """What changed between the composed assessment and the edited document, item by item."""
     if len(doc.files) != len(composed.files):
         raise UserError(
-            f"the document has {len(doc.files)} 特定個人情報ファイル, the assessment {len(composed.files)}",
+            _("the document has {count} 特定個人情報ファイル, the assessment {have}", count=len(doc.files), have=len(composed.files)),
             Location.of(doc.path),
-            "add or remove files in the YAML, then build and edit again",
+            _("add or remove files in the YAML, then build and edit again"),
         )
     file_index = {f.id: i for i, f in enumerate(composed.files)}
     kinds = {c.id: c.kind for c in ws.library}
@@ -291,7 +310,7 @@ def plan_update(ws: Any, assessment: Any, composed: ComposedAssessment, doc: Imp
 def _updated_value(
     item: ComposedItem, entry: Any, new: ImportedItem | None, new_lines: list[str], doc: ImportedDocument, kinds: dict[str, str]
 ) -> Any:
-    where = f"{doc.path}: {' > '.join(item.path)}" + (f" ({new.where})" if new else "")
+    where = Location.of(doc.path, None, " > ".join(item.path) + (f" ({english(new.where)})" if new else ""))
     if not new_lines:
         for b in item.blocks:
             _refuse_verbatim(b, kinds, where)
@@ -356,12 +375,12 @@ def _updated_value(
     return out
 
 
-def _refuse_verbatim(b: Any, kinds: dict[str, str], where: str) -> None:
+def _refuse_verbatim(b: Any, kinds: dict[str, str], where: Location) -> None:
     if b.kind == "clause" and kinds.get(b.clause or "") == "verbatim":
         raise UserError(
-            f"edit inside verbatim clause {b.clause}@{b.version} refused",
-            Location(where),
-            "a verbatim clause's wording cannot be changed locally; undo the edit in Word (or replace the clause in the YAML)",
+            _("edit inside verbatim clause {pin} refused", pin=b.clause + "@" + str(b.version)),
+            where,
+            _("a verbatim clause's wording cannot be changed locally; undo the edit in Word (or replace the clause in the YAML)"),
         )
 
 
@@ -447,12 +466,12 @@ def update_document(ws: Any, name: str, source: Path) -> tuple[ImportReport, str
     assessment = ws.load_assessment(name, diag)
     diag.raise_if_errors()
     if assessment is None:
-        raise UserError(f"cannot load assessment '{name}'")
+        raise UserError(_("cannot load assessment '{name}'", name=name))
     composed = Composer.for_workspace(ws).compose(assessment)
     doc = read_document(ws, source, assessment.form)
     edits = plan_update(ws, assessment, composed, doc)
     path = Path(assessment.path)
-    text = read_text(path, "an assessment")
+    text = read_text(path, _("an assessment"))
     file_ids = [f.id for f in assessment.files]
     new_text = apply_update(path, text, edits, file_ids) if edits else text
     report = ImportReport(name, str(source), doc.form, doc, str(path))
@@ -462,7 +481,9 @@ def update_document(ws: Any, name: str, source: Path) -> tuple[ImportReport, str
 
     if load_assessment(path, check, ws.form_dirs, text=new_text) is None or check.errors:
         first = check.errors[0] if check.errors else None
-        raise UserError(f"the updated assessment does not load: {first.message if first else 'unknown error'}", Location.of(source))
+        raise UserError(
+            _("the updated assessment does not load: {error}", error=first.message if first else _("unknown error")), Location.of(source)
+        )
     return report, new_text, path
 
 

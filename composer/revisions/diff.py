@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from composer.errors import Location, UserError
+from composer.i18n import _
 from composer.model import (
     NO_REASON,
     Annotation,
@@ -161,12 +162,13 @@ def _apply(
     for ann in annotations:
         idx = [i for i, (r, _) in enumerate(out) if r.item.ref == ann.ref and (not ann.blocks or set(r.blocks) <= set(ann.blocks))]
         if not idx:
-            which = f" (block {', '.join(ann.blocks)})" if ann.blocks else ""
             warnings.append(
                 UserError(
-                    f"change annotation for {ann.ref}{which} matches no change",
+                    _("change annotation for {item} (block {blocks}) matches no change", item=ann.ref, blocks=list(ann.blocks))
+                    if ann.blocks
+                    else _("change annotation for {item} matches no change", item=ann.ref),
                     ann.location,
-                    "the item did not change between these revisions: remove the annotation or check its item/block",
+                    _("the item did not change between these revisions: remove the annotation or check its item/block"),
                     severity="warning",
                     code="annotation",
                 )
@@ -228,9 +230,9 @@ def diff(
             if options.strict:
                 warnings.append(
                     UserError(
-                        f"no reason for the change of {r.item.ref} ({', '.join(r.blocks)})",
+                        _("no reason for the change of {item} ({blocks})", item=r.item.ref, blocks=list(r.blocks)),
                         ann.location if ann else r.location,
-                        "add a change annotation with reason: to the assessment (changes:)",
+                        _("add a change annotation with reason: to the assessment (changes:)"),
                         code="no-reason",
                     )
                 )

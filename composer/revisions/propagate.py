@@ -19,7 +19,8 @@ from typing import Literal
 
 from composer.compose.assemble import Composer
 from composer.compose.render import render_text
-from composer.errors import Diagnostics, ErrorList, Location, UserError, display_path
+from composer.errors import Diagnostics, ErrorList, Location, UserError
+from composer.i18n import _
 from composer.load import yamlio
 from composer.load.assessment import load_assessment
 from composer.load.workspace import Workspace
@@ -50,14 +51,25 @@ class FileEdit:
     path: Path
     before: str
     after: str
+    root: Path | None = None  # the workspace: the diff names the file relative to it
+
+    @property
+    def name(self) -> str:
+        """The file as the diff headers name it: relative to the workspace (else as given)."""
+        if self.root is not None:
+            try:
+                return Path(self.path).resolve().relative_to(Path(self.root).resolve()).as_posix()
+            except ValueError:
+                pass
+        return Path(self.path).as_posix()
 
     def unified_diff(self) -> str:
         return "".join(
             difflib.unified_diff(
                 self.before.splitlines(keepends=True),
                 self.after.splitlines(keepends=True),
-                fromfile=f"a/{display_path(self.path)}",
-                tofile=f"b/{display_path(self.path)}",
+                fromfile=f"a/{self.name}",
+                tofile=f"b/{self.name}",
             )
         )
 
@@ -77,12 +89,12 @@ class Plan:
 
 def parse_target(ws: Workspace, ref: str) -> tuple[Clause, int]:
     """``gov-cloud/storage`` (latest) or ``gov-cloud/storage@2``."""
-    clause_id, _, version = ref.partition("@")
+    clause_id, _sep, version = ref.partition("@")
     if not version:
         clause = ws.library.require(clause_id)
         return clause, clause.latest.number
     if not version.isdigit():
-        raise UserError(f"'{ref}' does not name a clause version", None, "write it as gov-cloud/storage or gov-cloud/storage@2")
+        raise UserError(_("'{ref}' does not name a clause version", ref=ref), None, _("write it as gov-cloud/storage or gov-cloud/storage@2"))
     clause, v = ws.library.resolve(Pin(clause_id, int(version)))
     return clause, v.number
 
@@ -101,7 +113,7 @@ def plan(ws: Workspace, ref: str, names: Iterable[str] | None = None) -> Plan:
         path = ws.assessment_path(name)
         diag = Diagnostics()
         try:
-            text = yamlio.read_text(path, "an assessment")  # keeps the file's own line ends
+            text = yamlio.read_text(path, _("an assessment"))  # keeps the file's own line ends
         except UserError as exc:
             errors.append(exc)
             continue
@@ -127,7 +139,7 @@ def plan(ws: Workspace, ref: str, names: Iterable[str] | None = None) -> Plan:
         updates.extend(reversed(done))
         if done:
             after = "".join(lines)
-            edits.append(FileEdit(path, text, after))
+            edits.append(FileEdit(path, text, after, ws.root))
     if errors:
         raise ErrorList(errors)
     return Plan(clause.id, target, tuple(updates), tuple(edits), ws.form_dirs)
@@ -159,11 +171,11 @@ def _update_use(comp: Composer, a: Assessment, file_id, ref, block: Block, node,
             # the variant uses parameters or terms: merge the templates, so that it keeps them
             result = merge3(old.text, block.variant, new.text, ours_label="local", theirs_label=label)
             if result.clean:
-                render_text(result.text, {**local, **ctx}, block.location, "merged local variant")
+                render_text(result.text, {**local, **ctx}, block.location, _("merged local variant"))
         else:
-            base = render_text(old.text, ctx, old.location, f"clause {block.pin}")
-            theirs = render_text(new.text, ctx, new.location, f"clause {clause.id}@{target}")
-            ours = render_text(block.variant, {**local, **ctx}, block.location, "local variant")
+            base = render_text(old.text, ctx, old.location, _("clause {pin}", pin=str(block.pin)))
+            theirs = render_text(new.text, ctx, new.location, _("clause {pin}", pin=str(Pin(clause.id, target))))
+            ours = render_text(block.variant, {**local, **ctx}, block.location, _("local variant"))
             result = merge3(base, ours, theirs, ours_label="local", theirs_label=label)
         status = "merged" if result.clean else "conflict"
         conflicts = result.conflicts
@@ -178,7 +190,11 @@ def _bump_pin(lines: list[str], node: YMap, clause_id: str, old: int, new: int, 
     pattern = re.compile(rf"(clause:\s*[\"']?{re.escape(clause_id)})@{old}(?!\d)")
     replaced, n = pattern.subn(rf"\g<1>@{new}", lines[i], count=1)
     if n != 1:
-        raise UserError(f"cannot find the pin {clause_id}@{old} on this line", Location.of(path, i + 1), "write the pin as clause: ID@N on one line")
+        raise UserError(
+            _("cannot find the pin {pin} on this line", pin=str(Pin(clause_id, old))),
+            Location.of(path, i + 1),
+            _("write the pin as clause: ID@N on one line"),
+        )
     lines[i] = replaced
 
 
@@ -225,9 +241,9 @@ def apply(p: Plan, allow_conflicts: bool = False, root: Path | None = None) -> N
     if p.conflicts and not allow_conflicts:
         raise ErrorList(
             UserError(
-                f"conflict merging the local variant with {u.clause}@{u.to_version} ({len(u.conflicts)} place(s))",
+                _("conflict merging the local variant with {pin} ({count} place(s))", pin=str(Pin(u.clause, u.to_version)), count=len(u.conflicts)),
                 u.location,
-                "nothing was written; resolve by hand, or rerun with --allow-conflicts to write conflict markers",
+                _("nothing was written; resolve by hand, or rerun with --allow-conflicts to write conflict markers"),
                 code="conflict",
             )
             for u in p.conflicts

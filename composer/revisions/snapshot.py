@@ -25,7 +25,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from composer.errors import Location, UserError, display_path
+from composer.errors import Location, UserError
+from composer.i18n import Message, _
 from composer.load.clauses import Library, version_hash
 from composer.load.validate import confined, did_you_mean
 from composer.model import (
@@ -181,17 +182,19 @@ def list_snapshots(snapshots_root: Path, name: str) -> list[Path]:
     for p in paths:
         if not confined(p, d):
             raise UserError(
-                f"snapshot file links outside the snapshots directory (to {p.resolve()})",
+                _("snapshot file links outside the snapshots directory (to {target})", target=str(p.resolve())),
                 Location.of(p),
-                "snapshots are files written by `hyoka publish`; copy the file in instead of linking it",
+                _("snapshots are files written by `hyoka publish`; copy the file in instead of linking it"),
             )
         m = SNAPSHOT_NAME.match(p.name)
         if not m or not p.is_file() or not _real_date(m.group("date")):
             raise UserError(
-                "not a snapshot (snapshots are files named YYYY-MM-DD.json with a real date in ASCII digits, "
-                "written by `hyoka publish`)",
+                _(
+                    "not a snapshot (snapshots are files named YYYY-MM-DD.json with a real date in ASCII digits, "
+                    "written by `hyoka publish`)"
+                ),
                 Location.of(p),
-                "move it out of the snapshots directory",
+                _("move it out of the snapshots directory"),
             )
     return sorted(paths, key=lambda p: (p.stem.split(".")[0], _seq(p.stem)))
 
@@ -212,53 +215,57 @@ def _seq(stem: str) -> int:
 def read_snapshot(path: Path, library: Library | None = None) -> Snapshot:
     """Read and verify a snapshot file (and, given the ``library``, the clause versions it used)."""
     loc = Location.of(path)
-    restore = "restore it from version control"
+    restore = _("restore it from version control")
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UserError("snapshot not found", loc) from None
+        raise UserError(_("snapshot not found"), loc) from None
     except OSError as exc:
-        raise UserError(f"cannot read snapshot: {exc.strerror or exc}", loc) from None
+        raise UserError(_("cannot read snapshot: {reason}", reason=exc.strerror or exc), loc) from None
     except RecursionError:
-        raise UserError("not a hyoka snapshot: nested too deeply", loc, restore) from None
+        raise UserError(_("not a hyoka snapshot: nested too deeply"), loc, restore) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UserError(f"snapshot is not valid JSON: {exc}", loc, restore) from None
+        raise UserError(_("snapshot is not valid JSON: {error}", error=str(exc)), loc, restore) from None
     if not isinstance(body, dict) or body.get("hyoka_snapshot") not in FORMATS or isinstance(body.get("hyoka_snapshot"), bool):
-        raise UserError("not a hyoka snapshot", loc, "snapshots are written by `hyoka publish`")
+        raise UserError(_("not a hyoka snapshot"), loc, _("snapshots are written by `hyoka publish`"))
     if _depth(body) > MAX_DEPTH:
-        raise UserError(f"not a hyoka snapshot: nested more than {MAX_DEPTH} levels deep", loc, restore)
+        raise UserError(_("not a hyoka snapshot: nested more than {depth} levels deep", depth=MAX_DEPTH), loc, restore)
     recorded = body.get("content_hash")
     if recorded != content_hash(body):
         raise UserError(
-            "snapshot content does not match its hash: it was changed after publication",
+            _("snapshot content does not match its hash: it was changed after publication"),
             loc,
-            "published snapshots are immutable; restore the file from version control",
+            _("published snapshots are immutable; restore the file from version control"),
             code="tampered",
         )
     problem = _check_shape(body)
     if problem:
-        raise UserError(f"snapshot is malformed: {problem}", loc, restore)
+        raise UserError(_("snapshot is malformed: {problem}", problem=problem), loc, restore)
     m = SNAPSHOT_NAME.match(path.name)
     name = path.parent.name
     if body["assessment"] != name:
         raise UserError(
-            f"snapshot of assessment '{body['assessment']}' in the history of '{name}'",
+            _("snapshot of assessment '{assessment}' in the history of '{name}'", assessment=body["assessment"], name=name),
             Location.of(path, None, "assessment"),
-            f"a snapshot belongs in snapshots/{body['assessment']}/; move it there or out of snapshots/{name}/",
+            _(
+                "a snapshot belongs in snapshots/{assessment}/; move it there or out of snapshots/{name}/",
+                assessment=body["assessment"],
+                name=name,
+            ),
             code="tampered",
         )
     if m is None or body["date"] != m.group("date"):
         raise UserError(
-            f"snapshot dated {body['date']} is named {path.name}",
+            _("snapshot dated {date} is named {file}", date=body["date"], file=path.name),
             Location.of(path, None, "date"),
-            f"a snapshot's file name is its publication date ({body['date']}.json); {restore}",
+            _("a snapshot's file name is its publication date ({date}.json); {restore}", date=body["date"], restore=restore),
             code="tampered",
         )
     try:
         composed = decode(body, path)
         date = str(body["date"])
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise UserError(f"snapshot is incomplete ({exc})", loc, restore) from None
+        raise UserError(_("snapshot is incomplete ({error})", error=str(exc)), loc, restore) from None
     snap = Snapshot(id=path.stem, date=date, path=path, composed=composed, content_hash=recorded, clauses=dict(body.get("clauses", {})))
     if library is not None:
         verify_clauses(snap, library)
@@ -268,17 +275,23 @@ def read_snapshot(path: Path, library: Library | None = None) -> Snapshot:
 def verify_clauses(snap: Snapshot, library: Library) -> None:
     """Refuse when a clause version the snapshot used no longer has the content it had then."""
     for key, sealed in snap.clauses.items():
-        cid, _, number = key.rpartition("@")
+        cid, _sep, number = key.rpartition("@")
         clause = library.get(cid)
         version = clause.version(int(number)) if clause is not None and number.isdigit() else None
         if clause is None or version is None:
             continue  # a removed published version is the lock's error
         if version_hash(clause, version) != sealed:
             raise UserError(
-                f"published clause {key} is not what snapshot {snap.id} of '{snap.composed.name}' published "
-                f"({display_path(snap.path)} records another content hash)",
+                _(
+                    "published clause {clause} is not what snapshot {snapshot} of '{assessment}' published "
+                    "({file} records another content hash)",
+                    clause=key,
+                    snapshot=snap.id,
+                    assessment=snap.composed.name,
+                    file=Path(snap.path),
+                ),
                 version.location,
-                "published versions never change: restore its wording from version control and add a new version instead",
+                _("published versions never change: restore its wording from version control and add a new version instead"),
                 code="lock",
             )
 
@@ -335,20 +348,25 @@ _SCALARS = {
 }
 
 
-def _check_shape(body: dict[str, Any]) -> str | None:
+def _check_shape(body: dict[str, Any]) -> Message | None:
     """None when ``body`` has the shape ``encode`` writes, else where it does not."""
     for key in _REQUIRED:
         if key not in body:
-            return f"missing '{key}'"
+            return _("missing '{key}'", key=key)
     return _shape(body, _BODY, "")
 
 
-def _shape(value: object, spec: object, where: str) -> str | None:
+def _shape(value: object, spec: object, where: str) -> Message | None:
+    kind = type(value).__name__
     if isinstance(spec, str):
-        return None if _SCALARS[spec](value) else f"{where or 'value'} must be {spec}, not {type(value).__name__}"
+        if _SCALARS[spec](value):
+            return None
+        if not where:
+            return _("value must be {type}, not {kind}", type=spec, kind=kind)
+        return _("{where} must be {type}, not {kind}", where=where, type=spec, kind=kind)
     if isinstance(spec, list):
         if not isinstance(value, list):
-            return f"{where} must be a list, not {type(value).__name__}"
+            return _("{where} must be a list, not {kind}", where=where, kind=kind)
         for i, v in enumerate(value):
             problem = _shape(v, spec[0], f"{where}[{i}]")
             if problem:
@@ -356,11 +374,11 @@ def _shape(value: object, spec: object, where: str) -> str | None:
         return None
     assert isinstance(spec, dict)
     if not isinstance(value, dict):
-        return f"{where} must be a mapping, not {type(value).__name__}"
+        return _("{where} must be a mapping, not {kind}", where=where, kind=kind)
     for k, v in value.items():
         sub = spec.get("*", spec.get(k))
         if sub is None:
-            return f"unknown key '{k}'" + (f" in {where}" if where else "")
+            return _("unknown key '{key}' in {where}", key=k, where=where) if where else _("unknown key '{key}'", key=k)
         problem = _shape(v, sub, f"{where}.{k}" if where else k)
         if problem:
             return problem
@@ -372,21 +390,21 @@ def find_snapshot(snapshots_root: Path, name: str, ref: str | None, library: Lib
     paths = list_snapshots(snapshots_root, name)
     if not paths:
         raise UserError(
-            f"assessment '{name}' has never been published",
+            _("assessment '{name}' has never been published", name=name),
             Location.of(snapshot_dir(snapshots_root, name)),
-            f"run `hyoka publish {name}` first",
+            _("run `hyoka publish {name}` first", name=name),
             code="unpublished",
         )
     if ref is None:
         return read_snapshot(paths[-1], library)
     matches = [p for p in paths if p.stem == ref] or [p for p in paths if p.stem.split(".")[0] == ref]
     if not matches:
-        have = "have: " + ", ".join(p.stem for p in paths)
+        have = _("have: {snapshots}", snapshots=[p.stem for p in paths])
         hint = did_you_mean(ref, [p.stem for p in paths])
         raise UserError(
-            f"assessment '{name}' has no snapshot '{ref}'",
+            _("assessment '{name}' has no snapshot '{ref}'", name=name, ref=ref),
             Location.of(snapshot_dir(snapshots_root, name)),
-            f"{hint} {have}" if hint else have,
+            _("{suggestion} {have}", suggestion=hint, have=have) if hint else have,
         )
     return read_snapshot(matches[-1], library)
 
@@ -410,15 +428,15 @@ def publish(
         last = read_snapshot(existing[-1], library)
         if last.date > date:
             raise UserError(
-                f"the last publication of '{composed.name}' is dated {last.date}, after {date}",
+                _("the last publication of '{name}' is dated {last}, after {date}", name=composed.name, last=last.date, date=date),
                 Location.of(last.path),
-                "publish with a later --date",
+                _("publish with a later --date"),
             )
         if _same_content(last.composed, composed):
             raise UserError(
-                f"nothing changed in '{composed.name}' since its publication of {last.date}",
+                _("nothing changed in '{name}' since its publication of {last}", name=composed.name, last=last.date),
                 Location.of(last.path),
-                "edit the assessment before publishing again",
+                _("edit the assessment before publishing again"),
             )
     stem = date
     n = 1
