@@ -26,6 +26,7 @@ TERM_KEYS = ("wording", "previous", "reason", "risk_change", "risk_situation", "
 CONFIG_KEYS = (
     "municipality", "stock_clauses", "clauses", "assessments", "snapshots", "output",
     "parameters", "terms", "lint", "profiles", "forms", "libraries", "author",
+    "language",
 )
 
 
@@ -220,6 +221,7 @@ def load_config(root: Path, diag: Diagnostics) -> Config:
             diag.error(f"term '{k}' must be its wording or a mapping with wording:", loc)
         else:
             term_values[str(k)] = Term(str(k), "" if v is None else str(v))
+    f.choice("language", ("ja", "en"))  # read by the CLI (composer.console) before the workspace loads
     lint = f.map("lint")
     dirs = {key: _inside(root, f, key, default) for key, default in PATH_KEYS}
     return Config(
