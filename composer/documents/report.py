@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from composer.errors import Diagnostics, Location, UserError
+from composer.i18n import _
 from composer.model import ChangeRow, ChangeTable, ComposedAssessment
 from composer.revisions.snapshot import DRAFT, Snapshot, list_snapshots, read_snapshot
 from composer.writers.model import Bullets, Cell, Column, Document, Heading, Paragraph, Row, Sheet, Table
@@ -110,7 +111,8 @@ FIRST_YEAR, LAST_YEAR = 2015, 9998  # 特定個人情報保護評価 began in 20
 def fiscal_year(year: int) -> Period:
     """The fiscal year ``year``: 1 April ``year`` to 31 March ``year + 1``."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise UserError(f"fiscal year {year} is out of range", None, f"give a year from {FIRST_YEAR} to {LAST_YEAR}, e.g. --year 2025")
+        raise UserError(_("fiscal year {year} is out of range", year=year), None,
+                        _("give a year from {first} to {last}, e.g. --year 2025", first=FIRST_YEAR, last=LAST_YEAR))
     return Period(_dt.date(year, 4, 1), _dt.date(year + 1, 3, 31))
 
 
@@ -351,7 +353,7 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
     from composer.load.workspace import load_workspace
 
     if start > end:
-        raise UserError(f"the period starts after it ends ({start} > {end})", None, "swap --from and --to")
+        raise UserError(_("the period starts after it ends ({start} > {end})", start=start, end=end), None, _("swap --from and --to"))
     period = Period(start, end)
     ws = load_workspace(root)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from composer.errors import UserError
+from composer.i18n import _
 
 if TYPE_CHECKING:
     from composer.writers.model import Document
@@ -25,14 +26,14 @@ TEXT_FORMATS = ("md", "html", "json", "csv")  # the others are written to a file
 
 def _writer(fmt: str, formats: tuple[str, ...] = FORMATS):  # type: ignore[no-untyped-def]
     if fmt not in formats:
-        raise UserError(f"unknown format '{fmt}'", None, f"use one of: {', '.join(formats)}")
+        raise UserError(_("unknown format '{fmt}'", fmt=fmt), None, _("use one of: {choices}", choices=formats))
     return import_module(f"composer.writers.{fmt}")
 
 
 def render(doc: Document, fmt: str) -> str:
     """The document as text in ``fmt`` (md, html, json, csv)."""
     if fmt in FORMATS and fmt not in TEXT_FORMATS:
-        raise UserError(f"format '{fmt}' is written to a file", None, "pass -o FILE")
+        raise UserError(_("format '{fmt}' is written to a file", fmt=fmt), None, _("pass -o FILE"))
     return _writer(fmt).render(doc)  # type: ignore[no-any-return]
 
 

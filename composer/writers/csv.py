@@ -12,13 +12,15 @@ from pathlib import Path
 
 from composer.errors import UserError
 from composer.files import atomic_write
+from composer.i18n import _
 from composer.writers.model import Document
 
 
 def render(doc: Document) -> str:
     tables = doc.tables()
     if not tables:
-        raise UserError(f"{doc.title or 'the document'} has no table to write as CSV", None, "choose another --format")
+        problem = _("{title} has no table to write as CSV", title=doc.title) if doc.title else _("the document has no table to write as CSV")
+        raise UserError(problem, None, _("choose another --format"))
     t = tables[0]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")

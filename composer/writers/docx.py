@@ -54,6 +54,7 @@ from xml.sax.saxutils import escape
 from composer.dates import wareki
 from composer.errors import Location, UserError
 from composer.files import atomic_write
+from composer.i18n import _
 from composer.model import COVER_FIELDS, ComposedAssessment, ComposedItem
 from composer.resources import templates_dir
 from composer.writers.model import Cell, Document, Heading, Paragraph, Run, Table, Tracking, split_lines
@@ -96,7 +97,7 @@ def _reference_key(path: Path) -> tuple[str, int, int]:
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise UserError("reference document not found", Location.of(path), "pass an existing .docx to --reference-doc") from None
+        raise UserError(_("reference document not found"), Location.of(path), _("pass an existing .docx to --reference-doc")) from None
     return (str(path.resolve()), st.st_mtime_ns, st.st_size)
 
 
@@ -119,26 +120,27 @@ def check_reference_size(path: Path, size: int, data_of: Any) -> None:
     loc = Location.of(path)
     mb = 1024 * 1024
     if size > MAX_REFERENCE_FILE:
-        raise UserError(f"reference document is larger than {MAX_REFERENCE_FILE // mb} MB", loc, "use a document that holds only styles, page setup and footer")
+        raise UserError(_("reference document is larger than {limit} MB", limit=MAX_REFERENCE_FILE // mb), loc, _("use a document that holds only styles, page setup and footer"))
     try:
         with zipfile.ZipFile(data_of()) as z:
             members = z.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise UserError(f"not a Word document (.docx): {exc}", loc, "save the reference document as .docx") from None
+        raise UserError(_("not a Word document (.docx): {error}", error=str(exc)), loc, _("save the reference document as .docx")) from None
     if len(members) > MAX_REFERENCE_MEMBERS:
-        raise UserError(f"reference document has more than {MAX_REFERENCE_MEMBERS:,} parts", loc, "save it again as .docx")
+        raise UserError(_("reference document has more than {limit:,} parts", limit=MAX_REFERENCE_MEMBERS), loc, _("save it again as .docx"))
     total = 0
     for m in members:
         total += m.file_size
         if m.filename.endswith((".xml", ".rels")) and m.file_size > MAX_REFERENCE_XML:
             raise UserError(
-                f"reference document part {m.filename} decompresses to {m.file_size:,} bytes (at most {MAX_REFERENCE_XML // mb} MB)",
-                loc, "use a document that holds only styles, page setup and footer",
+                _("reference document part {part} decompresses to {size:,} bytes (at most {limit} MB)",
+                  part=m.filename, size=m.file_size, limit=MAX_REFERENCE_XML // mb),
+                loc, _("use a document that holds only styles, page setup and footer"),
             )
         if total > MAX_REFERENCE_UNZIPPED:
             raise UserError(
-                f"reference document decompresses to more than {MAX_REFERENCE_UNZIPPED // mb} MB",
-                loc, "use a document that holds only styles, page setup and footer",
+                _("reference document decompresses to more than {limit} MB", limit=MAX_REFERENCE_UNZIPPED // mb),
+                loc, _("use a document that holds only styles, page setup and footer"),
             )
 
 
@@ -177,10 +179,11 @@ def _open(reference: Path | None) -> Any:
         return docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
         raise UserError(
-            f"not a Word document (.docx): {type(exc).__name__}", Location.of(path), "save the reference document as .docx"
+            _("not a Word document (.docx): {error}", error=type(exc).__name__), Location.of(path),
+            _("save the reference document as .docx"),
         ) from None
     except Exception as exc:  # zipfile.BadZipFile and lxml errors
-        raise UserError(f"cannot read the reference document: {exc}", Location.of(path), "save it again as .docx") from None
+        raise UserError(_("cannot read the reference document: {error}", error=str(exc)), Location.of(path), _("save it again as .docx")) from None
 
 
 _bundled_styles: Any = None
@@ -220,7 +223,7 @@ def resolve_styles(doc: Any) -> dict[str, str]:
             return found.get(_W + "styleId")
         source = _bundled_style_elements().get(name.lower())
         if source is None:  # pragma: no cover - the bundled reference defines every style
-            raise UserError(f"style '{name}' is missing from hyoka's reference document")
+            raise UserError(_("style '{name}' is missing from hyoka's reference document", name=name))
         style = copy.deepcopy(source)
         style_id = style.get(_W + "styleId")
         while style_id in ids:
@@ -360,7 +363,7 @@ def _prepare(reference: Path | None, landscape: bool, total_pages: bool) -> _Pre
     body = _clear_body(doc)
     root = doc.element
     if root.nsmap.get("w") != W_NS:  # pragma: no cover - Word always binds w: to the main namespace
-        raise UserError("unsupported reference document (w: prefix rebound)", Location.of(path), "save it again with Word")
+        raise UserError(_("unsupported reference document (w: prefix rebound)"), Location.of(path), _("save it again with Word"))
     body.insert(0, etree.Comment(_MARK))
     head, tail = etree.tostring(root, encoding="unicode").split(f"<!--{_MARK}-->")
     body.remove(body[0])
