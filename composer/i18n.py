@@ -137,36 +137,40 @@ class View:
         if not message.params:
             return template
         values = _Missing({k: self.value(v) for k, v in message.params})
+        words = {k for k, v in message.params if isinstance(v, Message)}
         try:
-            return self._fill(template, values)
+            return self._fill(template, values, words)
         except (ValueError, IndexError, KeyError, AttributeError):  # a broken catalog entry: keep the English
             return message.msgid.format_map(values)
 
-    def _fill(self, template: str, values: Mapping[str, object]) -> str:
+    def _fill(self, template: str, values: Mapping[str, object], words: Iterable[str] = ()) -> str:
         """``template.format_map(values)``; in Japanese, a space the template puts between a
-        placeholder and a Japanese word is dropped when the value is Japanese too
-        (「'{key}' は {what} で」 with 評価書 reads 「は評価書で」, with ``assessment`` keeps its spaces)."""
-        parts: list[tuple[str, bool]] = []
+        placeholder and a Japanese word is dropped when the value is a translated word (one of
+        ``words``: 「'{key}' は {what} で」 with 評価書 reads 「は評価書で」). A value the user
+        wrote (a form's name, a choice) keeps its spaces, so it stands apart."""
+        words = set(words)
+        parts: list[tuple[str, str]] = []  # (text, "literal" | "word" | "value")
         for literal, name, spec, conversion in _FORMATTER.parse(template):
             if literal:
-                parts.append((literal, True))
+                parts.append((literal, "literal"))
             if name is not None:
                 if name == "":
                     raise ValueError("positional placeholder")
                 obj, _key = _FORMATTER.get_field(name, (), values)
                 if conversion:
                     obj = _FORMATTER.convert_field(obj, conversion)
-                parts.append((_FORMATTER.format_field(obj, spec or ""), False))
+                kind = "word" if name.split(".")[0].split("[")[0] in words else "value"
+                parts.append((_FORMATTER.format_field(obj, spec or ""), kind))
         if self.language != "ja":
-            return "".join(text for text, _lit in parts)
+            return "".join(text for text, _kind in parts)
         out = []
-        for i, (text, literal) in enumerate(parts):
-            if literal:
-                before = parts[i - 1][0] if i > 0 else ""
-                after = parts[i + 1][0] if i + 1 < len(parts) else ""
-                if text.startswith(" ") and before and _wide(before[-1]) and _wide((text[1:] or after)[:1]):
+        for i, (text, kind) in enumerate(parts):
+            if kind == "literal":
+                before = parts[i - 1] if i > 0 else ("", "")
+                after = parts[i + 1] if i + 1 < len(parts) else ("", "")
+                if text.startswith(" ") and before[1] == "word" and _wide(before[0][-1:]) and _wide(text[1:2]):
                     text = text[1:]
-                if text.endswith(" ") and after and _wide(after[0]) and _wide((text[:-1] or (out[-1] if out else ""))[-1:]):
+                if text.endswith(" ") and after[1] == "word" and _wide(after[0][:1]) and _wide(text[-2:-1]):
                     text = text[:-1]
             out.append(text)
         return "".join(out)

@@ -60,7 +60,7 @@ def test_a_bad_clause_file_in_japanese_names_the_same_places(ws: Path, monkeypat
     assert len(en) == len(ja) >= 3
     assert [_where(line) for line in ja] == [_where(line) for line in en]
     text = "\n".join(ja)
-    assert "clauses/local/measure.yaml:4: colour: 'colour' は 定型文 で使えないキーです" in text
+    assert "clauses/local/measure.yaml:4: colour: 'colour' は定型文で使えないキーです" in text
     assert "clauses/local/measure.yaml:3: kind: kind に" in text
     assert "kind に 'verbatm' は書けません。verbatim か adaptable にしてください" in text
     assert "risk_change に 'たぶん' は書けません。あり または なし のどれかにしてください" in text
