@@ -63,7 +63,7 @@ def test_a_bad_clause_file_in_japanese_names_the_same_places(ws: Path, monkeypat
     assert "clauses/local/measure.yaml:4: colour: 'colour' は定型文で使えないキーです" in text
     assert "clauses/local/measure.yaml:3: kind: kind に" in text
     assert "kind に 'verbatm' は書けません。verbatim か adaptable にしてください" in text
-    assert "risk_change に 'たぶん' は書けません。あり または なし のどれかにしてください" in text
+    assert "risk_change に 'たぶん' は書けません。あり または なしのどれかにしてください" in text
     assert "unknown key" not in text and "must be" not in text
 
 
@@ -123,5 +123,5 @@ def test_fields_messages_in_both_languages() -> None:
     assert "'name' が文字列ではなく、一覧になっています" in ja[0]
     assert "'count' が整数ではなく、'x'になっています" in ja[1]
     assert "a または b または d のどれかにしてください" in ja[3]
-    assert "定型文 に必須のキー 'title' がありません" in ja[4] and "'title:' を書き加えてください" in ja[4]
+    assert "定型文に必須のキー 'title' がありません" in ja[4] and "'title:' を書き加えてください" in ja[4]
     assert all(JAPANESE.search(j) for j in ja)

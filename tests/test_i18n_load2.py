@@ -84,7 +84,7 @@ def test_assessment_errors_in_japanese_keep_the_location(ws: Path, monkeypatch: 
     en, ja = _check(ws, "en", monkeypatch), _check(ws, "ja", monkeypatch)
     assert en.exit_code == ja.exit_code == 1
     assert "assessments/a.yaml:3: IV.9: unknown item key 'IV.9' in form 全項目" in en.stderr
-    assert "assessments/a.yaml:3: IV.9: 様式 全項目 に 'IV.9' という項目はありません" in ja.stderr
+    assert "assessments/a.yaml:3: IV.9: 様式 全項目に 'IV.9' という項目はありません" in ja.stderr
     assert "assessments/a.yaml:4: II.6.1: item 'II.6.1' belongs to a 特定個人情報ファイル" in en.stderr
     assert "assessments/a.yaml:4: II.6.1: 項目 'II.6.1' は特定個人情報ファイルごとの項目です" in ja.stderr
     assert "assessments/a.yaml:6: I.1.1: a block of 'I.1.1' needs exactly one of 'clause:' or 'text:'" in en.stderr
