@@ -327,10 +327,6 @@ def build(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str
         with bar:
             results = api.build_documents(ctx.root, assessments or None, out_dir, fmt, reference=reference, jobs=jobs, force=force,
                                           progress=progress)
-    except ErrorList:  # an assessment has errors: nothing was written
-        if any(counts.values()):
-            ctx.last_words.append(_build_summary(0, counts["unchanged"], counts["failed"], started))
-        raise
     except BuildError:  # a writer failed: the documents written are in place
         ctx.last_words.append(_build_summary(counts["written"], counts["unchanged"], counts["failed"], started))
         raise

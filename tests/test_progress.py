@@ -51,16 +51,33 @@ def test_build_prints_its_summary_last_on_stderr(ws: Path, run) -> None:
     assert m and m.groups() == ("0", str(N), "0"), again.stderr
 
 
-def test_a_build_with_an_error_says_nothing_was_built(ws: Path, run) -> None:
+def test_a_build_with_an_error_prints_the_errors_and_their_count_only(ws: Path, run) -> None:
     many(ws, 2)
     write(ws / "assessments" / "bad.yaml", SIMPLE_ASSESSMENT.replace("gov-cloud/storage@1", "gov-cloud/nosuch@1"))
     result = run("-C", str(ws), "build", "--format", "md")
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
-    assert "unknown clause 'gov-cloud/nosuch'" in result.stderr
-    m = SUMMARY.fullmatch(lines[-1])  # the summary comes last, after the errors
-    assert m and m.groups() == ("0", "0", "1"), result.stderr
+    assert "unknown clause 'gov-cloud/nosuch'" in lines[0] and lines[-1] == "1 errors", result.stderr
+    assert not SUMMARY.search(result.stderr)  # nothing was built: the errors say so
     assert not (ws / "build" / "doc00.md").exists()
+
+
+def test_a_build_whose_writer_fails_ends_with_the_summary(ws: Path, run, monkeypatch) -> None:
+    from composer.writers import html
+
+    many(ws)
+
+    def broken(composed, path):  # type: ignore[no-untyped-def]
+        if composed.name == "doc03":
+            raise ValueError("boom")
+        return real(composed, path)
+
+    real = html.write_markdown
+    monkeypatch.setattr(html, "write_markdown", broken)
+    result = run("-C", str(ws), "build", "--format", "md")
+    assert result.exit_code != 0
+    m = SUMMARY.fullmatch(result.stderr.strip().splitlines()[-1])
+    assert m and m.groups() == (str(N - 1), "0", "1"), result.stderr
 
 
 def test_piped_build_shows_no_bar_only_the_summary(ws: Path) -> None:
