@@ -70,7 +70,7 @@ def check(
     if lint:
         from composer.lint.engine import Linter
 
-        linter = Linter(ws, wanted)
+        linter = Linter(ws, wanted, fixes=False)  # check applies no fix: none is kept
     later = Diagnostics()  # reported after every loading problem, as one pass over all of them did
     members = []  # the しきい値 summary of each assessment (with no names every one is looked at here)
     for a, composed in compose_each(ws, wanted, diag, later, progress):

@@ -159,8 +159,9 @@ class Linter:
     with the number of assessments.
     """
 
-    def __init__(self, ws: Any, names: list[str] | None = None, everything: bool = False) -> None:
+    def __init__(self, ws: Any, names: list[str] | None = None, everything: bool = False, fixes: bool = True) -> None:
         self.ctx = LintContext(ws, names, everything)
+        self.fixes = fixes  # keep the safe fixes (only ``--fix`` applies them)
         self.settings = settings_of(ws, self.ctx)
         live = [r for r in RULES.values() if r.id not in self.settings.disabled]
         self.text_rules = [r for r in live if r.scope == "text"]
@@ -204,7 +205,7 @@ class Linter:
                 if f is not None and f.disabled(r.id, p.anchors):
                     continue
                 out.append(self._compact(_from_hit(r, p, hit, self.settings)))
-                if r.fixable and hit.replacement is not None and p.origin == "assessment" and p.line is not None:
+                if self.fixes and r.fixable and hit.replacement is not None and p.origin == "assessment" and p.line is not None:
                     self.edits.append(_edit(p, hit))
 
     def _findings(self, r: Rule, findings: Iterable[Hit] | Iterable[Finding]) -> None:
@@ -405,7 +406,7 @@ def _run_lint(
     name_list = list(names) if names else None
     fixed: dict[str, int] = {}
     for _ in range(MAX_FIX_PASSES if fix else 1):
-        ws, errors, findings, edits = _lint_pass(root, name_list, everything, progress)
+        ws, errors, findings, edits = _lint_pass(root, name_list, everything, progress, fix)
         if not fix or not edits:
             break
         applied = apply_edits(edits, ws.root)
@@ -414,7 +415,7 @@ def _run_lint(
         for path, n in applied.items():
             fixed[path] = fixed.get(path, 0) + n
     else:  # the last pass applied fixes: lint the result once more
-        _, errors, findings, _ = _lint_pass(root, name_list, everything, progress)
+        _, errors, findings, _ = _lint_pass(root, name_list, everything, progress, False)
     out = Diagnostics()
     out.extend(errors.items)
     out.extend(findings)
@@ -422,7 +423,7 @@ def _run_lint(
 
 
 def _lint_pass(
-    root: Path | None, names: list[str] | None, everything: bool, progress: Progress | None
+    root: Path | None, names: list[str] | None, everything: bool, progress: Progress | None, fixes: bool
 ) -> tuple[Any, Diagnostics, list[UserError], list[Edit]]:
     """Load, compose and lint one assessment at a time; the errors that stop one are kept (load's first)."""
     from composer.compose.stream import ErrorsOnly, compose_each
@@ -431,7 +432,7 @@ def _lint_pass(
     errors, loading, composing = ErrorsOnly(), ErrorsOnly(), ErrorsOnly()
     ws_diag = Diagnostics()
     ws = load_workspace(root, ws_diag)
-    linter = Linter(ws, names, everything)
+    linter = Linter(ws, names, everything, fixes)
     for a, composed in compose_each(ws, names, loading, composing, progress):
         linter.add(a, composed)
     for part in (ws_diag, loading, composing):
