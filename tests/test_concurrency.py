@@ -135,9 +135,9 @@ def test_the_lock_is_reentrant_within_a_process(tmp_path: Path) -> None:
 
 
 def test_a_file_changed_behind_the_plan_is_refused(tmp_path: Path) -> None:
-    from composer.revisions import propagate as prop
     from composer.errors import UserError
     from composer.load.workspace import load_workspace
+    from composer.revisions import propagate as prop
 
     ws = new_workspace(tmp_path / "ws", {"a": ONE_PIN, "b": ONE_PIN})
     plan = prop.plan(load_workspace(ws), "mid-server/audit", None)

@@ -11,10 +11,10 @@ import pytest
 from docx.oxml.ns import qn
 
 import composer
-from composer.writers import docx as docx_writer
 from composer.batch import MANIFEST_NAME, BuildError, build_many
 from composer.errors import UserError
 from composer.model import ChangeRow, ChangeTable
+from composer.writers import docx as docx_writer
 
 from .conftest import libreoffice_pdf, pdf_fonts, pdf_text, write
 
