@@ -9,11 +9,16 @@ name, 評価書番号, title and file name, so that no two compose to the same t
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from composer.revisions.snapshot import content_hash  # noqa: E402
+
 EXAMPLE = ROOT / "examples" / "toshima"
 
 
@@ -26,7 +31,10 @@ def make_workspace(target: Path, n: int) -> Path:
     shutil.copy2(EXAMPLE / "hyoka.yaml", target / "hyoka.yaml")
     shutil.copytree(EXAMPLE / "clauses", target / "clauses")
     sources = {p.stem: p.read_text(encoding="utf-8") for p in sorted((EXAMPLE / "assessments").glob("*.yaml"))}
-    snapshots = {stem: sorted((EXAMPLE / "snapshots" / stem).glob("*.json")) for stem in sources}
+    snapshots = {
+        stem: [(p.name, json.loads(p.read_text(encoding="utf-8"))) for p in sorted((EXAMPLE / "snapshots" / stem).glob("*.json"))]
+        for stem in sources
+    }
     out = target / "assessments"
     out.mkdir()
     stems = list(sources)
@@ -38,11 +46,13 @@ def make_workspace(target: Path, n: int) -> Path:
         text = re.sub(r"(?m)^(  title: )(.+)$", rf"\g<1>\g<2>（第{i + 1}号）", text, count=1)
         text = re.sub(r"(?m)^(  file_name: )(.+)$", rf"\g<1>\g<2>{i:05d}", text, count=1)
         (out / f"{name}.yaml").write_text(text, encoding="utf-8")
-        for snap in snapshots[stem]:
-            # the published state of each copy: the example's snapshot under the copy's name
-            dest = target / "snapshots" / name / snap.name
+        for file_name, body in snapshots[stem]:
+            # the published state of each copy: the example's snapshot as the copy's (its name, its hash)
+            body = {**body, "assessment": name}
+            body["content_hash"] = content_hash(body)
+            dest = target / "snapshots" / name / file_name
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(snap, dest)
+            dest.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return target
 
 

@@ -6,9 +6,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from composer.batch import BuildResult, Progress, build_workspace, writers
 from composer.compose.assemble import Composer
+from composer.compose.stream import Progress as StepProgress
 from composer.errors import Diagnostics, ErrorList, HyokaError, Location, UserError, WriteError, display_path
 from composer.i18n import _
 from composer.load.workspace import CONFIG_NAME, Workspace, load_workspace
@@ -38,38 +40,61 @@ def _compose_one(ws: Workspace, name: str) -> tuple[ComposedAssessment, Diagnost
 
 
 def compose_all(ws: Workspace, names: Iterable[str] | None, diag: Diagnostics) -> list[tuple[Assessment, ComposedAssessment]]:
-    """Compose every (or the named) assessment, collecting all errors in ``diag``."""
-    comp = composer_for(ws)
-    out = []
-    for a in ws.load_assessments(list(names) if names else None, diag):
-        before = len(diag.errors)
-        composed = comp.compose(a, diag)
-        if len(diag.errors) == before:
-            out.append((a, composed))
+    """Compose every (or the named) assessment, collecting all errors in ``diag``.
+
+    Holds every composed assessment at once: a pass over many assessments streams through
+    :func:`composer.compose.stream.compose_each` instead.
+    """
+    from composer.compose.stream import compose_each
+
+    later = Diagnostics()  # every loading problem first, then the composing ones
+    out = list(compose_each(ws, names, diag, later))
+    diag.extend(later.items)
     return out
 
 
-def check(root: Path | None = None, names: Iterable[str] | None = None, lint: bool = True) -> Diagnostics:
-    """Validate the workspace, its clauses and assessments; report everything found."""
+def check(
+    root: Path | None = None, names: Iterable[str] | None = None, lint: bool = True, *, progress: StepProgress | None = None
+) -> Diagnostics:
+    """Validate the workspace, its clauses and assessments; report everything found.
+
+    Assessments are loaded, composed and linted one at a time (nothing keeps them all);
+    ``progress(done, total)`` is called after each.
+    """
+    from composer.compose.stream import compose_each
+    from composer.threshold import member_of
+
     diag = Diagnostics()
     ws = load_workspace(root, diag)
-    composed = compose_all(ws, names, diag)
-    # with no names every assessment was just loaded: those that compose are looked at (the others have errors)
-    diag.extend(threshold_findings(ws, names, None if names else [a for a, _ in composed]))
+    wanted = list(names) if names else None
+    linter = None
     if lint:
-        from composer.lint.engine import lint_workspace
+        from composer.lint.engine import Linter
 
-        diag.extend(lint_workspace(ws, composed, names=list(names) if names else None))
+        linter = Linter(ws, wanted, fixes=False)  # check applies no fix: none is kept
+    later = Diagnostics()  # reported after every loading problem, as one pass over all of them did
+    members = []  # the しきい値 summary of each assessment (with no names every one is looked at here)
+    for a, composed in compose_each(ws, wanted, diag, later, progress):
+        if wanted is None:
+            members.append(member_of(a, ws.form_dirs))
+        if linter is not None:
+            linter.add(a, composed)
+    diag.extend(later.items)
+    # with no names every assessment was just loaded: those that compose are looked at (the others have errors)
+    diag.extend(threshold_findings(ws, names, None if wanted else members))
+    if linter is not None:
+        diag.extend(linter.finish()[0])
     return diag
 
 
-def threshold_findings(ws: Workspace, names: Iterable[str] | None = None, loaded: list[Assessment] | None = None) -> list[UserError]:
+def threshold_findings(ws: Workspace, names: Iterable[str] | None = None, loaded: Iterable[Any] | None = None) -> list[UserError]:
     """Forms the しきい値判断 requires that the 事務 does not have (every assessment is looked at;
-    ``loaded``: the workspace's assessments, already loaded)."""
+    ``loaded``: the workspace's assessments, already loaded, or their :func:`composer.threshold.member_of`)."""
+    from composer.compose.stream import load_each
     from composer.threshold import workspace_findings
 
     quiet = Diagnostics()  # load errors are reported by the check itself
-    everything = loaded if loaded is not None else ws.load_assessments(None, quiet)
+    everything = loaded if loaded is not None else load_each(ws, None, quiet)
     return workspace_findings(everything, list(names) if names else None, ws.form_dirs)
 
 
@@ -139,17 +164,32 @@ class ClauseUse:
 def clause_uses(ws: Workspace, clause_id: str | None = None, names: Iterable[str] | None = None, *,
                 loaded: list[Assessment] | None = None) -> list[ClauseUse]:
     """Every use of a clause (or of all clauses) in the workspace's assessments (``loaded``: those, already loaded)."""
+    return _clause_uses(ws, clause_id, names, loaded=loaded)
+
+
+def _clause_uses(
+    ws: Workspace,
+    clause_id: str | None = None,
+    names: Iterable[str] | None = None,
+    only_outdated: bool = False,
+    progress: StepProgress | None = None,
+    loaded: list[Assessment] | None = None,
+) -> list[ClauseUse]:
+    """The uses, one assessment loaded at a time (``only_outdated``: keep only those)."""
+    from composer.compose.stream import ErrorsOnly, load_each
     from composer.load.library import library_of
 
-    diag = Diagnostics()
+    diag = ErrorsOnly()  # only the errors are raised
     uses = []
-    for a in loaded if loaded is not None else ws.load_assessments(list(names) if names else None, diag):
+    for a in loaded if loaded is not None else load_each(ws, names, diag, progress):
         for entry in a.items:
             for b in entry.blocks:
                 if b.pin is None or (clause_id and b.pin.clause != clause_id):
                     continue
                 clause = ws.library.get(b.pin.clause)
                 latest = clause.latest.number if clause else b.pin.version
+                if only_outdated and not b.pin.version < latest:
+                    continue
                 uses.append(
                     ClauseUse(a.name, entry.ref, entry.key, b.pin.clause, b.pin.version, latest, b.variant is not None, b.location,
                               library_of(clause, b.pin.version), library_of(clause, latest))
@@ -561,10 +601,10 @@ def write_report(report, fmt: str, path: Path, reference: Path | None = None) ->
 # --------------------------------------------------------------------------- outdated / propagate
 
 
-def outdated(root: Path | None = None, names: Iterable[str] | None = None) -> list[ClauseUse]:
-    """Every use of a clause version older than the clause's latest."""
+def outdated(root: Path | None = None, names: Iterable[str] | None = None, *, progress: StepProgress | None = None) -> list[ClauseUse]:
+    """Every use of a clause version older than the clause's latest (one assessment loaded at a time)."""
     ws = load_workspace(root)
-    return [u for u in clause_uses(ws, None, names) if u.outdated]
+    return _clause_uses(ws, None, names, only_outdated=True, progress=progress)
 
 
 def propagate(
@@ -670,16 +710,21 @@ class FleetResult:
     error: str = ""
 
 
-def fleet_outdated(roots: Iterable[Path]) -> list[FleetResult]:
-    """``outdated`` over many workspaces; a workspace that cannot be loaded reports its error."""
+def fleet_outdated(roots: Iterable[Path], *, progress: StepProgress | None = None) -> list[FleetResult]:
+    """``outdated`` over many workspaces; a workspace that cannot be loaded reports its error.
+
+    ``progress(done, total)`` is called after each workspace."""
+    todo = list(roots)
     out = []
-    for root in roots:
+    for done, root in enumerate(todo, 1):
         with _shown_from(Path(root)):
             try:
                 _require_workspace(Path(root))
                 out.append(FleetResult(Path(root), tuple(outdated(Path(root)))))
             except HyokaError as exc:
                 out.append(FleetResult(Path(root), error=_one_line(exc)))
+        if progress is not None:
+            progress(done, len(todo))
     return out
 
 
@@ -702,20 +747,26 @@ def _shown_from(root: Path) -> Iterator[None]:
         set_display_root(before)
 
 
-def fleet_propagate(roots: Iterable[Path], clause_refs: Iterable[str] = (), dry_run: bool = False) -> list[FleetResult]:
+def fleet_propagate(
+    roots: Iterable[Path], clause_refs: Iterable[str] = (), dry_run: bool = False, *, progress: StepProgress | None = None
+) -> list[FleetResult]:
     """Propagate the named (default: every outdated) clauses in each workspace.
 
     A workspace is written only when none of its uses conflicts and every plan succeeds;
     otherwise nothing in it changes. Each workspace is independent of the others.
+    ``progress(done, total)`` is called after each workspace.
     """
     refs = list(clause_refs)
+    todo = list(roots)
     out = []
-    for root in roots:
+    for done, root in enumerate(todo, 1):
         with _shown_from(Path(root)):
             try:
                 out.append(_propagate_one(Path(root), refs, dry_run))
             except HyokaError as exc:
                 out.append(FleetResult(Path(root), error=_one_line(exc)))
+        if progress is not None:
+            progress(done, len(todo))
     return out
 
 

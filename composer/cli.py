@@ -9,16 +9,19 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from composer import api
+from composer import __version__
 from composer.console import TranslatedGroup, install_click_translations, set_root, view
-from composer.errors import Diagnostics, ErrorList, HyokaError, UserError, display_path, set_display_root
+from composer.errors import BuildError, Diagnostics, ErrorList, HyokaError, UserError, display_path, set_display_root
 from composer.i18n import _, _n
-from composer.load.workspace import Workspace, find_root, load_workspace
+
+if TYPE_CHECKING:  # pragma: no cover
+    from composer.load.workspace import Workspace
 
 
 class HyokaCLI(TranslatedGroup):
@@ -33,9 +36,11 @@ class HyokaCLI(TranslatedGroup):
                 click.echo(view().text(_n("… and {count} more ({more})", "… and {count} more ({more})",
                                           len(exc.errors) - len(shown), more=exc.more)), err=True)
             click.echo(view().text(_n("{count} error", "{count} errors", len(exc.errors))), err=True)
+            _last_words(ctx)
             sys.exit(exc.exit_code)
         except HyokaError as exc:
             click.echo(view().text(_("error: {message}", message=exc.shown(view()))), err=True)
+            _last_words(ctx)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo(view().text(_("interrupted")), err=True)
@@ -49,19 +54,31 @@ class HyokaCLI(TranslatedGroup):
             sys.exit(3)
 
 
+def _last_words(ctx: click.Context) -> None:
+    """Lines a command left to print after its errors (the build's summary)."""
+    obj = ctx.obj
+    for line in getattr(obj, "last_words", ()):
+        click.echo(line, err=True)
+
+
 class Ctx:
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
         self._ws: Workspace | None = None
+        self.last_words: list[str] = []  # printed on stderr after the errors, if the command fails
 
     @property
     def root(self) -> Path:
+        from composer.load.workspace import find_root
+
         root = find_root(self.directory)
         set_display_root(root)
         set_root(click.get_current_context(), root)
         return root
 
     def workspace(self) -> Workspace:
+        from composer.load.workspace import load_workspace
+
         if self._ws is None:
             self._ws = load_workspace(self.root)
         return self._ws
@@ -71,11 +88,70 @@ pass_ctx = click.make_pass_decorator(Ctx)
 install_click_translations()
 
 
+# --------------------------------------------------------------------------- progress
+
+PROGRESS_MIN = 4  # a pass over more documents than this shows a progress bar (on a terminal)
+
+
+def _interactive() -> bool:
+    """Whether stderr is a person's terminal: progress bars are shown there only (never in pipes or CI)."""
+    try:
+        return sys.stderr.isatty() and not os.environ.get("CI")
+    except (AttributeError, ValueError):  # closed or replaced stream
+        return False
+
+
+def _screen() -> tuple[int, int]:
+    """The terminal's width and height (80 × 24 where it tells none, as a fresh pseudo-terminal does)."""
+    try:
+        size = os.get_terminal_size(sys.stderr.fileno())
+    except (OSError, ValueError, AttributeError):
+        return 80, 24
+    return min(size.columns or 80, 120), size.lines or 24
+
+
+class ProgressBar:
+    """A progress bar on stderr (tqdm) for a pass over many documents; silent unless stderr is a terminal.
+
+    Called as ``bar(done, total, *ignored)`` — the shape of the library's progress callbacks —
+    and shown only above :data:`PROGRESS_MIN` documents. A pass that starts over (``done``
+    lower than before, as ``lint --fix`` does) restarts the bar.
+    """
+
+    def __init__(self, label: str, unit: str = "doc", shown: bool | None = None) -> None:
+        self.label, self.unit = label, unit
+        self.shown = _interactive() if shown is None else shown
+        self._bar: Any = None
+
+    def __call__(self, done: int, total: int, *_: Any) -> None:
+        if not self.shown or total <= PROGRESS_MIN:
+            return
+        if self._bar is None:
+            from tqdm import tqdm
+
+            width, height = _screen()
+            self._bar = tqdm(total=total, desc=self.label, unit=self.unit, file=sys.stderr, leave=False, ncols=width, nrows=height)
+        elif done < self._bar.n:
+            self._bar.reset(total)
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 @click.group(cls=HyokaCLI, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-C", "--workspace", "directory", type=click.Path(file_okay=False, path_type=Path), help="Workspace directory (default: the nearest with hyoka.yaml).")
 @click.option("--language", type=click.Choice(["ja", "en"]), expose_value=False, is_eager=True,
               help="Language of messages and help (default: HYOKA_LANG, language: in hyoka.yaml, then the locale).")
-@click.version_option(package_name="hyoka")
+@click.version_option(__version__, package_name="hyoka")  # the package's own version: no metadata scan at start
 @click.pass_context
 def main(ctx: click.Context, directory: Path | None) -> None:
     """hyoka: compose and maintain 特定個人情報保護評価書 from versioned stock clauses."""
@@ -110,6 +186,8 @@ def report(diag: Diagnostics, as_json: bool = False) -> None:
 @click.option("--municipality", "-m", required=True, help="The municipality, e.g. 豊島区.")
 def init(directory: Path, municipality: str) -> None:
     """Create a workspace in DIRECTORY."""
+    from composer import api
+
     for p in api.init_workspace(directory, municipality):
         click.echo(f"created {p}")
 
@@ -123,7 +201,10 @@ def init(directory: Path, municipality: str) -> None:
 @pass_ctx
 def check(ctx: Ctx, assessments: tuple[str, ...], strict: bool, fmt: str, list_unverified: bool) -> None:
     """Validate clauses and assessments; report every problem found."""
-    diag = api.check(ctx.root, assessments or None)
+    from composer import api
+
+    with ProgressBar("checking") as bar:
+        diag = api.check(ctx.root, assessments or None, progress=bar)
     if list_unverified and fmt == "text":
         _print_unverified(api.unverified_nodes(ctx.workspace(), in_use=True))
     report(diag.strict() if strict else diag, fmt == "json")
@@ -150,6 +231,8 @@ def forms() -> None:
 @pass_ctx
 def forms_unverified(ctx: Ctx, names: tuple[str, ...], fmt: str) -> None:
     """List the items of the forms NAMES (default: all) that rest on recollection."""
+    from composer import api
+
     nodes = api.unverified_nodes(ctx.workspace(), names or None)
     if fmt == "json":
         click.echo(json.dumps([u.to_dict() for u in nodes], ensure_ascii=False, indent=2))
@@ -170,6 +253,7 @@ def threshold(ctx: Ctx, assessment: str | None, people: int | None, staff: int |
     From the options, or from ASSESSMENT's own choice items (対象人数, 取扱者数, 重大事故);
     options given with ASSESSMENT override its answers.
     """
+    from composer import api
     from composer.threshold import parse_incident
 
     if not assessment and people is None:
@@ -214,7 +298,8 @@ def lint(ctx: Ctx, assessments: tuple[str, ...], fix: bool, everything: bool, li
         for r in rows if fmt == "text" else ():
             click.echo(f"{r['id']:<20} {r['severity']:<8} {'fix' if r['fixable'] else '   '}  {r['summary']}")
         return
-    result = linter.run_lint(ctx.root, assessments or None, fix=fix, everything=everything)
+    with ProgressBar("linting") as bar:
+        result = linter.run_lint(ctx.root, assessments or None, fix=fix, everything=everything, progress=bar)
     for path, n in result.fixed.items():
         click.echo(f"fixed {n} in {display_path(path)}", err=True)
     report(result.diagnostics, fmt == "json")
@@ -239,38 +324,42 @@ def _needs_output(fmt: str, output: Path | None) -> None:
 def build(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str, reference: Path | None, jobs: int, force: bool,
           redline: bool, from_ref: str | None, author: str | None) -> None:
     """Compose assessments and write them (Word, Markdown or HTML)."""
-    from composer.batch import PROGRESS_MIN
+    from composer import api
 
     if redline:
         _build_redline(ctx, assessments, out_dir, fmt, reference, from_ref, author)
         return
     if from_ref or author:
         raise UserError("--from and --author apply to --redline only", None, "add --redline")
-
-    bar: Any = None
+    counts = {"written": 0, "unchanged": 0, "failed": 0}
+    started = time.perf_counter()
+    bar = ProgressBar("building")
 
     def progress(done: int, total: int, result: Any) -> None:
-        nonlocal bar
-        if total <= PROGRESS_MIN:
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="building", file=sys.stderr)
-            bar.__enter__()
-        bar.update(1)
-        if done == total:
-            bar.__exit__(None, None, None)
+        counts[result.status] += 1
+        bar(done, total)
 
     try:
-        results = api.build_documents(ctx.root, assessments or None, out_dir, fmt, reference=reference, jobs=jobs, force=force, progress=progress)
-    finally:
-        if bar is not None and not bar.finished:
-            bar.__exit__(None, None, None)
+        with bar:
+            results = api.build_documents(ctx.root, assessments or None, out_dir, fmt, reference=reference, jobs=jobs, force=force,
+                                          progress=progress)
+    except BuildError:  # a writer failed: the documents written are in place
+        ctx.last_words.append(_build_summary(counts["written"], counts["unchanged"], counts["failed"], started))
+        raise
     for r in results:
         click.echo(f"wrote {r.path}" if r.status == "written" else f"unchanged {r.path} (skipped; --force rewrites it)")
+    click.echo(_build_summary(counts["written"], counts["unchanged"], counts["failed"], started), err=True)
+
+
+def _build_summary(built: int, skipped: int, failed: int, started: float) -> str:
+    """The last line of ``hyoka build`` (on stderr, in pipes too)."""
+    return f"built {built}, skipped {skipped}, failed {failed}, time {time.perf_counter() - started:.1f} s"
 
 
 def _build_redline(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str, reference: Path | None,
                    from_ref: str | None, author: str | None) -> None:
+    from composer import api
+
     if fmt != "docx":
         raise UserError(f"--redline writes Word tracked changes (not '{fmt}')", None, "drop --format or use --format docx")
     if not assessments:
@@ -337,6 +426,8 @@ def clauses_show(ctx: Ctx, clause_id: str) -> None:
 @pass_ctx
 def clauses_where_used(ctx: Ctx, clause_id: str, fmt: str) -> None:
     """List every assessment item that uses CLAUSE_ID."""
+    from composer import api
+
     uses = api.clause_uses(ctx.workspace(), clause_id)
     if fmt == "json":
         click.echo(json.dumps([u.to_dict() for u in uses], ensure_ascii=False, indent=2))
@@ -354,6 +445,8 @@ def clauses_where_used(ctx: Ctx, clause_id: str, fmt: str) -> None:
 @pass_ctx
 def clauses_lock(ctx: Ctx, stock: bool) -> None:
     """Record new clause versions as published (content hashes in clauses.lock)."""
+    from composer import api
+
     added = api.lock_clauses(ctx.root, stock)
     for key in added:
         click.echo(f"published {key}")
@@ -367,6 +460,8 @@ def clauses_lock(ctx: Ctx, stock: bool) -> None:
 @pass_ctx
 def publish(ctx: Ctx, assessment: str, date: str | None) -> None:
     """Freeze ASSESSMENT's current text into an immutable snapshot."""
+    from composer import api
+
     snap = api.publish(ctx.root, assessment, date)
     click.echo(f"published {assessment} as {snap.path}")
     if snap.composed.changes:
@@ -378,6 +473,8 @@ def publish(ctx: Ctx, assessment: str, date: str | None) -> None:
 @pass_ctx
 def history(ctx: Ctx, assessment: str) -> None:
     """List the published snapshots of ASSESSMENT."""
+    from composer import api
+
     snaps = api.history(ctx.root, assessment)
     if not snaps:
         click.echo(f"{assessment} has never been published")
@@ -407,6 +504,8 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
     The changed words are marked (変更前: deleted words struck through, 変更後: inserted words
     underlined); --format html is a self-contained review page with filters.
     """
+    from composer import api
+
     if table_kind == "shinkyu":
         _diff_shinkyu(ctx, assessment, from_ref, to_ref, fmt, output, reference_doc)
         return
@@ -438,7 +537,7 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
 
 def _diff_shinkyu(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, fmt: str, output: Path | None,
                   reference_doc: Path | None) -> None:
-    from composer import writers
+    from composer import api, writers
     from composer.documents import shinkyu
 
     if fmt not in shinkyu.FORMATS:
@@ -458,7 +557,10 @@ def _diff_shinkyu(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str |
 @pass_ctx
 def outdated(ctx: Ctx, assessments: tuple[str, ...], fmt: str) -> None:
     """List uses of clause versions older than the latest; exit 2 when there are any."""
-    uses = api.outdated(ctx.root, assessments or None)
+    from composer import api
+
+    with ProgressBar("reading") as bar:
+        uses = api.outdated(ctx.root, assessments or None, progress=bar)
     if fmt == "json":
         click.echo(json.dumps([u.to_dict() for u in uses], ensure_ascii=False, indent=2))
     else:
@@ -482,6 +584,8 @@ def outdated(ctx: Ctx, assessments: tuple[str, ...], fmt: str) -> None:
 @pass_ctx
 def propagate(ctx: Ctx, clause: str, assessments: tuple[str, ...], dry_run: bool, allow_conflicts: bool) -> None:
     """Move every use of CLAUSE[@VERSION] to that (default: the latest) version."""
+    from composer import api
+
     plan = api.propagate(ctx.root, clause, assessments or None, dry_run=dry_run or False, allow_conflicts=allow_conflicts)
     for e in plan.edits:
         click.echo(e.unified_diff(), nl=False)
@@ -507,6 +611,8 @@ def propagate(ctx: Ctx, clause: str, assessments: tuple[str, ...], dry_run: bool
 @pass_ctx
 def new(ctx: Ctx, name: str, form_name: str, profile: str | None, files: tuple[str, ...], jimu: str) -> None:
     """Draft a new assessment NAME pre-filled from the stock library."""
+    from composer import api
+
     path = api.new_assessment(ctx.root, name, form_name, profile, files, jimu)
     click.echo(f"wrote {path}")
     click.echo(f"fill in the 【要記入】 placeholders; `hyoka check {name}` lists those still open", err=True)
@@ -523,6 +629,7 @@ def new(ctx: Ctx, name: str, form_name: str, profile: str | None, files: tuple[s
 def report_command(ctx: Ctx, year: int | None, from_date: Any, to_date: Any, fmt: str, output: Path | None,
                    reference_doc: Path | None) -> None:
     """The yearly report to the 審議会: every assessment's state and changes in the period."""
+    from composer import api
     from composer.documents.report import build_report, resolve_period
 
     _needs_output(fmt, output)
@@ -541,6 +648,8 @@ def report_command(ctx: Ctx, year: int | None, from_date: Any, to_date: Any, fmt
 @click.pass_context
 def libraries_group(click_ctx: click.Context) -> None:
     """The clause libraries the workspace draws on: list, review, take, lock."""
+    from composer import api
+
     if click_ctx.invoked_subcommand is None:
         ctx: Ctx = click_ctx.find_object(Ctx)
         from composer.load.library import read_taken
@@ -560,6 +669,8 @@ def libraries_group(click_ctx: click.Context) -> None:
 @pass_ctx
 def libraries_review(ctx: Ctx, name: str | None, fmt: str) -> None:
     """What each (or the named) library brings since the workspace last took it."""
+    from composer import api
+
     updates = api.review_libraries(ctx.root, name)
     if fmt == "json":
         click.echo(json.dumps([_update_json(up) for up in updates], ensure_ascii=False, indent=2))
@@ -626,6 +737,8 @@ def _update_json(up: Any) -> dict[str, Any]:
 @pass_ctx
 def libraries_take(ctx: Ctx, name: str | None) -> None:
     """Record (in libraries.lock) that the workspace has taken each (or the named) library as it stands."""
+    from composer import api
+
     for s in api.take_libraries(ctx.root, name):
         click.echo(f"took {s.describe()}")
 
@@ -636,6 +749,8 @@ def libraries_take(ctx: Ctx, name: str | None) -> None:
               help="A library this one builds on, loaded before it (after the stock library; repeatable, in order).")
 def libraries_lock(directory: Path, after: tuple[Path, ...]) -> None:
     """Publish the new versions of the shared library in DIRECTORY (its own clauses.lock)."""
+    from composer import api
+
     added = api.lock_library(directory, after)
     for key in added:
         click.echo(f"published {key}")
@@ -653,7 +768,10 @@ def fleet() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def fleet_outdated(directories: tuple[Path, ...], fmt: str) -> None:
     """Outdated uses in every workspace DIRECTORY; exit 2 when any, 1 when a workspace has errors."""
-    results = api.fleet_outdated(directories)
+    from composer import api
+
+    with ProgressBar("workspaces", unit="ws") as bar:
+        results = api.fleet_outdated(directories, progress=bar)
     if fmt == "json":
         click.echo(json.dumps([{"workspace": str(r.root), "error": r.error, "outdated": [u.to_dict() for u in r.outdated]}
                                for r in results], ensure_ascii=False, indent=2))
@@ -675,7 +793,10 @@ def fleet_outdated(directories: tuple[Path, ...], fmt: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 def fleet_propagate(directories: tuple[Path, ...], clause_refs: tuple[str, ...], dry_run: bool) -> None:
     """Propagate in every workspace DIRECTORY; a workspace with any conflict is left unchanged."""
-    results = api.fleet_propagate(directories, clause_refs, dry_run)
+    from composer import api
+
+    with ProgressBar("workspaces", unit="ws") as bar:
+        results = api.fleet_propagate(directories, clause_refs, dry_run, progress=bar)
     for r in results:
         if r.error:
             click.echo(f"{r.root}: error: {r.error}")
@@ -696,10 +817,6 @@ def fleet_propagate(directories: tuple[Path, ...], clause_refs: tuple[str, ...],
         sys.exit(1)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
 @main.command("import")
 @click.argument("args", nargs=-1, required=True)
 @click.option("--name", help="Name of the new assessment (assessments/NAME.yaml).")
@@ -715,6 +832,8 @@ def import_(
     dry_run: bool, fmt: str,
 ) -> None:
     """Import a 評価書 from Word (FILE.docx --name NAME), or write back Word edits (--update NAME FILE.docx)."""
+    from composer import api
+
     if update:
         if len(args) != 2:
             raise UserError("--update takes NAME FILE.docx", hint="hyoka import --update juki build/juki.docx")
@@ -729,3 +848,7 @@ def import_(
         click.echo(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(rep.text(view()))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

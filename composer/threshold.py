@@ -273,16 +273,36 @@ def _satisfied(need: Evaluation, have: set[str]) -> bool:
     return need in have or (need == "重点項目" and "全項目" in have)
 
 
-def workspace_findings(assessments: list[Assessment], report_for: Iterable[str] | None,
+@dataclass(frozen=True)
+class Member:
+    """What :func:`workspace_findings` needs of one assessment (all it keeps of it)."""
+
+    name: str
+    location: Location | None
+    jimu: str  # meta.jimu as written
+    key: str  # the 事務 it belongs to
+    threshold: AssessmentThreshold
+    evaluation: str
+
+
+def member_of(a: Assessment, form_dirs: tuple | None = None) -> Member:  # type: ignore[type-arg]
+    form, _ = get_form(a.form, a.location, form_dirs)
+    key = jimu_key(a) or f"\0{a.name}"  # an assessment without a 事務名 is its own 事務
+    return Member(a.name, a.location, a.meta.jimu, key, inputs_of(a, form_dirs), form.evaluation)
+
+
+def workspace_findings(assessments: Iterable[Assessment | Member], report_for: Iterable[str] | None,
                        form_dirs: tuple | None = None) -> list[UserError]:  # type: ignore[type-arg]
     """Warnings for ``hyoka check``: required forms missing from a 事務, and a stated しきい値判断結果
-    that the answers contradict. The inputs of all assessments of a 事務 are pooled."""
+    that the answers contradict. The inputs of all assessments of a 事務 are pooled.
+
+    ``assessments`` may be a generator, or the :func:`member_of` summaries of assessments
+    already loaded: only that summary of each is kept."""
     wanted = set(report_for) if report_for else None
-    by_jimu: dict[str, list[tuple[Assessment, AssessmentThreshold, str]]] = {}
-    for a in assessments:
-        form = get_form(a.form, a.location, form_dirs)[0]
-        key = jimu_key(a) or f"\0{a.name}"  # an assessment without a 事務名 is its own 事務
-        by_jimu.setdefault(key, []).append((a, inputs_of(a, form_dirs), form.evaluation))
+    by_jimu: dict[str, list[tuple[Member, AssessmentThreshold, str]]] = {}
+    for x in assessments:
+        m = x if isinstance(x, Member) else member_of(x, form_dirs)
+        by_jimu.setdefault(m.key, []).append((m, m.threshold, m.evaluation))
     out: list[UserError] = []
     for members in by_jimu.values():
         ordered = sorted(members, key=lambda m: m[2] != "基礎項目")  # the 基礎項目評価書's answers first
@@ -300,7 +320,7 @@ def workspace_findings(assessments: list[Assessment], report_for: Iterable[str] 
             pooled = pooled.merged(t.inputs)
         result = judge(pooled)
         have = {ev for _, _, ev in members}
-        jimu = members[0][0].meta.jimu or members[0][0].name
+        jimu = members[0][0].jimu or members[0][0].name
         # the missing forms are reported once per 事務, at the first answer of 対象人数
         answering = [(a, t) for a, t, _ in ordered if t.inputs.band is not None and (wanted is None or a.name in wanted)]
         if answering:

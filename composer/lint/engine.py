@@ -22,310 +22,23 @@ files only, editing the exact characters on their lines and leaving everything e
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from composer.compose.stream import Progress
 from composer.errors import Diagnostics, Location, UserError
+from composer.lint.context import LintContext, ParsedFile, parse_file  # noqa: F401 (ParsedFile, parse_file: once defined here)
 from composer.lint.rules import RULES, Finding, Hit, Passage, Rule
 from composer.lint.rules.data import LintData, build_data
-from composer.load.forms import get_form
 from composer.load.validate import did_you_mean, type_name
-from composer.load.yamlio import YList, YMap, parse_yaml, read_text
-from composer.model import Assessment, Clause, ClauseVersion, ComposedAssessment, item_ref
+from composer.load.yamlio import YMap, parse_yaml, read_text
+from composer.model import Assessment, ComposedAssessment
 
 LINT_KEYS = ("disable", "vendors", "terms", "severity")
 SEVERITIES = ("error", "warning")
-MARKER = re.compile(r"#\s*hyoka:\s*disable(?:\s*=\s*([A-Za-z0-9_,\- ]+))?")
-_BLOCK_ITEM = re.compile(r"^\s*-\s*[|>]")
-# keys whose values are names, pins, dates or fixed vocabulary, not wording
-_NOT_TEXT = frozenset(
-    {
-        "form",
-        "clause",
-        "id",
-        "item",
-        "file",
-        "block",
-        "blocks",
-        "risk_change",
-        "submission",
-        "published",
-        "reassessed",
-        "number",
-        "version",
-        "date",
-        "source",
-        "kind",
-        "homes",
-    }
-)
-# (a change's `before:` is the wording as it was published: history, not linted)
-_CHANGE_TEXT = ("reason", "risk_situation", "countermeasure", "after", "submission_note")
 MAX_FIX_PASSES = 5
-
-
-# --------------------------------------------------------------------------- files
-
-
-@dataclass
-class ParsedFile:
-    """A YAML file read for lint: its lines, its data, and its ``# hyoka: disable`` comments."""
-
-    path: str
-    text: str
-    data: Any
-    markers: dict[int, frozenset[str]]
-    header: frozenset[str]  # disables that cover the whole file
-    anchors: dict[int, frozenset[int]] = field(default_factory=dict)  # node line -> its own and its ancestors' lines
-
-    def __post_init__(self) -> None:
-        self.lines = self.text.splitlines()
-
-    def line(self, n: int) -> str:
-        return self.lines[n - 1] if 0 < n <= len(self.lines) else ""
-
-    def disabled(self, rule_id: str, anchors: Iterable[int]) -> bool:
-        ids = set(self.header)
-        for line in anchors:
-            ids |= self.markers.get(line, frozenset())
-        return rule_id in ids or "all" in ids
-
-
-def parse_file(path: str | Path) -> ParsedFile | None:
-    try:
-        text = read_text(Path(path))
-        data = parse_yaml(text, Path(path))
-    except UserError:
-        return None  # the loader has reported it
-    markers: dict[int, frozenset[str]] = {}
-    header: set[str] = set()
-    in_header = True
-    for n, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if in_header and stripped and not stripped.startswith("#"):
-            in_header = False
-        m = MARKER.search(line)
-        if not m:
-            continue
-        ids = frozenset(x.strip() for x in (m.group(1) or "all").split(",") if x.strip())
-        markers[n] = ids
-        if in_header:
-            header |= ids
-    return ParsedFile(str(path), text, data, markers, frozenset(header))
-
-
-# --------------------------------------------------------------------------- context
-
-
-class LintContext:
-    """What the rules read: the workspace, the composed assessments, the clauses in scope."""
-
-    def __init__(
-        self,
-        ws: Any,
-        composed: list[tuple[Assessment, ComposedAssessment]],
-        names: list[str] | None = None,
-        everything: bool = False,
-    ) -> None:
-        self.ws = ws
-        self.library = ws.library
-        self.composed = composed
-        self.everything = everything
-        self._files: dict[str, ParsedFile | None] = {}
-        self.clauses_in_scope = self._scope(names)
-
-    def _scope(self, names: list[str] | None) -> list[tuple[Clause, tuple[ClauseVersion, ...]]]:
-        """Local clauses (all, or those the named assessments pin) and the stock versions in use."""
-        pinned = {(b.clause, b.version) for _, c in self.composed for _, b in c.pins}
-        out = []
-        for clause in self.library:
-            if self.everything or (clause.library == "local" and not names):
-                versions = clause.versions
-            else:  # the versions in use, and (without names) those the workspace itself adds to a library's clause
-                versions = tuple(
-                    v for v in clause.versions
-                    if (clause.id, v.number) in pinned or (not names and v.library == "local")
-                )
-            if versions:
-                out.append((clause, versions))
-        return out
-
-    def file(self, path: str | Path) -> ParsedFile | None:
-        key = str(path)
-        if key not in self._files:
-            self._files[key] = parse_file(path)
-        return self._files[key]
-
-    def clause_path(self, clause: Clause, number: int | None = None) -> str:
-        """The file that defines ``clause`` (or its version ``number``: a later library may add versions)."""
-        v = clause.version(number) if number is not None else None
-        library = (v.library if v is not None else "") or clause.library
-        for root in self.library.roots:
-            if root.name == library:
-                for suffix in (".yaml", ".yml"):
-                    p = root.path / f"{clause.id}{suffix}"
-                    if p.exists():
-                        return str(p)
-        return clause.location.file if clause.location else clause.id
-
-    def version_node(self, clause: Clause, number: int) -> tuple[YMap | None, int | None]:
-        f = self.file(self.clause_path(clause, number))
-        if f is None or not isinstance(f.data, YMap) or not isinstance(f.data.get("versions"), YList):
-            return None, None
-        vlist = f.data["versions"]
-        for i, node in enumerate(vlist):
-            if isinstance(node, YMap) and node.get("version") == number:
-                return node, vlist.line_of(i)
-        return None, None
-
-    def field_line(self, clause: Clause, number: int, field_name: str, source: str, name: str) -> tuple[str, int | None]:
-        """File and line where ``{{ name }}`` is written in a version's field."""
-        path = self.clause_path(clause, number)
-        node, vline = self.version_node(clause, number)
-        if node is None:
-            return path, vline
-        keys = field_name.split(".")
-        for k in keys[:-1]:
-            child = node.get(k)
-            if not isinstance(child, YMap):
-                return path, vline
-            node = child
-        if keys[-1] not in node:
-            return path, vline
-        line = node.text_line_of(keys[-1])
-        m = re.search(r"[{][{%][^}]*\b" + re.escape(name) + r"\b", source)
-        if m and keys[-1] in node.block_values:
-            line += source.count("\n", 0, m.start())
-        return path, line
-
-    def parameter_line(self, clause: Clause, name: str) -> tuple[str, int | None]:
-        path = self.clause_path(clause)
-        f = self.file(path)
-        if f is not None and isinstance(f.data, YMap) and isinstance(f.data.get("parameters"), YMap):
-            return path, f.data["parameters"].line_of(name)
-        return path, clause.location.line if clause.location else None
-
-    # ------------------------------------------------------------------ passages
-
-    def passages(self) -> Iterator[Passage]:
-        for a, _ in self.composed:
-            yield from self._assessment_passages(a)
-        for clause, versions in self.clauses_in_scope:
-            yield from self._clause_passages(clause, versions)
-
-    def _assessment_passages(self, a: Assessment) -> Iterator[Passage]:
-        f = self.file(a.path)
-        if f is None or not isinstance(f.data, YMap):
-            return
-        top = f.data
-        choices = self._choice_items(a)
-        for section in ("meta", "parameters"):
-            node = top.get(section)
-            if isinstance(node, YMap):
-                for k in node:
-                    if k not in _NOT_TEXT:
-                        yield from self._walk(f, node, k, f"{section}.{k}", frozenset({top.line_of(section)}), "assessment")
-        files = top.get("files")
-        if isinstance(files, YList):
-            for i, fnode in enumerate(files):
-                if not isinstance(fnode, YMap):
-                    continue
-                fid = str(fnode.get("id", ""))
-                anchors = frozenset({top.line_of("files"), files.line_of(i)})
-                for k in ("name", "parameters"):
-                    if k in fnode:
-                        yield from self._walk(f, fnode, k, f"files.{fid}.{k}", anchors, "assessment")
-                if isinstance(fnode.get("items"), YMap):
-                    yield from self._items(f, fnode["items"], fid, anchors | {fnode.line_of("items")}, choices)
-        if isinstance(top.get("items"), YMap):
-            yield from self._items(f, top["items"], None, frozenset({top.line_of("items")}), choices)
-        changes = top.get("changes")
-        if isinstance(changes, YList):
-            for i, cnode in enumerate(changes):
-                if not isinstance(cnode, YMap):
-                    continue
-                key = "change of " + item_ref(str(cnode.get("item", "?")), cnode.get("file") and str(cnode.get("file")))
-                anchors = frozenset({top.line_of("changes"), changes.line_of(i)})
-                for k in _CHANGE_TEXT:
-                    if k in cnode:
-                        yield from self._walk(f, cnode, k, key, anchors, "assessment")
-
-    def _choice_items(self, a: Assessment) -> set[tuple[str | None, str]]:
-        """Items whose value is a ＜選択肢＞ (or its 【要選択】 placeholder): the loader checks those."""
-        try:
-            _, index = get_form(a.form, a.location, self.ws.form_dirs)
-        except UserError:
-            return set()
-        out = set()
-        for e in a.items:
-            resolved = index.resolve(e.key)
-            if resolved is not None and resolved.node.type == "choice":
-                out.add((e.file, e.key))
-        return out
-
-    def _items(
-        self, f: ParsedFile, items: YMap, fid: str | None, anchors: frozenset[int], choices: set[Any]
-    ) -> Iterator[Passage]:
-        for k in items:
-            if (fid, str(k)) in choices:
-                continue  # ＜選択肢＞ values are checked by the loader
-            yield from self._walk(f, items, k, item_ref(str(k), fid), anchors, "assessment")
-
-    def _clause_passages(self, clause: Clause, versions: tuple[ClauseVersion, ...]) -> Iterator[Passage]:
-        # versions may come from several libraries' files: each file is read for its own versions;
-        # wording from any library but the workspace's own is the publisher's (reported only)
-        for library in dict.fromkeys(v.library or clause.library for v in versions):
-            mine = tuple(v for v in versions if (v.library or clause.library) == library)
-            yield from self._clause_file_passages(clause, mine, library, first=library == clause.library)
-
-    def _clause_file_passages(self, clause: Clause, versions: tuple[ClauseVersion, ...], library: str, first: bool) -> Iterator[Passage]:
-        f = self.file(self.clause_path(clause, versions[0].number))
-        if f is None or not isinstance(f.data, YMap):
-            return
-        top = f.data
-        kw = {"stock": library != "local", "verbatim": clause.kind == "verbatim"}
-        if "heading" in top and first:
-            yield from self._walk(f, top, "heading", clause.id, frozenset(), "clause", **kw)
-        vlist = top.get("versions")
-        if not isinstance(vlist, YList):
-            return
-        numbers = {v.number for v in versions}
-        for i, node in enumerate(vlist):
-            if not isinstance(node, YMap) or node.get("version") not in numbers:
-                continue
-            anchors = frozenset({top.line_of("versions"), vlist.line_of(i)})
-            for k in ("heading", "text", "notes"):
-                if k in node:
-                    yield from self._walk(f, node, k, f"{clause.id}@{node['version']}", anchors, "clause", **kw)
-
-    def _walk(
-        self, f: ParsedFile, parent: Any, k: Any, key: str, anchors: frozenset[int], origin: Any, **kw: Any
-    ) -> Iterator[Passage]:
-        """Every string below ``parent[k]``, with the line its text starts on."""
-        value = parent[k]
-        line = parent.line_of(k)
-        if isinstance(parent, YMap):
-            block = k in parent.block_values
-            text_line = parent.text_line_of(k)
-        else:
-            block = bool(_BLOCK_ITEM.match(f.line(line)))
-            text_line = line + 1 if block else line
-        anchors = anchors | {line}
-        f.anchors.setdefault(line, anchors)
-        if isinstance(value, str):
-            f.anchors.setdefault(text_line, anchors)
-            if value.strip():
-                exact = block or "\n" not in value
-                yield Passage(value, f.path, text_line, key, origin, exact, anchors, **kw)
-        elif isinstance(value, YMap):
-            for sub in value:
-                if sub not in _NOT_TEXT:
-                    yield from self._walk(f, value, sub, key, anchors, origin, **kw)
-        elif isinstance(value, YList):
-            for i in range(len(value)):
-                yield from self._walk(f, value, i, key, anchors, origin, **kw)
 
 
 # --------------------------------------------------------------------------- settings
@@ -437,57 +150,118 @@ class Edit:
     new: str
 
 
-def lint_workspace(
-    ws: Any,
-    composed: list[tuple[Assessment, ComposedAssessment]],
-    names: list[str] | None = None,
-    everything: bool = False,
-) -> list[UserError]:
-    """Every lint finding over the composed assessments and the clauses in scope."""
-    return _lint(ws, composed, names, everything)[0]
+class Linter:
+    """Lints assessments one at a time, then the clauses in scope (see :func:`lint_workspace`).
 
+    :meth:`add` lints one assessment and keeps only its findings, its safe fixes and the
+    clause versions it pins; :meth:`finish` lints the clauses in scope, runs the workspace
+    rules and returns every finding in report order. Memory grows with the findings, not
+    with the number of assessments.
+    """
 
-def _lint(
-    ws: Any,
-    composed: list[tuple[Assessment, ComposedAssessment]],
-    names: list[str] | None,
-    everything: bool,
-) -> tuple[list[UserError], list[Edit]]:
-    ctx = LintContext(ws, composed, names, everything)
-    settings = settings_of(ws, ctx)
-    out: list[UserError] = list(settings.problems)
-    edits: list[Edit] = []
-    text_rules = [r for r in RULES.values() if r.scope == "text" and r.id not in settings.disabled]
-    for p in ctx.passages():
-        f = ctx.file(p.path)
-        for r in text_rules:
+    def __init__(self, ws: Any, names: list[str] | None = None, everything: bool = False, fixes: bool = True) -> None:
+        self.ctx = LintContext(ws, names, everything)
+        self.fixes = fixes  # keep the safe fixes (only ``--fix`` applies them)
+        self.settings = settings_of(ws, self.ctx)
+        live = [r for r in RULES.values() if r.id not in self.settings.disabled]
+        self.text_rules = [r for r in live if r.scope == "text"]
+        self.document_rules = [r for r in live if r.scope == "document"]
+        self.workspace_rules = [r for r in live if r.scope == "workspace"]
+        self.edits: list[Edit] = []
+        self._strings: dict[str, str] = {}  # one copy of each text findings repeat (messages, hints, paths)
+        self._assessment_hits: list[UserError] = []
+        self._structure: dict[str, list[UserError]] = {r.id: [] for r in (*self.document_rules, *self.workspace_rules)}
+
+    def add(self, a: Assessment, composed: ComposedAssessment) -> None:
+        """Lint one composed assessment: its texts and the document rules."""
+        ctx = self.ctx
+        ctx.note(composed)
+        for p in ctx.passages(a):
+            self._text(p, self._assessment_hits)
+        for r in self.document_rules:
+            self._findings(r, r.check(ctx, a, composed))
+        ctx.forget(a.path)
+
+    def finish(self) -> tuple[list[UserError], list[Edit]]:
+        """The findings over every assessment added and the clauses in scope, and the safe fixes."""
+        ctx = self.ctx
+        ctx.close()
+        clause_hits: list[UserError] = []
+        for p in ctx.clause_passages():
+            self._text(p, clause_hits)
+        for r in self.workspace_rules:
+            self._findings(r, r.check(ctx))
+        # structure findings in the order the rules are registered (as one pass over all of them made them)
+        structure = [e for r in RULES.values() for e in self._structure.get(r.id, ())]
+        return _in_order([*self.settings.problems, *self._assessment_hits, *clause_hits, *structure]), self.edits
+
+    def _text(self, p: Passage, out: list[UserError]) -> None:
+        f = self.ctx.file(p.path)
+        for r in self.text_rules:
             if p.origin not in r.origins:
                 continue
-            for hit in r.check(p, settings.data):
+            for hit in r.check(p, self.settings.data):
                 assert isinstance(hit, Hit)
                 if f is not None and f.disabled(r.id, p.anchors):
                     continue
-                out.append(_from_hit(r, p, hit, settings))
-                if r.fixable and hit.replacement is not None and p.origin == "assessment" and p.line is not None:
-                    edits.append(_edit(p, hit))
-    for r in RULES.values():
-        if r.scope != "workspace" or r.id in settings.disabled:
-            continue
-        for finding in r.check(ctx):
+                out.append(self._compact(_from_hit(r, p, hit, self.settings)))
+                if self.fixes and r.fixable and hit.replacement is not None and p.origin == "assessment" and p.line is not None:
+                    self.edits.append(_edit(p, hit))
+
+    def _findings(self, r: Rule, findings: Iterable[Hit] | Iterable[Finding]) -> None:
+        out = self._structure[r.id]
+        for finding in findings:
             assert isinstance(finding, Finding)
             loc = finding.location
-            f = ctx.file(finding.path) if finding.path else None
+            f = self.ctx.file(finding.path) if finding.path else None
             if f is not None:
                 line = loc.line if loc else None
                 anchors = f.anchors.get(line, frozenset({line})) if line else frozenset()
                 if f.disabled(r.id, anchors):
                     continue
-            severity = "warning" if finding.stock else finding.severity or settings.severity.get(r.id, r.severity)
+            severity = "warning" if finding.stock else finding.severity or self.settings.severity.get(r.id, r.severity)
             message = f"{finding.message} [{r.id}]"
             if finding.stock:
                 message += " (stock clause: reported only)"
-            out.append(UserError(message, loc, finding.hint, severity, r.id))  # type: ignore[arg-type]
-    return _in_order(out), edits
+            out.append(self._compact(UserError(message, loc, finding.hint, severity, r.id)))  # type: ignore[arg-type]
+
+    def _compact(self, e: UserError) -> UserError:
+        """``e`` with the texts it shares with earlier findings shared, not copied.
+
+        Documents made from one stock often repeat the same findings: kept as one copy of each
+        message, hint and path, 35,000 documents' findings take a fraction of the memory.
+        """
+        one = self._strings.setdefault
+        loc = e.location
+        if loc is not None:
+            loc = Location(one(loc.file, loc.file), loc.line, one(loc.key, loc.key) if loc.key else loc.key)
+        return UserError(one(e.message, e.message), loc, one(e.hint, e.hint) if e.hint else e.hint, e.severity, e.code)
+
+
+def lint_workspace(
+    ws: Any,
+    composed: Iterable[tuple[Assessment, ComposedAssessment]],
+    names: list[str] | None = None,
+    everything: bool = False,
+) -> list[UserError]:
+    """Every lint finding over the composed assessments and the clauses in scope.
+
+    ``composed`` may be a generator (:func:`composer.compose.stream.compose_each`): each
+    assessment is linted as it comes and is not kept.
+    """
+    return _lint(ws, composed, names, everything)[0]
+
+
+def _lint(
+    ws: Any,
+    composed: Iterable[tuple[Assessment, ComposedAssessment]],
+    names: list[str] | None,
+    everything: bool,
+) -> tuple[list[UserError], list[Edit]]:
+    linter = Linter(ws, names, everything)
+    for a, c in composed:
+        linter.add(a, c)
+    return linter.finish()
 
 
 def _in_order(findings: list[UserError]) -> list[UserError]:
@@ -604,7 +378,12 @@ class LintResult:
 
 
 def run_lint(
-    root: Path | None = None, names: Iterable[str] | None = None, fix: bool = False, everything: bool = False
+    root: Path | None = None,
+    names: Iterable[str] | None = None,
+    fix: bool = False,
+    everything: bool = False,
+    *,
+    progress: Progress | None = None,
 ) -> LintResult:
     """``hyoka lint``: load and compose, lint, optionally fix assessment files and lint again.
 
@@ -617,21 +396,17 @@ def run_lint(
         from composer.transaction import workspace_lock
 
         with workspace_lock(find_root(root)):
-            return _run_lint(root, names, fix, everything)
-    return _run_lint(root, names, fix, everything)
+            return _run_lint(root, names, fix, everything, progress)
+    return _run_lint(root, names, fix, everything, progress)
 
 
-def _run_lint(root: Path | None, names: Iterable[str] | None, fix: bool, everything: bool) -> LintResult:
-    from composer.api import compose_all
-    from composer.load.workspace import load_workspace
-
+def _run_lint(
+    root: Path | None, names: Iterable[str] | None, fix: bool, everything: bool, progress: Progress | None = None
+) -> LintResult:
     name_list = list(names) if names else None
     fixed: dict[str, int] = {}
     for _ in range(MAX_FIX_PASSES if fix else 1):
-        diag = Diagnostics()
-        ws = load_workspace(root, diag)
-        composed = compose_all(ws, name_list, diag)
-        findings, edits = _lint(ws, composed, name_list, everything)
+        ws, errors, findings, edits = _lint_pass(root, name_list, everything, progress, fix)
         if not fix or not edits:
             break
         applied = apply_edits(edits, ws.root)
@@ -640,14 +415,30 @@ def _run_lint(root: Path | None, names: Iterable[str] | None, fix: bool, everyth
         for path, n in applied.items():
             fixed[path] = fixed.get(path, 0) + n
     else:  # the last pass applied fixes: lint the result once more
-        diag = Diagnostics()
-        ws = load_workspace(root, diag)
-        composed = compose_all(ws, name_list, diag)
-        findings, _ = _lint(ws, composed, name_list, everything)
+        _, errors, findings, _ = _lint_pass(root, name_list, everything, progress, False)
     out = Diagnostics()
-    out.extend(e for e in diag.items if e.severity == "error")
+    out.extend(errors.items)
     out.extend(findings)
     return LintResult(out, fixed)
+
+
+def _lint_pass(
+    root: Path | None, names: list[str] | None, everything: bool, progress: Progress | None, fixes: bool
+) -> tuple[Any, Diagnostics, list[UserError], list[Edit]]:
+    """Load, compose and lint one assessment at a time; the errors that stop one are kept (load's first)."""
+    from composer.compose.stream import ErrorsOnly, compose_each
+    from composer.load.workspace import load_workspace
+
+    errors, loading, composing = ErrorsOnly(), ErrorsOnly(), ErrorsOnly()
+    ws_diag = Diagnostics()
+    ws = load_workspace(root, ws_diag)
+    linter = Linter(ws, names, everything, fixes)
+    for a, composed in compose_each(ws, names, loading, composing, progress):
+        linter.add(a, composed)
+    for part in (ws_diag, loading, composing):
+        errors.extend(part.items)
+    findings, edits = linter.finish()
+    return ws, errors, findings, edits
 
 
 def rules_table() -> list[dict[str, object]]:

@@ -6,11 +6,16 @@ A rule is a function decorated with :func:`rule`. Two shapes exist:
   variant, a heading, a clause version's text or notes — and yields :class:`Hit` s
   (character offsets into the passage, a message, a hint and, when the fix is safe, the
   replacement text);
-* a **workspace rule** (``scope="workspace"``) reads the loaded workspace and the composed
-  assessments (:class:`composer.lint.engine.LintContext`) and yields :class:`Finding` s with
-  their own locations (clause parameters, clause homes, empty items).
+* a **document rule** (``scope="document"``) reads one composed assessment at a time
+  (``check(ctx, assessment, composed)``) and yields :class:`Finding` s with their own
+  locations (clause homes, empty items);
+* a **workspace rule** (``scope="workspace"``) reads the workspace and the clauses in scope
+  (:class:`composer.lint.context.LintContext`), once every assessment has been seen, and
+  yields :class:`Finding` s (clause parameters). It sees no composed assessment: what it
+  needs of them is a small summary the context keeps (the clause versions pinned).
 
-The runner in :mod:`composer.lint.engine` turns hits and findings into located
+Assessments are linted one at a time and not kept, so memory does not grow with their
+number. The runner in :mod:`composer.lint.engine` turns hits and findings into located
 :class:`~composer.errors.UserError` s, applies the workspace's and the inline disables,
 and applies fixes. Adding a rule means adding one decorated function to one of the
 modules imported at the bottom of this file (and, if it needs data, a list in
@@ -25,7 +30,7 @@ from typing import Literal
 
 from composer.errors import Location, Severity
 
-Scope = Literal["text", "workspace"]
+Scope = Literal["text", "document", "workspace"]
 Origin = Literal["assessment", "clause"]
 
 
@@ -64,7 +69,7 @@ class Hit:
 
 @dataclass(frozen=True)
 class Finding:
-    """A problem found by a workspace rule."""
+    """A problem found by a document or workspace rule."""
 
     message: str
     location: Location | None

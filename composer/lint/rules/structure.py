@@ -1,7 +1,9 @@
 """Structure rules: clause parameters, clause homes, empty items.
 
 These read the loaded workspace and the composed assessments rather than one passage of
-text. Invalid ＜選択肢＞ values are not here: the assessment loader already reports them
+text: the clause rules (``scope="workspace"``) read the clauses in scope, once every
+assessment has been seen; the item rules (``scope="document"``) read one composed
+assessment at a time. Invalid ＜選択肢＞ values are not here: the assessment loader already reports them
 (code ``choice``), and lint does not report them twice.
 """
 
@@ -16,7 +18,8 @@ from composer.errors import Location
 from composer.lint.rules import Finding, rule
 
 if TYPE_CHECKING:  # pragma: no cover
-    from composer.lint.engine import LintContext
+    from composer.lint.context import LintContext
+    from composer.model import Assessment, ComposedAssessment
 
 # Fields of a clause version rendered with the clause's declared parameters only.
 # (Headings are rendered with the assessment's context too, so they may use more names.)
@@ -79,23 +82,22 @@ def _fields(v):  # type: ignore[no-untyped-def]
             yield name, source
 
 
-@rule("clause-home", "a clause used in an item its metadata does not list as a home", scope="workspace")
-def clause_home(ctx: LintContext) -> Iterator[Finding]:
+@rule("clause-home", "a clause used in an item its metadata does not list as a home", scope="document")
+def clause_home(ctx: LintContext, a: Assessment, composed: ComposedAssessment) -> Iterator[Finding]:
     """A pinned clause in an item whose key is not in the clause's ``homes:``.
 
     Clauses without ``homes:`` may go anywhere. ``{n}`` in a home matches any repeat number.
     """
-    for a, composed in ctx.composed:
-        for item, block in composed.pins:
-            clause = ctx.library.get(block.clause or "")
-            if clause is None or not clause.homes or _at_home(item.key, clause.homes):
-                continue
-            yield Finding(
-                f"clause {block.pin} is used in {item.key} ({item.label}), which is not one of its homes",
-                block.location or Location.of(a.path, None, item.ref),
-                f"its homes: {', '.join(clause.homes)}; move the block, or add {item.key} to the clause's homes",
-                path=a.path,
-            )
+    for item, block in composed.pins:
+        clause = ctx.library.get(block.clause or "")
+        if clause is None or not clause.homes or _at_home(item.key, clause.homes):
+            continue
+        yield Finding(
+            f"clause {block.pin} is used in {item.key} ({item.label}), which is not one of its homes",
+            block.location or Location.of(a.path, None, item.ref),
+            f"its homes: {', '.join(clause.homes)}; move the block, or add {item.key} to the clause's homes",
+            path=a.path,
+        )
 
 
 def _at_home(key: str, homes: tuple[str, ...]) -> bool:
@@ -107,36 +109,35 @@ def _at_home(key: str, homes: tuple[str, ...]) -> bool:
     return False
 
 
-@rule("empty-item", "items of the form left empty", scope="workspace")
-def empty_item(ctx: LintContext) -> Iterator[Finding]:
+@rule("empty-item", "items of the form left empty", scope="document")
+def empty_item(ctx: LintContext, a: Assessment, composed: ComposedAssessment) -> Iterator[Finding]:
     """Content items of the form (text and ＜選択肢＞ items) with no blocks, only empty text, or no choice.
 
     A draft leaves most items empty, so lint reports one summary warning per assessment (the
     count and the first few item keys); ``hyoka lint --all`` reports every empty item on its own.
     """
-    for a, composed in ctx.composed:
-        written = {(e.file, e.key): e.location for e in a.items}
-        empty = [it for it in composed.items if it.type is not None and _is_empty(it)]
-        if not empty:
-            continue
-        if ctx.everything:
-            for it in empty:
-                loc = written.get((it.file, it.key))
-                yield Finding(
-                    f"item {it.ref} ({it.label}) is empty",
-                    Location.of(a.path, loc.line if loc else None, it.ref),
-                    "write its text" if it.type == "text" else f"choose one of: {'、'.join(it.choices)}",
-                    path=a.path,
-                )
-            continue
-        first = ", ".join(it.ref for it in empty[:SUMMARY_KEYS]) + (", …" if len(empty) > SUMMARY_KEYS else "")
-        total = sum(1 for it in composed.items if it.type is not None)
-        yield Finding(
-            f"{len(empty)} of {total} items are empty: {first}",
-            Location.of(a.path),
-            "fill them in before publishing; `hyoka lint --all` lists each one",
-            path=a.path,
-        )
+    written = {(e.file, e.key): e.location for e in a.items}
+    empty = [it for it in composed.items if it.type is not None and _is_empty(it)]
+    if not empty:
+        return
+    if ctx.everything:
+        for it in empty:
+            loc = written.get((it.file, it.key))
+            yield Finding(
+                f"item {it.ref} ({it.label}) is empty",
+                Location.of(a.path, loc.line if loc else None, it.ref),
+                "write its text" if it.type == "text" else f"choose one of: {'、'.join(it.choices)}",
+                path=a.path,
+            )
+        return
+    first = ", ".join(it.ref for it in empty[:SUMMARY_KEYS]) + (", …" if len(empty) > SUMMARY_KEYS else "")
+    total = sum(1 for it in composed.items if it.type is not None)
+    yield Finding(
+        f"{len(empty)} of {total} items are empty: {first}",
+        Location.of(a.path),
+        "fill them in before publishing; `hyoka lint --all` lists each one",
+        path=a.path,
+    )
 
 
 def _is_empty(item) -> bool:  # type: ignore[no-untyped-def]
