@@ -447,7 +447,7 @@ REASSESS_NOTE = (
     "再評価の期限は、直近の全項目評価（再評価）の日から5年後とした。"
 )
 METHOD_NOTES = (
-    "この報告の数値は、公表済みの評価書（hyoka publish のスナップショット）と作業領域の評価書ファイルから算出したものであり、手で入力したものはない。",
+    "この報告の数値は、公表版（hyoka publish で記録した評価書）と作業フォルダの評価書ファイルから算出したものであり、手で入力したものはない。",
     "期間中の変更：期間内に公表された評価書ごとに、その直前の公表版との差分（変更点リスク評価表の行）を数えた。初回の公表は変更に数えない。",
     "重要な変更は提出時期が事前の行、修正は事後の行である。",
     f"{PENDING}：現在の評価書ファイル（案）と最後の公表版との差分であり、報告の作成時点のものである。",
@@ -530,7 +530,7 @@ def lint_table(report: Report) -> TextTable:
         else:
             rows.append((a.display_title, str(a.lint.errors), str(a.lint.placeholders)))
     if report.lint_available and report.other_lint != LintCounts():
-        rows.append(("条項・作業領域の設定", str(report.other_lint.errors), str(report.other_lint.placeholders)))
+        rows.append(("定型文・作業フォルダの設定", str(report.other_lint.errors), str(report.other_lint.placeholders)))
     return TextTable("４．点検（hyoka lint）で見つかった未解決の問題", ("評価書", "エラー", "未記入の箇所（【要記入】）"), tuple(rows), (50, 25, 25))
 
 
