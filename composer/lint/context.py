@@ -242,7 +242,7 @@ class LintContext:
             for i, cnode in enumerate(changes):
                 if not isinstance(cnode, YMap):
                     continue
-                key = "change of " + item_ref(str(cnode.get("item", "?")), cnode.get("file") and str(cnode.get("file")))
+                key = "change of " + item_ref(str(cnode.get("item", "?")), cnode.get("file") and str(cnode.get("file")))  # untranslated: a location key, the same in every language
                 anchors = frozenset({top.line_of("changes"), changes.line_of(i)})
                 for k in _CHANGE_TEXT:
                     if k in cnode:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from composer.errors import Location, Severity
+from composer.i18n import Message
 
 Scope = Literal["text", "document", "workspace"]
 Origin = Literal["assessment", "clause"]
@@ -62,8 +63,8 @@ class Hit:
 
     start: int
     end: int
-    message: str
-    hint: str | None = None
+    message: str | Message
+    hint: str | Message | None = None
     replacement: str | None = None  # safe fix for text[start:end], or None
 
 
@@ -71,9 +72,9 @@ class Hit:
 class Finding:
     """A problem found by a document or workspace rule."""
 
-    message: str
+    message: str | Message
     location: Location | None
-    hint: str | None = None
+    hint: str | Message | None = None
     severity: Severity | None = None  # None: the rule's default
     path: str | None = None  # file whose inline disables apply (defaults to location.file)
     stock: bool = False
@@ -82,7 +83,7 @@ class Finding:
 @dataclass(frozen=True)
 class Rule:
     id: str
-    summary: str
+    summary: str  # a msgid (marked with N_ where the rule is defined): the view translates it
     severity: Severity
     scope: Scope
     check: Callable[..., Iterable[Hit] | Iterable[Finding]]
@@ -103,11 +104,15 @@ def rule(
     fixable: bool = False,
     origins: tuple[Origin, ...] = ("assessment", "clause"),
 ) -> Callable[[Callable[..., Iterable[Hit] | Iterable[Finding]]], Callable[..., Iterable[Hit] | Iterable[Finding]]]:
-    """Register a rule under ``id``; the function's docstring is its documentation."""
+    """Register a rule under ``id``; the function's docstring is its documentation.
+
+    ``summary`` is what ``hyoka lint --rules`` shows: write it as ``N_("…")`` so that it is in
+    the catalog (it is translated when shown).
+    """
 
     def register(fn: Callable[..., Iterable[Hit] | Iterable[Finding]]) -> Callable[..., Iterable[Hit] | Iterable[Finding]]:
         if id in RULES:
-            raise ValueError(f"lint rule '{id}' registered twice")
+            raise ValueError(f"lint rule '{id}' registered twice")  # untranslated: a programming error
         RULES[id] = Rule(id, summary, severity, scope, fn, fixable, origins, (fn.__doc__ or "").strip())
         return fn
 
