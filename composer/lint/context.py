@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from composer.errors import UserError
-from composer.lint.rules import Passage
+from composer.lint.registry import Passage
 from composer.load.forms import get_form
 from composer.load.yamlio import YList, YMap, parse_yaml, read_text
 from composer.model import Assessment, Clause, ClauseVersion, ComposedAssessment, item_ref

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from composer.compose.render import undeclared_names
 from composer.errors import Location
 from composer.i18n import N_, _
-from composer.lint.rules import Finding, rule
+from composer.lint.registry import Finding, rule
 
 if TYPE_CHECKING:  # pragma: no cover
     from composer.lint.context import LintContext

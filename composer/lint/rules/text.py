@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from composer.i18n import N_, Message, _
-from composer.lint.rules import Hit, Passage, codepoint, excerpt, rule
+from composer.lint.registry import Hit, Passage, codepoint, excerpt, rule
 from composer.lint.rules.data import KATAKANA, LONG_VOWEL_LOOKALIKES, LintData, same_but_lookalikes
 from composer.load.assessment import PLACEHOLDER
 
