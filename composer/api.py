@@ -14,6 +14,7 @@ from composer.errors import Diagnostics, ErrorList, HyokaError, Location, UserEr
 from composer.i18n import View, _, _n
 from composer.load.workspace import CONFIG_NAME, Workspace, load_workspace
 from composer.model import Assessment, ChangeTable, ComposedAssessment
+from composer.revisions.uses import ClauseUse, uses_of
 from composer.transaction import Transaction, workspace_lock
 
 
@@ -134,34 +135,6 @@ def unverified_nodes(ws: Workspace, forms: Iterable[str] | None = None, in_use: 
     return [u for f in chosen.values() for u in unverified(f)]
 
 
-@dataclass(frozen=True)
-class ClauseUse:
-    assessment: str
-    item: str  # item ref, e.g. "juki:II.6.1"
-    label: str
-    clause: str
-    version: int
-    latest: int
-    variant: bool
-    location: Location | None
-    library: str = ""  # the library the pinned version comes from
-    latest_library: str = ""  # the library the latest version comes from
-
-    @property
-    def outdated(self) -> bool:
-        return self.version < self.latest
-
-    def to_dict(self, view: View | None = None) -> dict[str, object]:
-        """The use as JSON; ``file`` is shown as ``view`` shows paths (relative to its root)."""
-        loc = self.location
-        return {
-            "assessment": self.assessment, "item": self.item, "clause": self.clause, "version": self.version,
-            "latest": self.latest, "variant": self.variant, "file": (view or View()).path(loc.file) if loc else None,
-            "line": loc.line if loc else None,
-            "library": self.library, "latest_library": self.latest_library,
-        }
-
-
 def clause_uses(ws: Workspace, clause_id: str | None = None, names: Iterable[str] | None = None, *,
                 loaded: list[Assessment] | None = None) -> list[ClauseUse]:
     """Every use of a clause (or of all clauses) in the workspace's assessments (``loaded``: those, already loaded)."""
@@ -178,23 +151,11 @@ def _clause_uses(
 ) -> list[ClauseUse]:
     """The uses, one assessment loaded at a time (``only_outdated``: keep only those)."""
     from composer.compose.stream import ErrorsOnly, load_each
-    from composer.load.library import library_of
 
     diag = ErrorsOnly()  # only the errors are raised
     uses = []
     for a in loaded if loaded is not None else load_each(ws, names, diag, progress):
-        for entry in a.items:
-            for b in entry.blocks:
-                if b.pin is None or (clause_id and b.pin.clause != clause_id):
-                    continue
-                clause = ws.library.get(b.pin.clause)
-                latest = clause.latest.number if clause else b.pin.version
-                if only_outdated and not b.pin.version < latest:
-                    continue
-                uses.append(
-                    ClauseUse(a.name, entry.ref, entry.key, b.pin.clause, b.pin.version, latest, b.variant is not None, b.location,
-                              library_of(clause, b.pin.version), library_of(clause, latest))
-                )
+        uses.extend(uses_of(ws, a, clause_id, only_outdated))
     diag.raise_if_errors()
     if clause_id:
         ws.library.require(clause_id)

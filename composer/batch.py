@@ -129,11 +129,26 @@ def writer_version(fmt: str) -> str:
 def read_manifest(out_dir: Path) -> dict[str, dict[str, str]]:
     """The documents recorded in ``out_dir``'s manifest (empty when missing or unreadable)."""
     try:
-        data = json.loads((Path(out_dir) / MANIFEST_NAME).read_text(encoding="utf-8"))
+        data = json.loads((Path(out_dir) / MANIFEST_NAME).read_text(encoding="utf-8"), object_pairs_hook=_shared())
     except (OSError, ValueError):
         return {}
     docs = data.get("documents") if isinstance(data, dict) and data.get("manifest") == MANIFEST_VERSION else None
     return {k: v for k, v in docs.items() if isinstance(v, dict)} if isinstance(docs, dict) else {}
+
+
+def _shared() -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """A JSON object hook that keeps one copy of each repeated text and of each repeated
+    mapping: 35,000 entries name the same clause digests, so the manifest stays small in memory."""
+    texts: dict[str, str] = {}
+    maps: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        items = tuple((texts.setdefault(k, k), texts.setdefault(v, v) if isinstance(v, str) else v) for k, v in pairs)
+        if all(isinstance(v, str) for _k, v in items):  # a leaf mapping (clause digests): shared when equal
+            return maps.setdefault(items, dict(items))
+        return dict(items)
+
+    return hook
 
 
 def write_manifest(out_dir: Path, documents: Mapping[str, Mapping[str, str]], changed: set[str] | None = None) -> None:
@@ -148,7 +163,7 @@ def write_manifest(out_dir: Path, documents: Mapping[str, Mapping[str, str]], ch
     try:
         with Transaction(find_workspace_root(out_dir)) as txn:
             merged = dict(documents) if changed is None else {**read_manifest(out_dir), **{k: documents[k] for k in changed}}
-            data = {"manifest": MANIFEST_VERSION, "documents": {k: dict(merged[k]) for k in sorted(merged)}}
+            data = {"manifest": MANIFEST_VERSION, "documents": {k: merged[k] for k in sorted(merged)}}
             txn.write(out_dir / MANIFEST_NAME, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     except LockedError as exc:
         raise LockedError(
@@ -493,6 +508,7 @@ def build_workspace(
     out_dir = Path(out_dir)
     prints = Fingerprints(ws, fmt, reference)
     manifest = read_manifest(out_dir)
+    share = _shared()
     total = len(names)
     results: dict[str, BuildResult] = {}
     todo: list[tuple[str, str]] = []  # (name, source digest)
@@ -544,7 +560,7 @@ def build_workspace(
                 os.replace(outcome.staged, target)
             except OSError as exc:
                 raise WriteError(target, exc.strerror or str(exc)) from None
-            clauses = dict(outcome.clauses)
+            clauses = share(list(dict(outcome.clauses).items()))  # one copy of equal digests across documents
             changed.add(target.name)
             manifest[target.name] = {
                 "assessment": Path(outcome.name).stem, "format": fmt, "key": prints.key(source, clauses),

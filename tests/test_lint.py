@@ -433,6 +433,27 @@ def test_check_includes_lint(ws: Path, run) -> None:
     assert "[long-vowel]" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["lint", "check"])
+def test_every_conflict_marker_line_is_reported_the_diff3_base_line_too(ws: Path, run, command: str) -> None:
+    conflict = ["<<<<<<< local", "①豊島区の記載。", "||||||| base", "①記載例の文言。", "=======", "①新しい版の文言。", ">>>>>>> new"]
+    write(ws / "assessments" / "a.yaml", assessment(FILLER, *conflict))
+    result = run("-C", str(ws), command)
+    assert result.exit_code == 1
+    lines = [n for n in range(4, 4 + 1 + len(conflict)) if f"assessments/a.yaml:{n}: unresolved merge conflict marker" in result.stderr]
+    assert lines == [5, 7, 9, 11]  # <<<<<<<, |||||||, =======, >>>>>>>
+
+
+def test_a_base_marker_left_alone_is_refused(ws: Path, run) -> None:
+    # the other markers deleted, the base section (and its marker) forgotten: the document would print both
+    write(ws / "assessments" / "a.yaml", assessment("①豊島区の記載。", "||||||| base", "①記載例の文言。"))
+    result = run("-C", str(ws), "lint")
+    assert result.exit_code == 1
+    assert "assessments/a.yaml:5: unresolved merge conflict marker" in result.stderr
+    # a line that merely begins with pipes is text
+    write(ws / "assessments" / "a.yaml", assessment("①豊島区の記載。", "|||||||| 区切り"))
+    assert "unresolved merge conflict marker" not in run("-C", str(ws), "lint").stderr
+
+
 def test_rules_are_listed_and_documented() -> None:
     ids = [r["id"] for r in rules_table()]
     assert len(ids) == len(set(ids))

@@ -57,7 +57,7 @@ def test_a_build_with_an_error_prints_the_errors_and_their_count_only(ws: Path, 
     result = run("-C", str(ws), "build", "--format", "md")
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
-    assert "unknown clause 'gov-cloud/nosuch'" in lines[0] and lines[-1] == "1 errors", result.stderr
+    assert "unknown clause 'gov-cloud/nosuch'" in lines[0] and lines[-1] == "1 error", result.stderr
     assert not SUMMARY.search(result.stderr)  # nothing was built: the errors say so
     assert not (ws / "build" / "doc00.md").exists()
 

@@ -18,7 +18,7 @@ soon as its own numbers are taken. Snapshots are read one assessment at a time.
 * re-assessment: the last full re-assessment (``meta.reassessed``, else the first
   publication), its 5-year due date (規則第15条) and whether anything was published in
   the year before the period's end;
-* stock-clause currency (:func:`composer.api.clause_uses`) and open lint findings.
+* stock-clause currency (:mod:`composer.revisions.uses`) and open lint findings.
 
 Every snapshot is read and verified: a tampered snapshot stops the report (a report
 must not silently omit a department). An assessment never published is 「未公表」.
@@ -27,13 +27,13 @@ must not silently omit a department). An assessment never published is 「未公
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from composer.errors import Diagnostics, Location, UserError
-from composer.i18n import _
+from composer.errors import Diagnostics, HyokaError, Location, UserError
+from composer.i18n import View, _
 from composer.model import ChangeRow, ChangeTable, ComposedAssessment
 from composer.revisions.snapshot import DRAFT, Snapshot, list_snapshots, read_snapshot
 from composer.writers.model import Bullets, Cell, Column, Document, Heading, Paragraph, Row, Sheet, Table
@@ -315,15 +315,9 @@ def _reassessment(meta_date: str, meta_location: Location | None, snaps: list[Sn
     )
 
 
-def _lint(ws: Any, pairs: list[Any]) -> tuple[dict[str, LintCounts], LintCounts] | None:
-    """Lint counts by assessment name, and those found elsewhere; None if lint is unavailable."""
-    try:
-        from composer.lint.engine import lint_workspace
-    except ImportError:  # pragma: no cover - lint not installed
-        return None
-    findings = lint_workspace(ws, pairs)
-    by_path = {Path(a.path).resolve(): a.name for a, _ in pairs}
-    counts: dict[str, LintCounts] = {a.name: LintCounts() for a, _ in pairs}
+def _lint_counts(findings: list[UserError], root: Path, by_path: dict[Path, str]) -> tuple[dict[str, LintCounts], LintCounts]:
+    """Lint counts by assessment name (``by_path``: each assessment file's name), and those found elsewhere."""
+    counts: dict[str, LintCounts] = {name: LintCounts() for name in by_path.values()}
     other = LintCounts()
     for f in findings:
         c = LintCounts(errors=int(f.severity == "error"), placeholders=int(f.code == "placeholder"))
@@ -332,7 +326,7 @@ def _lint(ws: Any, pairs: list[Any]) -> tuple[dict[str, LintCounts], LintCounts]
         name = None
         if f.location is not None:
             p = Path(f.location.file)
-            for candidate in (p, ws.root / p) if not p.is_absolute() else (p,):
+            for candidate in (p, root / p) if not p.is_absolute() else (p,):
                 name = by_path.get(candidate.resolve())
                 if name:
                     break
@@ -348,85 +342,99 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
 
     Raises the composition errors of any assessment file (fix them with ``hyoka check``)
     and the error of any snapshot that fails its hash check.
+
+    The assessments stream: each draft is loaded and composed once, its numbers are taken
+    (and its snapshots read) while lint looks at it, and then only the numbers are kept.
     """
-    from composer.api import clause_uses, compose_all
+    from composer.compose.stream import compose_each
+    from composer.lint.engine import lint_workspace
     from composer.load.workspace import load_workspace
+    from composer.revisions.uses import uses_of
 
     if start > end:
         raise UserError(_("the period starts after it ends ({start} > {end})", start=start, end=end), None, _("swap --from and --to"))
     period = Period(start, end)
     ws = load_workspace(root)
-
-    # 1. load and compose every draft once; an error in any stops the report (its numbers would be unknown)
     diag = Diagnostics()
-    pairs = compose_all(ws, None, diag)
-    diag.raise_if_errors()
-    names = [a.name for a, _ in pairs]
-
-    # 2. workspace-wide facts, from the assessments just loaded
-    uses = clause_uses(ws, loaded=[a for a, _ in pairs])
-    linted = _lint(ws, pairs)
-    drafts = {a.name: (a, c) for a, c in pairs}
-    del pairs  # from here on each draft is held only until its assessment's numbers are taken
-
-    # 3. every assessment: files first, then those that only have snapshots
-    names += _snapshot_only_names(ws.snapshots_dir, names)
     warnings: list[UserError] = []
+    rows: dict[str, AssessmentReport] = {}
+    by_path: dict[Path, str] = {}
+    deferred: list[HyokaError] = []  # a tampered snapshot: raised after the drafts' own errors
 
-    out = []
-    for name in names:
-        snaps = [read_snapshot(p, ws.library) for p in list_snapshots(ws.snapshots_dir, name)]  # raises on a tampered one
-        until_end = [s for s in snaps if _dt.date.fromisoformat(s.date) <= end]
-        draft = drafts.pop(name, None)
+    def drafts() -> Iterator[tuple[Any, ComposedAssessment]]:
+        for a, composed in compose_each(ws, None, diag):
+            by_path[Path(a.path).resolve()] = a.name
+            if not deferred:
+                try:
+                    outdated = [u for u in uses_of(ws, a) if u.outdated]
+                    rows[a.name] = _assessment_report(ws, a.name, (a, composed), outdated, period, warnings)
+                except HyokaError as exc:
+                    deferred.append(exc)
+            yield a, composed
 
-        publications = []
-        number = 1
-        for i, s in enumerate(snaps):
-            if _dt.date.fromisoformat(s.date) not in period:
-                continue
-            if i == 0:
-                publications.append(Publication(s.id, s.date, None, None))
-                continue
-            prev = snaps[i - 1]
-            table = _table(prev.composed, s.composed, prev.id, s.id, number, s.date, warnings)
-            number += len(table.rows)
-            publications.append(Publication(s.id, s.date, prev.id, table))
-
-        pending = None
-        if draft is not None and snaps:
-            pending = _table(snaps[-1].composed, draft[1], snaps[-1].id, DRAFT, 1, "", warnings)
-
-        current = draft[1] if draft else snaps[-1].composed
-        meta_location = Location.of(draft[0].path, key="meta.reassessed") if draft else Location.of(snaps[-1].path)
-        reassessment = _reassessment(current.meta.reassessed, meta_location, snaps, period)
-        outdated = tuple(
-            OutdatedUse(u.item, u.label, u.clause, u.version, u.latest, str(u.location) if u.location else "",
-                        u.library, u.latest_library)
-            for u in uses if u.assessment == name and u.outdated
-        )
-        out.append(
-            AssessmentReport(
-                name=name,
-                title=current.meta.title,
-                form=current.form,
-                has_draft=draft is not None,
-                snapshots=tuple(s.id for s in until_end),
-                last_published=until_end[-1].date if until_end else None,
-                publications=tuple(publications),
-                pending=pending,
-                reassessment=reassessment,
-                outdated=outdated,
-                lint=linted[0].get(name, LintCounts()) if linted and draft else None,
-                jimu=current.meta.jimu,
-            )
-        )
+    findings = lint_workspace(ws, drafts())
+    diag.raise_if_errors()  # an error in any draft stops the report (its numbers would be unknown)
+    if deferred:
+        raise deferred[0]
+    counts, other = _lint_counts(findings, ws.root, by_path)
+    names = list(rows)
+    out = [replace(rows[n], lint=counts.get(n, LintCounts())) for n in names]
+    for name in _snapshot_only_names(ws.snapshots_dir, names):
+        out.append(_assessment_report(ws, name, None, [], period, warnings))
     return Report(
         municipality=ws.config.municipality,
         period=period,
         assessments=tuple(out),
-        lint_available=linted is not None,
-        other_lint=linted[1] if linted else LintCounts(),
+        lint_available=True,
+        other_lint=other,
         warnings=tuple(warnings),
+    )
+
+
+def _assessment_report(ws: Any, name: str, draft: tuple[Any, ComposedAssessment] | None, outdated_uses: list[Any],
+                       period: Period, warnings: list[UserError]) -> AssessmentReport:
+    """One assessment's numbers: its publications in the period, the pending changes, 再評価, outdated pins."""
+    end = period.end
+    snaps = [read_snapshot(p, ws.library) for p in list_snapshots(ws.snapshots_dir, name)]  # raises on a tampered one
+    until_end = [s for s in snaps if _dt.date.fromisoformat(s.date) <= end]
+    publications = []
+    number = 1
+    for i, s in enumerate(snaps):
+        if _dt.date.fromisoformat(s.date) not in period:
+            continue
+        if i == 0:
+            publications.append(Publication(s.id, s.date, None, None))
+            continue
+        prev = snaps[i - 1]
+        table = _table(prev.composed, s.composed, prev.id, s.id, number, s.date, warnings)
+        number += len(table.rows)
+        publications.append(Publication(s.id, s.date, prev.id, table))
+
+    pending = None
+    if draft is not None and snaps:
+        pending = _table(snaps[-1].composed, draft[1], snaps[-1].id, DRAFT, 1, "", warnings)
+
+    current = draft[1] if draft else snaps[-1].composed
+    meta_location = Location.of(draft[0].path, key="meta.reassessed") if draft else Location.of(snaps[-1].path)
+    reassessment = _reassessment(current.meta.reassessed, meta_location, snaps, period)
+    outdated = tuple(
+        OutdatedUse(u.item, u.label, u.clause, u.version, u.latest, u.location.shown(View(root=ws.root)) if u.location else "",
+                    u.library, u.latest_library)
+        for u in outdated_uses
+    )
+    return AssessmentReport(
+        name=name,
+        title=current.meta.title,
+        form=current.form,
+        has_draft=draft is not None,
+        snapshots=tuple(s.id for s in until_end),
+        last_published=until_end[-1].date if until_end else None,
+        publications=tuple(publications),
+        pending=pending,
+        reassessment=reassessment,
+        outdated=outdated,
+        lint=None,
+        jimu=current.meta.jimu,
     )
 
 
@@ -439,7 +447,7 @@ REASSESS_NOTE = (
     "再評価の期限は、直近の全項目評価（再評価）の日から5年後とした。"
 )
 METHOD_NOTES = (
-    "この報告の数値は、公表済みの評価書（hyoka publish のスナップショット）と作業領域の評価書ファイルから算出したものであり、手で入力したものはない。",
+    "この報告の数値は、公表版（hyoka publish で記録した評価書）と作業フォルダの評価書ファイルから算出したものであり、手で入力したものはない。",
     "期間中の変更：期間内に公表された評価書ごとに、その直前の公表版との差分（変更点リスク評価表の行）を数えた。初回の公表は変更に数えない。",
     "重要な変更は提出時期が事前の行、修正は事後の行である。",
     f"{PENDING}：現在の評価書ファイル（案）と最後の公表版との差分であり、報告の作成時点のものである。",
@@ -522,7 +530,7 @@ def lint_table(report: Report) -> TextTable:
         else:
             rows.append((a.display_title, str(a.lint.errors), str(a.lint.placeholders)))
     if report.lint_available and report.other_lint != LintCounts():
-        rows.append(("条項・作業領域の設定", str(report.other_lint.errors), str(report.other_lint.placeholders)))
+        rows.append(("定型文・作業フォルダの設定", str(report.other_lint.errors), str(report.other_lint.placeholders)))
     return TextTable("４．点検（hyoka lint）で見つかった未解決の問題", ("評価書", "エラー", "未記入の箇所（【要記入】）"), tuple(rows), (50, 25, 25))
 
 

@@ -41,7 +41,7 @@ def review_document(table: ChangeTable, official: bool = False, entries: Any = N
     ids = _item_ids(table, entries)
     blocks: list[Any] = [Heading(heading, 0)]
     if table.from_label or table.to_label:
-        blocks.append(Paragraph(f"{table.from_label or '―'} → {table.to_label or '―'}", "normal"))
+        blocks.append(Paragraph(f"{tables.label(table.from_label) or '―'} → {tables.label(table.to_label) or '―'}", "normal"))
     blocks.append(Paragraph(LEGEND, "normal"))
     rows = []
     for r in table.rows:

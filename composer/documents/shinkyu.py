@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from composer.documents.tables import label
 from composer.model import ComposedAssessment, ComposedItem
 from composer.revisions.diff import _align_items, short_jimu
 from composer.revisions.worddiff import Segment, diff_words, side
@@ -81,9 +82,9 @@ def document(t: ShinkyuTable, fmt: str = "md") -> Document:
     blocks: list[Any] = [Heading(t.title, 0)]
     if t.from_label or t.to_label:
         if printed:
-            blocks.append(Paragraph(f"（{t.from_label or '―'} → {t.to_label or '―'}）", "small"))
+            blocks.append(Paragraph(f"（{label(t.from_label) or '―'} → {label(t.to_label) or '―'}）", "small"))
         else:
-            blocks.append(Paragraph(f"{t.from_label} → {t.to_label}", "normal"))
+            blocks.append(Paragraph(f"{label(t.from_label)} → {label(t.to_label)}", "normal"))
     blocks.append(Paragraph(NOTE, "small"))
     rows = []
     for i, e in enumerate(t.entries, 1):

@@ -78,6 +78,13 @@ def data(table: ChangeTable, official: bool = False) -> list[dict[str, object]]:
 
 
 NO_CHANGES = "（変更なし）"
+DRAFT_LABEL = "現在の案"  # how documents name the revision ``draft`` (the assessment file as it is now)
+
+
+def label(revision: str) -> str:
+    """A revision as a document names it: a snapshot by its id, the draft as 現在の案."""
+    return DRAFT_LABEL if revision == "draft" else revision
+
 PRINTED = ("docx", "xlsx")
 MARKED = ("md", "html", "docx", "xlsx")
 
@@ -93,9 +100,9 @@ def document(table: ChangeTable, fmt: str = "md", official: bool = False, marks:
     blocks: list[object] = [Heading(heading, 0)]
     if printed:
         if not official and (table.from_label or table.to_label):
-            blocks.append(Paragraph(f"（{table.from_label or '―'} → {table.to_label or '―'}）", "small"))
+            blocks.append(Paragraph(f"（{label(table.from_label) or '―'} → {label(table.to_label) or '―'}）", "small"))
     elif table.from_label or table.to_label:
-        blocks.append(Paragraph(f"{table.from_label} → {table.to_label}", "normal"))
+        blocks.append(Paragraph(f"{label(table.from_label)} → {label(table.to_label)}", "normal"))
     rows = []
     for r in table.rows:
         values: list[object] = list(document_cells(r, table, official) if printed else cells(r, official))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from composer.errors import UserError
-from composer.lint.rules import Passage
+from composer.lint.registry import Passage
 from composer.load.forms import get_form
 from composer.load.yamlio import YList, YMap, parse_yaml, read_text
 from composer.model import Assessment, Clause, ClauseVersion, ComposedAssessment, item_ref
@@ -242,7 +242,7 @@ class LintContext:
             for i, cnode in enumerate(changes):
                 if not isinstance(cnode, YMap):
                     continue
-                key = "change of " + item_ref(str(cnode.get("item", "?")), cnode.get("file") and str(cnode.get("file")))
+                key = "change of " + item_ref(str(cnode.get("item", "?")), cnode.get("file") and str(cnode.get("file")))  # untranslated: a location key, the same in every language
                 anchors = frozenset({top.line_of("changes"), changes.line_of(i)})
                 for k in _CHANGE_TEXT:
                     if k in cnode:

@@ -29,6 +29,7 @@ from typing import Any
 
 from composer.compose.stream import Progress
 from composer.errors import Diagnostics, Location, UserError
+from composer.i18n import Message, _
 from composer.lint.context import LintContext, ParsedFile, parse_file  # noqa: F401 (ParsedFile, parse_file: once defined here)
 from composer.lint.rules import RULES, Finding, Hit, Passage, Rule
 from composer.lint.rules.data import LintData, build_data
@@ -67,22 +68,26 @@ def settings_of(ws: Any, ctx: LintContext) -> Settings:
         if key not in LINT_KEYS:
             problems.append(
                 UserError(
-                    f"unknown key '{key}' in lint settings",
+                    _("unknown key '{key}' in lint settings", key=key),
                     loc(key),
-                    did_you_mean(str(key), LINT_KEYS) or f"allowed keys: {', '.join(LINT_KEYS)}",
+                    did_you_mean(str(key), LINT_KEYS) or _("allowed keys: {keys}", keys=LINT_KEYS),
                     code="lint-config",
                 )
             )
-    def wrong_type(key: str, expected: str) -> None:
+    def wrong_type(key: str, expected: Message) -> None:
         problems.append(
-            UserError(f"'lint.{key}' must be {expected}, found {type_name(config[key])}", loc(key), code="lint-config")
+            UserError(
+                _("'lint.{key}' must be {expected}, found {found}", key=key, expected=expected, found=type_name(config[key])),
+                loc(key),
+                code="lint-config",
+            )
         )
 
     disabled = config.get("disable") or []
     if isinstance(disabled, str):
         disabled = [disabled]
     if not isinstance(disabled, list) or any(isinstance(d, (dict, list)) or d is None for d in disabled):
-        wrong_type("disable", "a list of rule ids")
+        wrong_type("disable", _("a list of rule ids"))
         disabled = []
     for key in ("terms",):
         value = config.get(key)
@@ -90,39 +95,41 @@ def settings_of(ws: Any, ctx: LintContext) -> Settings:
             not isinstance(value, dict)
             or any(isinstance(v, dict) or (isinstance(v, list) and any(isinstance(x, (dict, list)) for x in v)) for v in value.values())
         ):
-            wrong_type(key, "a mapping of the usual wording to its variants (text or a list of texts)")
+            wrong_type(key, _("a mapping of the usual wording to its variants (text or a list of texts)"))
             config[key] = {}
     vendors = config.get("vendors")
     if vendors is not None and (not isinstance(vendors, (str, list)) or isinstance(vendors, list) and any(isinstance(v, (dict, list)) for v in vendors)):
-        wrong_type("vendors", "a list of vendor names")
+        wrong_type("vendors", _("a list of vendor names"))
         config["vendors"] = []
     for rule_id in disabled:
         if rule_id not in RULES:
             problems.append(
                 UserError(
-                    f"unknown lint rule '{rule_id}'",
+                    _("unknown lint rule '{rule}'", rule=rule_id),
                     loc("disable"),
-                    did_you_mean(str(rule_id), RULES) or "see `hyoka lint --rules`",
+                    did_you_mean(str(rule_id), RULES) or _("see `hyoka lint --rules`"),
                     code="lint-config",
                 )
             )
     severity = config.get("severity") or {}
     overrides: dict[str, str] = {}
     if not isinstance(severity, dict):
-        wrong_type("severity", "a mapping of rule id to error or warning")
+        wrong_type("severity", _("a mapping of rule id to error or warning"))
         severity = {}
     if isinstance(severity, dict):
         for rule_id, level in severity.items():
             if rule_id not in RULES:
                 problems.append(
                     UserError(
-                        f"unknown lint rule '{rule_id}'", loc("severity"), did_you_mean(str(rule_id), RULES), code="lint-config"
+                        _("unknown lint rule '{rule}'", rule=rule_id), loc("severity"), did_you_mean(str(rule_id), RULES), code="lint-config"
                     )
                 )
             elif level not in SEVERITIES:
                 problems.append(
                     UserError(
-                        f"severity of '{rule_id}' must be error or warning, not '{level}'", loc("severity"), code="lint-config"
+                        _("severity of '{rule}' must be error or warning, not '{level}'", rule=rule_id, level=level),
+                        loc("severity"),
+                        code="lint-config",
                     )
                 )
             else:
@@ -130,7 +137,7 @@ def settings_of(ws: Any, ctx: LintContext) -> Settings:
     try:
         data = build_data(config, ws.config.terms)
     except (UserError, KeyError, re.error) as exc:
-        problems.append(UserError(f"cannot read the lint data: {exc}", loc(), code="lint-config"))
+        problems.append(UserError(_("cannot read the lint data: {reason}", reason=exc), loc(), code="lint-config"))
         data = build_data({}, {})
     return Settings(frozenset(str(d) for d in disabled), overrides, data, tuple(problems))
 
@@ -168,7 +175,8 @@ class Linter:
         self.document_rules = [r for r in live if r.scope == "document"]
         self.workspace_rules = [r for r in live if r.scope == "workspace"]
         self.edits: list[Edit] = []
-        self._strings: dict[str, str] = {}  # one copy of each text findings repeat (messages, hints, paths)
+        self._strings: dict[str, str] = {}  # one copy of each text findings repeat (hints, paths)
+        self._messages: dict[tuple[object, ...], Message] = {}  # one copy of each message findings repeat
         self._assessment_hits: list[UserError] = []
         self._structure: dict[str, list[UserError]] = {r.id: [] for r in (*self.document_rules, *self.workspace_rules)}
 
@@ -220,9 +228,10 @@ class Linter:
                 if f.disabled(r.id, anchors):
                     continue
             severity = "warning" if finding.stock else finding.severity or self.settings.severity.get(r.id, r.severity)
-            message = f"{finding.message} [{r.id}]"
             if finding.stock:
-                message += " (stock clause: reported only)"
+                message = _("{message} [{rule}] (stock clause: reported only)", message=finding.message, rule=r.id)
+            else:
+                message = _("{message} [{rule}]", message=finding.message, rule=r.id)
             out.append(self._compact(UserError(message, loc, finding.hint, severity, r.id)))  # type: ignore[arg-type]
 
     def _compact(self, e: UserError) -> UserError:
@@ -235,7 +244,21 @@ class Linter:
         loc = e.location
         if loc is not None:
             loc = Location(one(loc.file, loc.file), loc.line, one(loc.key, loc.key) if loc.key else loc.key)
-        return UserError(one(e.message, e.message), loc, one(e.hint, e.hint) if e.hint else e.hint, e.severity, e.code)
+        return UserError(self._shared(e.message), loc, self._shared(e.hint) if e.hint else e.hint, e.severity, e.code)
+
+    def _shared(self, text: str | Message) -> str | Message:
+        """One copy of equal messages (keyed by msgid and parameters: no text is rendered)."""
+        if not isinstance(text, Message):
+            return self._strings.setdefault(text, text)
+        try:
+            return self._messages.setdefault(_message_key(text), text)
+        except TypeError:  # an unhashable parameter: kept as it is
+            return text
+
+
+def _message_key(m: Message) -> tuple[object, ...]:
+    params = tuple((k, _message_key(v) if isinstance(v, Message) else v) for k, v in m.params)
+    return (m.msgid, m.plural, m.count, params)
 
 
 def lint_workspace(
@@ -278,20 +301,26 @@ def _in_order(findings: list[UserError]) -> list[UserError]:
 
 
 def _from_hit(r: Rule, p: Passage, hit: Hit, settings: Settings) -> UserError:
-    message = f"{hit.message} [{r.id}]"
-    hint = hit.hint
+    message = _("{message} [{rule}]", message=hit.message, rule=r.id)
+    hint: str | Message | None = hit.hint
     if p.stock:
         severity = "warning"
         if p.verbatim:
-            message += f" — the publisher's wording (verbatim clause {p.key}), reported only"
-            hint = f"{hint} in a later edition; hyoka never rewrites published wording" if hint else None
+            message = _(
+                "{message} [{rule}] — the publisher's wording (verbatim clause {key}), reported only",
+                message=hit.message, rule=r.id, key=p.key,
+            )
+            hint = _("{hint} in a later edition; hyoka never rewrites published wording", hint=hint) if hint else None
         else:
-            message += f" — the publisher's wording (stock clause {p.key}), reported only"
-            hint = f"{hint} in a local variant of {p.key}" if hint else None
+            message = _(
+                "{message} [{rule}] — the publisher's wording (stock clause {key}), reported only",
+                message=hit.message, rule=r.id, key=p.key,
+            )
+            hint = _("{hint} in a local variant of {key}", hint=hint, key=p.key) if hint else None
     else:
         severity = settings.severity.get(r.id, r.severity)
         if p.origin == "clause" and hint:
-            hint += f" (in a new version if {p.key} is published)"
+            hint = _("{hint} (in a new version if {key} is published)", hint=hint, key=p.key)
     return UserError(message, Location.of(p.path, p.line_at(hit.start), p.key), hint, severity, r.id)  # type: ignore[arg-type]
 
 
@@ -405,7 +434,7 @@ def _run_lint(
 ) -> LintResult:
     name_list = list(names) if names else None
     fixed: dict[str, int] = {}
-    for _ in range(MAX_FIX_PASSES if fix else 1):
+    for _pass in range(MAX_FIX_PASSES if fix else 1):
         ws, errors, findings, edits = _lint_pass(root, name_list, everything, progress, fix)
         if not fix or not edits:
             break

@@ -19,7 +19,7 @@ from composer.i18n import Message, _
 from composer.load.clauses import parse_pin
 from composer.load.forms import FormDirs, FormIndex, get_form
 from composer.load.validate import Fields, did_you_mean, scalar_text
-from composer.load.yamlio import CONFLICT_MARKER, YList, YMap, parse_yaml, read_text
+from composer.load.yamlio import CONFLICT_MARKER_LINE, YList, YMap, parse_yaml, read_text
 from composer.model import RISK_CHANGES, SUBMISSIONS, Annotation, Assessment, Block, FileSpec, ItemEntry, Meta
 
 ASSESSMENT_KEYS = ("form", "meta", "parameters", "files", "items", "changes")
@@ -37,7 +37,7 @@ PLACEHOLDER = re.compile(r"【要(?:記入|選択)[^】]*】")
 def check_conflict_markers(text: str, path: Path) -> list[UserError]:
     """Merge conflict markers left by ``hyoka propagate`` block every other command."""
     out = []
-    for m in CONFLICT_MARKER.finditer(text):
+    for m in CONFLICT_MARKER_LINE.finditer(text):
         line = text.count("\n", 0, m.start()) + 1
         out.append(
             UserError(

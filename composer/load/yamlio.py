@@ -215,6 +215,8 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_number("int"))
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_number("float"))
 CONFLICT_MARKER = re.compile(r"^\s*(<<<<<<<|>>>>>>>|=======)( |$)", re.M)
+# every marker line a conflict leaves, the diff3 base line (``||||||| base``) too: the loader refuses each
+CONFLICT_MARKER_LINE = re.compile(r"^\s*(<<<<<<<|\|\|\|\|\|\|\||=======|>>>>>>>)( |$)", re.M)
 
 
 def read_text(path: Path, what: str | Message = "YAML") -> str:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from composer.i18n import N_, _
 from composer.load.yamlio import load_mapping
 from composer.resources import templates_dir
 
@@ -25,9 +26,14 @@ def lint_data_dir() -> Path:
     return templates_dir() / "lint"
 
 
+# the names of the identifier families in templates/lint/identifiers.yaml, for the catalog:
+# a name is shown translated (a name the catalog does not know is shown as written)
+IDENTIFIER_NAMES = (N_("ISO/IEC standard"), N_("ISO standard"), N_("JIS standard"), N_("NIST Special Publication"))
+
+
 @dataclass(frozen=True)
 class Identifier:
-    name: str
+    name: str  # what the family is called (a msgid when it is one of IDENTIFIER_NAMES)
     pattern: re.Pattern[str]
     canonical: str  # replacement template
 
@@ -61,7 +67,7 @@ def _bundled(directory: str) -> tuple[dict[str, list[str]], list[str], list[dict
 def _load(path: Path, key: str, empty: Any) -> Any:
     if not path.exists():
         return empty
-    value = load_mapping(path, "a lint data file").get(key)
+    value = load_mapping(path, _("a lint data file")).get(key)
     return empty if value is None else value
 
 

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from composer.compose.render import undeclared_names
 from composer.errors import Location
-from composer.lint.rules import Finding, rule
+from composer.i18n import N_, _
+from composer.lint.registry import Finding, rule
 
 if TYPE_CHECKING:  # pragma: no cover
     from composer.lint.context import LintContext
@@ -27,7 +28,7 @@ _TEMPLATE_FIELDS = ("text", "notes.reason", "notes.risk_situation", "notes.count
 SUMMARY_KEYS = 5
 
 
-@rule("param-undefined", "a clause template reads a name that is not a declared parameter", severity="error", scope="workspace")
+@rule("param-undefined", N_("a clause template reads a name that is not a declared parameter"), severity="error", scope="workspace")
 def param_undefined(ctx: LintContext) -> Iterator[Finding]:
     """A clause version's text or notes read ``{{ name }}`` but the clause declares no parameter ``name``.
 
@@ -41,35 +42,36 @@ def param_undefined(ctx: LintContext) -> Iterator[Finding]:
                 for name in sorted(undeclared_names(source) - declared):
                     path, line = ctx.field_line(clause, v.number, field_name, source, name)
                     hint = (
-                        f"declare it under parameters: ({name}: {{description: …}})"
+                        _("declare it under parameters: ({name}: {{description: …}})", name=name)
                         if name != "term"
-                        else "clause templates cannot read the glossary: declare a parameter instead"
+                        else _("clause templates cannot read the glossary: declare a parameter instead")
                     )
+                    pin = f"{clause.id}@{v.number}"
                     yield Finding(
-                        f"{{{{ {name} }}}} in the {field_name} of {clause.id}@{v.number} is not a declared parameter",
-                        Location.of(path, line, f"{clause.id}@{v.number}"),
+                        _("{{{{ {name} }}}} in the {field} of {pin} is not a declared parameter", name=name, field=field_name, pin=pin),
+                        Location.of(path, line, pin),
                         hint,
                         path=path,
                         stock=(v.library or clause.library) != "local",
                     )
 
 
-@rule("param-unused", "a declared clause parameter that no version reads", scope="workspace")
+@rule("param-unused", N_("a declared clause parameter that no version reads"), scope="workspace")
 def param_unused(ctx: LintContext) -> Iterator[Finding]:
     """A parameter under ``parameters:`` that no version's text or notes reads (checked over all versions)."""
-    for clause, _ in ctx.clauses_in_scope:
+    for clause, _versions in ctx.clauses_in_scope:
         used: set[str] = set()
         for v in clause.versions:
-            for _, source in _fields(v):
+            for _field, source in _fields(v):
                 used |= undeclared_names(source)
         for p in clause.parameters:
             if p.name in used:
                 continue
             path, line = ctx.parameter_line(clause, p.name)
             yield Finding(
-                f"parameter '{p.name}' of clause {clause.id} is never used",
+                _("parameter '{name}' of clause {clause} is never used", name=p.name, clause=clause.id),
                 Location.of(path, line, f"{clause.id}: parameters.{p.name}"),
-                "remove it, or use it as {{ " + p.name + " }} in a version's text or notes",
+                _("remove it, or use it as {{{{ {name} }}}} in a version's text or notes", name=p.name),
                 path=path,
                 stock=clause.library != "local",
             )
@@ -82,7 +84,7 @@ def _fields(v):  # type: ignore[no-untyped-def]
             yield name, source
 
 
-@rule("clause-home", "a clause used in an item its metadata does not list as a home", scope="document")
+@rule("clause-home", N_("a clause used in an item its metadata does not list as a home"), scope="document")
 def clause_home(ctx: LintContext, a: Assessment, composed: ComposedAssessment) -> Iterator[Finding]:
     """A pinned clause in an item whose key is not in the clause's ``homes:``.
 
@@ -93,9 +95,12 @@ def clause_home(ctx: LintContext, a: Assessment, composed: ComposedAssessment) -
         if clause is None or not clause.homes or _at_home(item.key, clause.homes):
             continue
         yield Finding(
-            f"clause {block.pin} is used in {item.key} ({item.label}), which is not one of its homes",
+            _(
+                "clause {pin} is used in {key} ({label}), which is not one of its homes",
+                pin=block.pin, key=item.key, label=item.label,
+            ),
             block.location or Location.of(a.path, None, item.ref),
-            f"its homes: {', '.join(clause.homes)}; move the block, or add {item.key} to the clause's homes",
+            _("its homes: {homes}; move the block, or add {key} to the clause's homes", homes=tuple(clause.homes), key=item.key),
             path=a.path,
         )
 
@@ -109,7 +114,7 @@ def _at_home(key: str, homes: tuple[str, ...]) -> bool:
     return False
 
 
-@rule("empty-item", "items of the form left empty", scope="document")
+@rule("empty-item", N_("items of the form left empty"), scope="document")
 def empty_item(ctx: LintContext, a: Assessment, composed: ComposedAssessment) -> Iterator[Finding]:
     """Content items of the form (text and ＜選択肢＞ items) with no blocks, only empty text, or no choice.
 
@@ -124,18 +129,18 @@ def empty_item(ctx: LintContext, a: Assessment, composed: ComposedAssessment) ->
         for it in empty:
             loc = written.get((it.file, it.key))
             yield Finding(
-                f"item {it.ref} ({it.label}) is empty",
+                _("item {ref} ({label}) is empty", ref=it.ref, label=it.label),
                 Location.of(a.path, loc.line if loc else None, it.ref),
-                "write its text" if it.type == "text" else f"choose one of: {'、'.join(it.choices)}",
+                _("write its text") if it.type == "text" else _("choose one of: {choices}", choices="、".join(it.choices)),
                 path=a.path,
             )
         return
-    first = ", ".join(it.ref for it in empty[:SUMMARY_KEYS]) + (", …" if len(empty) > SUMMARY_KEYS else "")
+    first = tuple(it.ref for it in empty[:SUMMARY_KEYS]) + (("…",) if len(empty) > SUMMARY_KEYS else ())
     total = sum(1 for it in composed.items if it.type is not None)
     yield Finding(
-        f"{len(empty)} of {total} items are empty: {first}",
+        _("{count} of {total} items are empty: {first}", count=len(empty), total=total, first=first),
         Location.of(a.path),
-        "fill them in before publishing; `hyoka lint --all` lists each one",
+        _("fill them in before publishing; `hyoka lint --all` lists each one"),
         path=a.path,
     )
 

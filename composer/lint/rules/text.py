@@ -10,7 +10,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from composer.lint.rules import Hit, Passage, codepoint, excerpt, rule
+from composer.i18n import N_, Message, _
+from composer.lint.registry import Hit, Passage, codepoint, excerpt, rule
 from composer.lint.rules.data import KATAKANA, LONG_VOWEL_LOOKALIKES, LintData, same_but_lookalikes
 from composer.load.assessment import PLACEHOLDER
 
@@ -28,7 +29,7 @@ _BRACKET = re.compile("[" + re.escape("".join(_PAIRS) + "".join(_PAIRS.values())
 _LIST_MARKER = re.compile(r"^[ \t　]*[0-9０-９a-zA-Zａ-ｚＡ-Ｚア-ンイロハニホヘト]{1,3}([)）])", re.M)
 
 
-@rule("bracket-balance", "unbalanced or mismatched brackets （）「」『』＜＞【】", severity="error")
+@rule("bracket-balance", N_("unbalanced or mismatched brackets （）「」『』＜＞【】"), severity="error")
 def bracket_balance(p: Passage, data: LintData) -> Iterator[Hit]:
     """A closing bracket with no opening one, or an opening bracket never closed.
 
@@ -50,10 +51,14 @@ def bracket_balance(p: Passage, data: LintData) -> Iterator[Hit]:
         depth = next((d for d in range(len(stack) - 1, -1, -1) if _FAMILY[stack[d][1]] == family), -1)
         if depth < 0:
             opener = family if family != "（" or ch == "）" else "("
-            hint = f"add the opening 「{opener}」 where it belongs, or delete the 「{ch}」"
             if stack:
-                hint += f" (the open bracket here is 「{stack[-1][1]}」)"
-            yield Hit(i, i + 1, f"{excerpt(text, i, i + 1)}: 「{ch}」 closes no bracket", hint)
+                hint = _(
+                    "add the opening 「{opener}」 where it belongs, or delete the 「{char}」 (the open bracket here is 「{open}」)",
+                    opener=opener, char=ch, open=stack[-1][1],
+                )
+            else:
+                hint = _("add the opening 「{opener}」 where it belongs, or delete the 「{char}」", opener=opener, char=ch)
+            yield Hit(i, i + 1, _("{excerpt}: 「{char}」 closes no bracket", excerpt=excerpt(text, i, i + 1), char=ch), hint)
             continue
         for j, och in stack[depth + 1 :]:
             yield _unclosed(text, j, och)
@@ -66,8 +71,8 @@ def _unclosed(text: str, i: int, ch: str) -> Hit:
     return Hit(
         i,
         i + 1,
-        f"{excerpt(text, i, i + 1)}: 「{ch}」 is never closed",
-        f"add the closing 「{_PAIRS[ch]}」 or delete the 「{ch}」",
+        _("{excerpt}: 「{char}」 is never closed", excerpt=excerpt(text, i, i + 1), char=ch),
+        _("add the closing 「{closer}」 or delete the 「{char}」", closer=_PAIRS[ch], char=ch),
     )
 
 
@@ -77,7 +82,7 @@ _LONG_VOWEL = re.compile(f"(?<=[{KATAKANA}])[{LONG_VOWEL_LOOKALIKES}](?![{LONG_V
 _KATAKANA_RUN = re.compile(f"[{KATAKANA}ー]+$")
 
 
-@rule("long-vowel", "a dash or hyphen after katakana where the long-vowel mark ー belongs", severity="error", fixable=True)
+@rule("long-vowel", N_("a dash or hyphen after katakana where the long-vowel mark ー belongs"), severity="error", fixable=True)
 def long_vowel(p: Passage, data: LintData) -> Iterator[Hit]:
     """― (U+2015), ‐ (U+2010), － (U+FF0D), ｰ (U+FF70) and similar dashes right after katakana.
 
@@ -92,8 +97,11 @@ def long_vowel(p: Passage, data: LintData) -> Iterator[Hit]:
         yield Hit(
             i,
             i + 1,
-            f"{excerpt(text, i, i + 1)}: {ch} ({codepoint(ch)}) where the long-vowel mark ー belongs",
-            f"write 「{stem}ー」",
+            _(
+                "{excerpt}: {char} ({code}) where the long-vowel mark ー belongs",
+                excerpt=excerpt(text, i, i + 1), char=ch, code=codepoint(ch),
+            ),
+            _("write 「{text}」", text=stem + "ー"),
             "ー",
         )
 
@@ -104,7 +112,7 @@ _HALFWIDTH = re.compile("[\uff61-\uff9f]+")
 _FULL_KATAKANA = re.compile(f"[{KATAKANA}]")
 
 
-@rule("halfwidth-kana", "half-width katakana and half-width punctuation (｢ｻｰﾊﾞ｣, ･)", fixable=True)
+@rule("halfwidth-kana", N_("half-width katakana and half-width punctuation (｢ｻｰﾊﾞ｣, ･)"), fixable=True)
 def halfwidth_kana(p: Passage, data: LintData) -> Iterator[Hit]:
     """Half-width katakana, ｢｣､｡ and the half-width middle dot ･ (U+FF65).
 
@@ -117,14 +125,18 @@ def halfwidth_kana(p: Passage, data: LintData) -> Iterator[Hit]:
         if set(run) == {"ｰ"} and m.start() > 0 and _FULL_KATAKANA.match(text[m.start() - 1]):
             continue  # サーバｰ: a long-vowel look-alike, reported by long-vowel
         fixed = unicodedata.normalize("NFKC", run)
-        what = "half-width middle dot ･ (U+FF65)" if run == "･" else f"half-width 「{run}」"
-        yield Hit(m.start(), m.end(), f"{excerpt(text, m.start(), m.end())}: {what}", f"write 「{fixed}」", fixed)
+        where = excerpt(text, m.start(), m.end())
+        if run == "･":
+            message = _("{excerpt}: half-width middle dot ･ (U+FF65)", excerpt=where)
+        else:
+            message = _("{excerpt}: half-width 「{run}」", excerpt=where, run=run)
+        yield Hit(m.start(), m.end(), message, _("write 「{text}」", text=fixed), fixed)
 
 
 # --------------------------------------------------------------------------- compat-char
 
 
-@rule("compat-char", "vertical presentation forms and other compatibility characters (︓ for ：)", fixable=True)
+@rule("compat-char", N_("vertical presentation forms and other compatibility characters (︓ for ：)"), fixable=True)
 def compat_char(p: Passage, data: LintData) -> Iterator[Hit]:
     """Characters from ``templates/lint/characters.yaml``: vertical forms, ㈱ and era ligatures, invisible characters.
 
@@ -138,15 +150,19 @@ def compat_char(p: Passage, data: LintData) -> Iterator[Hit]:
         ch = m.group()
         repl = data.compat[ch]
         name = unicodedata.name(ch, "")
-        what = f"{ch} ({codepoint(ch)}{' ' + name if name else ''})"
-        hint = f"write 「{repl}」" if repl.strip() else ("write a space" if repl else "delete it")
-        yield Hit(m.start(), m.end(), f"{excerpt(text, m.start(), m.end())}: {what}", hint, repl)
+        where = excerpt(text, m.start(), m.end())
+        if name:
+            message = _("{excerpt}: {char} ({code} {name})", excerpt=where, char=ch, code=codepoint(ch), name=name)
+        else:
+            message = _("{excerpt}: {char} ({code})", excerpt=where, char=ch, code=codepoint(ch))
+        hint = _("write 「{text}」", text=repl) if repl.strip() else (_("write a space") if repl else _("delete it"))
+        yield Hit(m.start(), m.end(), message, hint, repl)
 
 
 # --------------------------------------------------------------------------- term-variant
 
 
-@rule("term-variant", "a spelling variant of a term (サーバ → サーバー, DDos → DDoS)", fixable=True)
+@rule("term-variant", N_("a spelling variant of a term (サーバ → サーバー, DDos → DDoS)"), fixable=True)
 def term_variant(p: Passage, data: LintData) -> Iterator[Hit]:
     """Variants from ``templates/lint/terms.yaml`` and ``lint.terms``, and variants of the glossary's wordings.
 
@@ -168,8 +184,11 @@ def term_variant(p: Passage, data: LintData) -> Iterator[Hit]:
             yield Hit(
                 m.start(),
                 m.end(),
-                f"{excerpt(text, m.start(), m.end())}: 「{found}」 is a variant of the glossary's 「{wording}」",
-                f"write 「{wording}」, or {{{{ term.{term} }}}} in local text",
+                _(
+                    "{excerpt}: 「{found}」 is a variant of the glossary's 「{wording}」",
+                    excerpt=excerpt(text, m.start(), m.end()), found=found, wording=wording,
+                ),
+                _("write 「{wording}」, or {{{{ term.{term} }}}} in local text", wording=wording, term=term),
                 wording,
             )
     if data.term_pattern is None:
@@ -185,8 +204,8 @@ def term_variant(p: Passage, data: LintData) -> Iterator[Hit]:
         yield Hit(
             start,
             end,
-            f"{excerpt(text, start, end)}: 「{found}」 is a variant of 「{canonical}」",
-            f"write 「{canonical}」",
+            _("{excerpt}: 「{found}」 is a variant of 「{canonical}」", excerpt=excerpt(text, start, end), found=found, canonical=canonical),
+            _("write 「{text}」", text=canonical),
             canonical,
         )
 
@@ -204,7 +223,7 @@ def _inside(text: str, word: str, start: int, end: int) -> bool:
 # --------------------------------------------------------------------------- vendor-name
 
 
-@rule("vendor-name", "a vendor (事業者) name in the text, from a configurable list")
+@rule("vendor-name", N_("a vendor (事業者) name in the text, from a configurable list"))
 def vendor_name(p: Passage, data: LintData) -> Iterator[Hit]:
     """Names from ``templates/lint/vendors.yaml`` and ``lint.vendors``.
 
@@ -220,15 +239,15 @@ def vendor_name(p: Passage, data: LintData) -> Iterator[Hit]:
         yield Hit(
             m.start(),
             m.end(),
-            f"{excerpt(text, m.start(), m.end())}: vendor name 「{found}」",
-            f"delete 「{found}」 if the 評価書 leaves out 事業者名 (lint.disable: [vendor-name] if not)",
+            _("{excerpt}: vendor name 「{found}」", excerpt=excerpt(text, m.start(), m.end()), found=found),
+            _("delete 「{found}」 if the 評価書 leaves out 事業者名 (lint.disable: [vendor-name] if not)", found=found),
         )
 
 
 # --------------------------------------------------------------------------- identifier-spacing
 
 
-@rule("identifier-spacing", "inconsistent spelling of standard identifiers (ISO/IEC27017 → ISO/IEC 27017)", fixable=True)
+@rule("identifier-spacing", N_("inconsistent spelling of standard identifiers (ISO/IEC27017 → ISO/IEC 27017)"), fixable=True)
 def identifier_spacing(p: Passage, data: LintData) -> Iterator[Hit]:
     """Identifier families from ``templates/lint/identifiers.yaml``, each with its canonical spelling.
 
@@ -243,8 +262,11 @@ def identifier_spacing(p: Passage, data: LintData) -> Iterator[Hit]:
                 yield Hit(
                     m.start(),
                     m.end(),
-                    f"{excerpt(text, m.start(), m.end())}: 「{m.group()}」 is not the usual spelling of this {ident.name}",
-                    f"write 「{canonical}」",
+                    _(
+                        "{excerpt}: 「{found}」 is not the usual spelling of this {what}",
+                        excerpt=excerpt(text, m.start(), m.end()), found=m.group(), what=Message(ident.name),
+                    ),
+                    _("write 「{text}」", text=canonical),
                     canonical,
                 )
 
@@ -252,10 +274,13 @@ def identifier_spacing(p: Passage, data: LintData) -> Iterator[Hit]:
 # --------------------------------------------------------------------------- placeholder
 
 
-@rule("placeholder", "a 【要記入…】 placeholder left in an assessment", origins=("assessment",))
+@rule("placeholder", N_("a 【要記入…】 placeholder left in an assessment"), origins=("assessment",))
 def placeholder(p: Passage, data: LintData) -> Iterator[Hit]:
     """Text 【要記入…】 (what ``hyoka`` writes where the drafter must fill in) still in an assessment."""
     for m in PLACEHOLDER.finditer(p.text):
         yield Hit(
-            m.start(), m.end(), f"placeholder 「{m.group()}」 left in the text", "write the wording, then delete the placeholder"
+            m.start(),
+            m.end(),
+            _("placeholder 「{found}」 left in the text", found=m.group()),
+            _("write the wording, then delete the placeholder"),
         )
