@@ -386,8 +386,8 @@ def build(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str
 
 def _build_summary(built: int, skipped: int, failed: int, started: float) -> Message:
     """The last line of ``hyoka build`` (on stderr, in pipes too)."""
-    return _("built {built}, skipped {skipped}, failed {failed}, time {seconds} s", built=built, skipped=skipped, failed=failed,
-             seconds=f"{time.perf_counter() - started:.1f}")
+    seconds = format(time.perf_counter() - started, ".1f")
+    return _("built {built}, skipped {skipped}, failed {failed}, time {seconds} s", built=built, skipped=skipped, failed=failed, seconds=seconds)
 
 
 def _build_redline(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str, reference: Path | None,
