@@ -57,6 +57,10 @@ class BuildResult:
     status: Status
     problems: tuple[UserError | str, ...] = ()  # why it failed: errors keep their paths as opened
 
+    def __post_init__(self) -> None:
+        if isinstance(self.problems, (str, UserError)):  # one problem given on its own (as ``error`` text was)
+            object.__setattr__(self, "problems", (self.problems,) if self.problems else ())
+
     @property
     def ok(self) -> bool:
         return self.status != "failed"

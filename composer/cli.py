@@ -31,10 +31,14 @@ def echo(message: str | Message, err: bool = False, nl: bool = True) -> None:
 
 
 def _closed_pipe(exc: BaseException) -> bool:
-    """Whether writing failed because the reader of stdout has gone (``hyoka … | head``)."""
-    if isinstance(exc, BrokenPipeError):
-        return True
-    return sys.platform == "win32" and isinstance(exc, OSError) and exc.errno == errno.EINVAL  # Windows' closed pipe
+    """Whether ``exc`` is the reader of hyoka's output having gone (``hyoka … | head``): a broken
+    pipe raised by printing itself. A broken pipe elsewhere (a worker process's) is a bug to report."""
+    if not isinstance(exc, BrokenPipeError) and not (isinstance(exc, OSError) and exc.errno == errno.EINVAL):  # EINVAL: Windows
+        return False
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_code in (click.utils.echo.__code__, HyokaCLI.invoke.__code__)
 
 
 def _quiet_exit() -> None:

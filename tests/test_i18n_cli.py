@@ -67,6 +67,8 @@ def test_a_failed_document_crosses_processes_and_shows_in_the_parents_view(tmp_p
     assert result.error_text(View("en", tmp_path)) == "build/juki.docx: cannot write: disk full\nValueError: boom"
     assert result.error_text(View("ja", tmp_path)).startswith("build/juki.docx: 書き込めません: disk full")
     assert BuildError([result]).shown(View("en", tmp_path)).startswith("build/juki.docx: cannot write: disk full")
+    assert BuildResult("juki", target, "failed", "ValueError: boom").error == "ValueError: boom"  # a text, as before
+    assert BuildResult("juki", target, "written").error == ""
 
 
 def test_command_line_refusals_in_japanese_at_the_same_place(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,3 +113,13 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(ws: Path) -> None:
         os.close(written)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # neither "internal error: BrokenPipeError" nor Python's "Exception ignored"
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_an_internal_error(ws: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a reader of stdout that has gone ends quietly: a broken pipe elsewhere (a worker's) is reported."""
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise BrokenPipeError("a worker's pipe")
+
+    monkeypatch.setattr(api, "check", broken)
+    result = run("-C", str(ws), "check")
+    assert result.exit_code == 3 and "internal error: BrokenPipeError" in result.stderr
