@@ -102,7 +102,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
-        raise AttributeError(f"module 'composer' has no attribute '{name}'")
+        raise AttributeError(f"module 'composer' has no attribute '{name}'")  # untranslated: Python's own wording for a missing attribute
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value  # the next lookup does not come here
     return value

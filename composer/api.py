@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from composer.batch import BuildResult, Progress, build_workspace, writers
 from composer.compose.assemble import Composer
 from composer.compose.stream import Progress as StepProgress
 from composer.errors import Diagnostics, ErrorList, HyokaError, Location, UserError, WriteError
-from composer.i18n import _
+from composer.i18n import View, _, _n
 from composer.load.workspace import CONFIG_NAME, Workspace, load_workspace
 from composer.model import Assessment, ChangeTable, ComposedAssessment
 from composer.revisions.uses import ClauseUse, uses_of
@@ -34,7 +33,7 @@ def _compose_one(ws: Workspace, name: str) -> tuple[ComposedAssessment, Diagnost
     a = ws.load_assessment(name, diag)
     if a is None:
         diag.raise_if_errors()
-        raise UserError(f"cannot load assessment '{name}'")
+        raise UserError(_("cannot load assessment '{name}'", name=name))
     composed = composer_for(ws).compose(a, diag)
     diag.raise_if_errors()
     return composed, diag
@@ -113,7 +112,7 @@ def judge_threshold(
     a = ws.load_assessment(name, diag)
     diag.raise_if_errors()
     if a is None:
-        raise UserError(f"cannot load assessment '{name}'")
+        raise UserError(_("cannot load assessment '{name}'", name=name))
     return judge(given.merged(inputs_of(a, ws.form_dirs).inputs))
 
 
@@ -207,7 +206,7 @@ def init_workspace(directory: Path, municipality: str) -> list[Path]:
     directory = Path(directory)
     config = directory / CONFIG_NAME
     if config.exists():
-        raise UserError(f"{CONFIG_NAME} already exists", Location.of(config), "this directory is already a workspace")
+        raise UserError(_("{file} already exists", file=CONFIG_NAME), Location.of(config), _("this directory is already a workspace"))
     from composer.load.workspace import config_text
 
     text = config_text(municipality)  # refuses an unusable name before anything is created
@@ -249,19 +248,19 @@ def build_documents(
     """
     table = writers(reference)
     if fmt not in table:
-        raise UserError(f"unknown format '{fmt}'", None, f"use one of: {', '.join(table)}")
+        raise UserError(_("unknown format '{fmt}'", fmt=fmt), None, _("use one of: {choices}", choices=list(table)))
     if reference is not None:
         if fmt != "docx":
-            raise UserError(f"a reference document applies to Word output only (not '{fmt}')", None, "add --format docx")
+            raise UserError(_("a reference document applies to Word output only (not '{fmt}')", fmt=fmt), None, _("add --format docx"))
         from composer.writers.docx import check_reference
 
         check_reference(Path(reference))  # refuse an unreadable reference before composing
     if jobs < 1:
-        raise UserError(f"--jobs must be 1 or more (got {jobs})")
+        raise UserError(_("--jobs must be 1 or more (got {jobs})", jobs=jobs))
     ws = load_workspace(root)
     wanted = list(names) if names else ws.assessment_names()
     if not wanted:
-        raise UserError("no assessments to build", Location.of(ws.assessments_dir), "write one there, or draft one with `hyoka new NAME`")
+        raise UserError(_("no assessments to build"), Location.of(ws.assessments_dir), _("write one there, or draft one with `hyoka new NAME`"))
     target = Path(out_dir) if out_dir else ws.output_dir
     return build_workspace(ws, wanted, target, fmt, jobs, force, reference=reference, progress=progress)
 
@@ -320,8 +319,9 @@ def placeholders(composed: ComposedAssessment, diag: Diagnostics, source: Path |
         for b in it.blocks:
             m = PLACEHOLDER.search(b.text)
             if m and not any(text == m.group() and (key.startswith(it.key) or f".{it.key}" in key) for _, key, text in in_source):
-                where = "" if b.location and b.location.key else f"{it.ref}: "
-                found.append(UserError(f"{where}placeholder {m.group()} is still there", b.location, severity="warning", code="placeholder"))
+                message = (_("placeholder {text} is still there", text=m.group()) if b.location and b.location.key
+                           else _("{item}: placeholder {text} is still there", item=it.ref, text=m.group()))
+                found.append(UserError(message, b.location, severity="warning", code="placeholder"))
     if source is None:
         return found
     named = {d.location.line for d in diag.warnings if d.code == "placeholder" and d.location}
@@ -330,13 +330,15 @@ def placeholders(composed: ComposedAssessment, diag: Diagnostics, source: Path |
         written.add(text)
         if line not in named:
             named.add(line)
-            found.append(UserError(f"placeholder {text} is still there", Location.of(source, line, key), severity="warning", code="placeholder"))
+            found.append(UserError(_("placeholder {text} is still there", text=text), Location.of(source, line, key), severity="warning",
+                                   code="placeholder"))
     seen = {m.group() for d in found for m in PLACEHOLDER.finditer(str(d.message))} | written
     for key, text in _composed_placeholders(composed):
         if text not in seen:
             seen.add(text)
             where = config if config is not None and key.startswith("terms.") else source
-            found.append(UserError(f"placeholder {text} is still there", Location.of(where, None, key), severity="warning", code="placeholder"))
+            found.append(UserError(_("placeholder {text} is still there", text=text), Location.of(where, None, key), severity="warning",
+                                   code="placeholder"))
     return found
 
 
@@ -455,20 +457,23 @@ def revisions(ws: Workspace, name: str, from_ref: str | None, to_ref: str | None
     from composer.revisions.snapshot import DRAFT, list_snapshots, read_snapshot
 
     if from_ref == DRAFT:
-        raise UserError("--from draft: the draft is the newest revision", None, "compare a snapshot with the draft: --from SNAPSHOT (--to draft is the default)")
+        raise UserError(_("--from draft: the draft is the newest revision"), None,
+                        _("compare a snapshot with the draft: --from SNAPSHOT (--to draft is the default)"))
     # the draft is composed first so that its errors are reported even when it was never published
     to_rev, new = revision(ws, name, to_ref or DRAFT)
     if to_rev == DRAFT:
         to_label, date = DRAFT, parse_date(date, None, "--date").isoformat() if date else ""
     else:
         if date:
-            raise UserError("--date sets the 変更日 of a draft's rows", None, f"snapshot {to_rev.id} carries its own date ({to_rev.date})")
+            raise UserError(_("--date sets the 変更日 of a draft's rows"), None,
+                            _("snapshot {snapshot} carries its own date ({date})", snapshot=to_rev.id, date=to_rev.date))
         to_label, date = to_rev.id, to_rev.date
     if from_ref is None and to_rev != DRAFT:
         paths = list_snapshots(ws.snapshots_dir, name)
         older = paths[: [p.stem for p in paths].index(to_rev.id)]
         if not older:
-            raise UserError(f"snapshot {to_rev.id} of '{name}' is its first publication", Location.of(to_rev.path), "pass --from")
+            raise UserError(_("snapshot {snapshot} of '{name}' is its first publication", snapshot=to_rev.id, name=name),
+                            Location.of(to_rev.path), _("pass --from"))
         from_label, old = older[-1].stem, read_snapshot(older[-1], ws.library).composed
     else:
         from_rev, old = revision(ws, name, from_ref)
@@ -557,7 +562,7 @@ def write_report(report, fmt: str, path: Path, reference: Path | None = None) ->
     from composer.documents.report import FORMATS, report_document
 
     if fmt not in FORMATS:
-        raise UserError(f"unknown format '{fmt}'", None, f"use one of: {', '.join(FORMATS)}")
+        raise UserError(_("unknown format '{fmt}'", fmt=fmt), None, _("use one of: {choices}", choices=list(FORMATS)))
     writers.write(report_document(report, fmt), fmt, path, reference)
 
 
@@ -663,14 +668,33 @@ def lock_library(directory: Path, after: Iterable[Path] = ()) -> list[str]:
 
 @dataclass(frozen=True)
 class FleetResult:
-    """One workspace of a fleet run: its outdated uses, or what propagation did there."""
+    """One workspace of a fleet run: its outdated uses, or what propagation did there.
+
+    ``problem`` is the error that stopped the workspace, kept as raised: its paths are
+    shown relative to this workspace by :meth:`view` (each workspace of a fleet from its own root).
+    """
 
     root: Path
     outdated: tuple[ClauseUse, ...] = ()
     moved: int = 0
     conflicts: tuple = ()  # type: ignore[type-arg]
     written: bool = False
-    error: str = ""
+    problem: HyokaError | None = None
+
+    def view(self, language: str = "en") -> View:
+        """How this workspace's messages show: in ``language``, paths relative to the workspace."""
+        return View(language, self.root)
+
+    def error_text(self, view: View | None = None) -> str:
+        """The error in one line ("" when none), as ``view`` shows it (default: :meth:`view`)."""
+        if self.problem is None:
+            return ""
+        return _one_line(self.problem, view or self.view())
+
+    @property
+    def error(self) -> str:
+        """The error in English, paths relative to the workspace ("" when none)."""
+        return self.error_text()
 
 
 def fleet_outdated(roots: Iterable[Path], *, progress: StepProgress | None = None) -> list[FleetResult]:
@@ -680,12 +704,11 @@ def fleet_outdated(roots: Iterable[Path], *, progress: StepProgress | None = Non
     todo = list(roots)
     out = []
     for done, root in enumerate(todo, 1):
-        with _shown_from(Path(root)):
-            try:
-                _require_workspace(Path(root))
-                out.append(FleetResult(Path(root), tuple(outdated(Path(root)))))
-            except HyokaError as exc:
-                out.append(FleetResult(Path(root), error=_one_line(exc)))
+        try:
+            _require_workspace(Path(root))
+            out.append(FleetResult(Path(root), tuple(outdated(Path(root)))))
+        except HyokaError as exc:
+            out.append(FleetResult(Path(root), problem=exc))
         if progress is not None:
             progress(done, len(todo))
     return out
@@ -694,20 +717,9 @@ def fleet_outdated(roots: Iterable[Path], *, progress: StepProgress | None = Non
 def _require_workspace(root: Path) -> None:
     """A fleet names each workspace itself: a directory without hyoka.yaml is an error, not its parent's."""
     if not (root / CONFIG_NAME).is_file():
-        raise UserError(f"{root} is not a workspace (no {CONFIG_NAME})", None, "list the workspaces' own directories")
-
-
-@contextmanager
-def _shown_from(root: Path) -> Iterator[None]:
-    """Messages about one workspace of a fleet show its paths relative to it."""
-    from composer.errors import display_root, set_display_root
-
-    before = display_root()
-    set_display_root(root if (root / CONFIG_NAME).is_file() else None)
-    try:
-        yield
-    finally:
-        set_display_root(before)
+        # the directory as the user named it (a str, not shown relative to itself)
+        raise UserError(_("{directory} is not a workspace (no {file})", directory=str(root), file=CONFIG_NAME), None,
+                        _("list the workspaces' own directories"))
 
 
 def fleet_propagate(
@@ -723,11 +735,10 @@ def fleet_propagate(
     todo = list(roots)
     out = []
     for done, root in enumerate(todo, 1):
-        with _shown_from(Path(root)):
-            try:
-                out.append(_propagate_one(Path(root), refs, dry_run))
-            except HyokaError as exc:
-                out.append(FleetResult(Path(root), error=_one_line(exc)))
+        try:
+            out.append(_propagate_one(Path(root), refs, dry_run))
+        except HyokaError as exc:
+            out.append(FleetResult(Path(root), problem=exc))
         if progress is not None:
             progress(done, len(todo))
     return out
@@ -762,10 +773,13 @@ def _propagate_one(root: Path, refs: list[str], dry_run: bool) -> FleetResult:
     return FleetResult(root, moved=moved, written=True)
 
 
-def _one_line(exc: Exception) -> str:
+def _one_line(exc: HyokaError, view: View) -> str:
+    """An error in one line: the first three of a list, and how many more."""
     if isinstance(exc, ErrorList):
-        return "; ".join(str(e) for e in exc.errors[:3]) + (f" (+{len(exc.errors) - 3} more)" if len(exc.errors) > 3 else "")
-    return str(exc)
+        first = "; ".join(e.shown(view) for e in exc.errors[:3])
+        rest = len(exc.errors) - 3
+        return view.text(_n("{errors} (+{count} more)", "{errors} (+{count} more)", rest, errors=first)) if rest > 0 else first
+    return exc.shown(view)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ from typing import Any, Literal
 
 from filelock import FileLock, Timeout
 
-from composer.errors import BuildError, Diagnostics, ErrorList, HyokaError, UserError, WriteError, display_root
+from composer.errors import BuildError, Diagnostics, ErrorList, HyokaError, UserError, WriteError
+from composer.i18n import Message, View, _
 from composer.model import ComposedAssessment
 from composer.revisions.snapshot import check_published_clauses
 
@@ -55,11 +56,25 @@ class BuildResult:
     name: str  # assessment name
     path: Path
     status: Status
-    error: str = ""
+    problems: tuple[UserError | str, ...] = ()  # why it failed: errors keep their paths as opened
+
+    def __post_init__(self) -> None:
+        if isinstance(self.problems, (str, UserError)):  # one problem given on its own (as ``error`` text was)
+            object.__setattr__(self, "problems", (self.problems,) if self.problems else ())
 
     @property
     def ok(self) -> bool:
         return self.status != "failed"
+
+    def error_text(self, view: View | None = None) -> str:
+        """Why the document failed, one line per problem, in ``view`` (paths relative to its root)."""
+        view = view or View()
+        return "\n".join(p.shown(view) if isinstance(p, UserError) else str(p) for p in self.problems)
+
+    @property
+    def error(self) -> str:
+        """:meth:`error_text` in English, paths as opened ("" when the document did not fail)."""
+        return self.error_text()
 
 
 Progress = Callable[[int, int, BuildResult], None]
@@ -168,9 +183,9 @@ def write_manifest(out_dir: Path, documents: Mapping[str, Mapping[str, str]], ch
             txn.write(out_dir / MANIFEST_NAME, _manifest_text(merged))
     except LockedError as exc:
         raise LockedError(
-            f"the documents were written but the build manifest was not updated: {exc.message}",
+            _("the documents were written but the build manifest was not updated: {reason}", reason=exc.message),
             exc.location,
-            "the next build rewrites them; nothing else is wrong",
+            _("the next build rewrites them; nothing else is wrong"),
             code="lock",
         ) from None
 
@@ -201,13 +216,23 @@ def writers(reference: Path | None = None) -> dict[str, tuple[str, Writer]]:
     return table
 
 
-def _write_one(writer: Writer, composed: ComposedAssessment, path: Path) -> str:
-    """Run one writer; returns "" or the user-facing message of a hyoka error (picklable)."""
+def _write_one(writer: Writer, composed: ComposedAssessment, path: Path) -> tuple[UserError, ...]:
+    """Run one writer; returns () or the errors it raised (picklable: shown by the parent's view)."""
     try:
         writer(composed, path)
     except HyokaError as exc:
-        return str(exc)
-    return ""
+        return _user_errors(exc)
+    return ()
+
+
+def _user_errors(exc: HyokaError) -> tuple[UserError, ...]:
+    """A hyoka error as user errors, which cross process boundaries with their messages and locations."""
+    if isinstance(exc, UserError):
+        return (exc,)
+    if isinstance(exc, ErrorList):
+        return tuple(exc.errors)
+    arg = exc.args[0] if exc.args else ""
+    return (UserError(arg if isinstance(arg, Message) else str(exc)),)
 
 
 def build_many(
@@ -254,7 +279,7 @@ def build_many(
     keys = {composed.name: key for composed, _, key in todo}
     changed: set[str] = set()
 
-    def record(composed: ComposedAssessment, path: Path, error: str) -> None:
+    def record(composed: ComposedAssessment, path: Path, error: tuple[UserError | str, ...]) -> None:
         if error:
             finish(BuildResult(composed.name, path, "failed", error))
         else:
@@ -273,10 +298,10 @@ def build_many(
             for future in as_completed(futures):
                 c, p = futures[future]
                 try:
-                    error = future.result()
+                    error: tuple[UserError | str, ...] = future.result()
                 except Exception as exc:  # a bug in a writer: report it, keep the others
                     first_exc = first_exc or exc
-                    error = f"{type(exc).__name__}: {exc}"
+                    error = (f"{type(exc).__name__}: {exc}",)
                 record(c, p, error)
     else:
         for c, p, _ in todo:
@@ -284,7 +309,7 @@ def build_many(
                 error = _write_one(writer, c, p)
             except Exception as exc:
                 first_exc = first_exc or exc
-                error = f"{type(exc).__name__}: {exc}"
+                error = (f"{type(exc).__name__}: {exc}",)
             record(c, p, error)
 
     ordered = [results[c.name] for c in jobs]
@@ -318,7 +343,6 @@ class BuildSettings:
     staging: Path
     fmt: str
     reference: Path | None
-    display_root: Path | None = None  # messages from workers show paths as the parent's do
 
 
 @dataclass(frozen=True)
@@ -327,7 +351,7 @@ class _Outcome:
     staged: Path | None  # the written file in the staging directory
     clauses: tuple[tuple[str, str], ...] = ()  # (clause id, digest) the document used
     errors: tuple[UserError, ...] = ()  # composing errors: nothing of this build is written
-    write_error: str = ""  # the writer failed: this document keeps its previous file
+    write_errors: tuple[UserError | str, ...] = ()  # the writer failed: this document keeps its previous file
 
 
 def _sha(data: bytes) -> str:
@@ -414,10 +438,7 @@ _worker: dict[str, Any] = {}
 
 
 def _worker_init(settings: BuildSettings) -> None:
-    from composer.errors import set_display_root
-
     _end_with_parent()
-    set_display_root(settings.display_root)
     _worker.clear()
     _worker.update(_context(settings))
 
@@ -462,15 +483,15 @@ def _build_name(name: str, context: Mapping[str, Any] | None = None) -> _Outcome
         diag.add(exc)
         composed = None
     if diag.errors or composed is None:
-        return _Outcome(name, None, errors=tuple(diag.errors) or (UserError(f"cannot load assessment '{name}'"),))
+        return _Outcome(name, None, errors=tuple(diag.errors) or (UserError(_("cannot load assessment '{name}'", name=name)),))
     used = sorted({b.clause for it in composed.items for b in it.blocks if b.clause})
     digests = tuple((cid, clause_digest(ctx["ws"].library.get(cid))) for cid in used)
     staged = settings.staging / f"{composed.name}{ctx['suffix']}"
     try:
-        error = _write_one(ctx["writer"], composed, staged)
+        error: tuple[UserError | str, ...] = _write_one(ctx["writer"], composed, staged)
     except Exception as exc:  # a bug in a writer: report it, keep the others
-        error = f"{type(exc).__name__}: {exc}"
-    return _Outcome(name, None if error else staged, digests, write_error=error)
+        error = (f"{type(exc).__name__}: {exc}",)
+    return _Outcome(name, None if error else staged, digests, write_errors=error)
 
 
 def _pool(jobs_n: int, settings: BuildSettings) -> ProcessPoolExecutor:
@@ -527,7 +548,7 @@ def build_workspace(
         staging, owner = _new_staging(out_dir)
     except (OSError, Timeout) as exc:
         raise WriteError(out_dir, getattr(exc, "strerror", None) or str(exc)) from None
-    settings = BuildSettings(ws.root, out_dir, staging, fmt, reference, display_root())
+    settings = BuildSettings(ws.root, out_dir, staging, fmt, reference)
     errors: list[UserError] = []
     staged: list[tuple[_Outcome, str]] = []
     changed: set[str] = set()
@@ -645,9 +666,9 @@ def _collect(
     path = out_dir / f"{stem}{suffix}"
     if outcome.errors:
         errors.extend(outcome.errors)
-        finish(BuildResult(stem, path, "failed", "\n".join(str(e) for e in outcome.errors)))
-    elif outcome.write_error:
-        finish(BuildResult(stem, path, "failed", outcome.write_error))
+        finish(BuildResult(stem, path, "failed", outcome.errors))
+    elif outcome.write_errors:
+        finish(BuildResult(stem, path, "failed", outcome.write_errors))
     else:
         staged.append((outcome, sources[outcome.name]))
         finish(BuildResult(stem, path, "written"))

@@ -6,6 +6,7 @@ one-line message per problem and sets the exit status; no traceback reaches the 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -17,17 +18,46 @@ import click
 
 from composer import __version__
 from composer.console import TranslatedGroup, install_click_translations, set_root, view
-from composer.errors import BuildError, Diagnostics, ErrorList, HyokaError, UserError, display_path, set_display_root
-from composer.i18n import _, _n
+from composer.errors import BuildError, Diagnostics, ErrorList, HyokaError, UserError
+from composer.i18n import Message, _, _n
 
 if TYPE_CHECKING:  # pragma: no cover
     from composer.load.workspace import Workspace
 
 
+def echo(message: str | Message, err: bool = False, nl: bool = True) -> None:
+    """Print a message in the run's language (paths relative to the workspace); plain text as it is."""
+    click.echo(view().text(message), err=err, nl=nl)
+
+
+def _closed_pipe(exc: BaseException) -> bool:
+    """Whether ``exc`` is the reader of hyoka's output having gone (``hyoka … | head``): a broken
+    pipe raised by printing itself. A broken pipe elsewhere (a worker process's) is a bug to report."""
+    if not isinstance(exc, BrokenPipeError) and not (isinstance(exc, OSError) and exc.errno == errno.EINVAL):  # EINVAL: Windows
+        return False
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_code in (click.utils.echo.__code__, HyokaCLI.invoke.__code__)
+
+
+def _quiet_exit() -> None:
+    """The reader stopped early: end quietly, as ``git log | head`` does (Python's recipe in the
+    docs of :mod:`signal`: point stdout at devnull, so the final flush cannot fail again)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is no file (captured): nothing to flush there
+        pass
+    sys.exit(0)
+
+
 class HyokaCLI(TranslatedGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            rv = super().invoke(ctx)
+            sys.stdout.flush()  # a reader that has gone is noticed here, not by the interpreter at exit
+            return rv
         except ErrorList as exc:
             shown = exc.errors[: exc.SHOWN] if exc.summarised() else exc.errors
             for e in shown:
@@ -48,6 +78,8 @@ class HyokaCLI(TranslatedGroup):
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as exc:  # a bug in hyoka, not the user's input
+            if _closed_pipe(exc):
+                _quiet_exit()
             if os.environ.get("HYOKA_DEBUG"):
                 raise
             click.echo(view().text(_("internal error: {kind}: {error} (set HYOKA_DEBUG=1 for details)", kind=type(exc).__name__, error=exc)), err=True)
@@ -58,22 +90,21 @@ def _last_words(ctx: click.Context) -> None:
     """Lines a command left to print after its errors (the build's summary)."""
     obj = ctx.obj
     for line in getattr(obj, "last_words", ()):
-        click.echo(line, err=True)
+        echo(line, err=True)
 
 
 class Ctx:
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
         self._ws: Workspace | None = None
-        self.last_words: list[str] = []  # printed on stderr after the errors, if the command fails
+        self.last_words: list[str | Message] = []  # printed on stderr after the errors, if the command fails
 
     @property
     def root(self) -> Path:
         from composer.load.workspace import find_root
 
         root = find_root(self.directory)
-        set_display_root(root)
-        set_root(click.get_current_context(), root)
+        set_root(click.get_current_context(), root)  # the run's view shows paths relative to it
         return root
 
     def workspace(self) -> Workspace:
@@ -118,7 +149,7 @@ class ProgressBar:
     lower than before, as ``lint --fix`` does) restarts the bar.
     """
 
-    def __init__(self, label: str, unit: str = "doc", shown: bool | None = None) -> None:
+    def __init__(self, label: str | Message, unit: str = "doc", shown: bool | None = None) -> None:
         self.label, self.unit = label, unit
         self.shown = _interactive() if shown is None else shown
         self._bar: Any = None
@@ -130,7 +161,7 @@ class ProgressBar:
             from tqdm import tqdm
 
             width, height = _screen()
-            self._bar = tqdm(total=total, desc=self.label, unit=self.unit, file=sys.stderr, leave=False, ncols=width, nrows=height)
+            self._bar = tqdm(total=total, desc=view().text(self.label), unit=self.unit, file=sys.stderr, leave=False, ncols=width, nrows=height)
         elif done < self._bar.n:
             self._bar.reset(total)
         self._bar.update(done - self._bar.n)
@@ -189,7 +220,7 @@ def init(directory: Path, municipality: str) -> None:
     from composer import api
 
     for p in api.init_workspace(directory, municipality):
-        click.echo(f"created {p}")
+        echo(_("created {path}", path=p))
 
 
 @main.command()
@@ -203,7 +234,7 @@ def check(ctx: Ctx, assessments: tuple[str, ...], strict: bool, fmt: str, list_u
     """Validate clauses and assessments; report every problem found."""
     from composer import api
 
-    with ProgressBar("checking") as bar:
+    with ProgressBar(_("checking")) as bar:
         diag = api.check(ctx.root, assessments or None, progress=bar)
     if list_unverified and fmt == "text":
         _print_unverified(api.unverified_nodes(ctx.workspace(), in_use=True))
@@ -215,9 +246,9 @@ def _print_unverified(nodes: list[Any]) -> None:
     for u in nodes:
         counts[u.form] = counts.get(u.form, 0) + 1
         mark = " ※" if u.important else ""
-        click.echo(f"{display_path(u.path)}: {u.form} {u.key}　{u.label}{mark} [{u.basis}]")
+        click.echo(f"{view().path(u.path)}: {u.form} {u.key}　{u.label}{mark} [{u.basis}]")
     for form, n in counts.items():
-        click.echo(f"{form}: {n} items rest on recollection (correct the copy in forms/, see docs/forms.md)", err=True)
+        echo(_("{form}: {count} items rest on recollection (correct the copy in forms/, see docs/forms.md)", form=form, count=n), err=True)
 
 
 @main.group()
@@ -257,7 +288,7 @@ def threshold(ctx: Ctx, assessment: str | None, people: int | None, staff: int |
     from composer.threshold import parse_incident
 
     if not assessment and people is None:
-        raise click.UsageError("give an ASSESSMENT or at least --people")
+        raise click.UsageError(view().text(_("give an ASSESSMENT or at least --people")))
     result = api.judge_threshold(ctx.workspace() if assessment else None, assessment, people, staff, parse_incident(incident) if incident is not None else None)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -268,16 +299,21 @@ def threshold(ctx: Ctx, assessment: str | None, people: int | None, staff: int |
 def _print_threshold(result: Any) -> None:
     from composer.threshold import describe
 
-    click.echo(result.inputs.describe())
+    click.echo(result.inputs.describe())  # the 様式's own words
     if result.rule is None:
         if result.inputs.band is not None:
-            click.echo(f"required in any case: {describe(result.required)}")
-        click.echo(f"undetermined: give {' and '.join(result.missing)}")
+            echo(_("required in any case: {forms}", forms=describe(result.required)))
+        missing = list(result.missing)
+        if len(missing) == 2:
+            echo(_("undetermined: give {first} and {second}", first=missing[0], second=missing[1]))
+        else:
+            echo(_("undetermined: give {missing}", missing=missing))
         return
-    click.echo(f"required: {describe(result.required)}")
-    click.echo(f"しきい値判断結果: {result.result_label}")
-    basis = f"verified: {result.rule.source}" if result.rule.basis == "verified" else "recalled: not checked against a public source"
-    click.echo(f"rule: {result.rule.text} [{basis}]")
+    echo(_("required: {forms}", forms=describe(result.required)))
+    click.echo(f"しきい値判断結果: {result.result_label}")  # the 様式's own words
+    basis = (_("verified: {source}", source=result.rule.source) if result.rule.basis == "verified"
+             else _("recalled: not checked against a public source"))
+    echo(_("rule: {rule} [{basis}]", rule=result.rule.text, basis=basis))
 
 
 @main.command()
@@ -298,16 +334,16 @@ def lint(ctx: Ctx, assessments: tuple[str, ...], fix: bool, everything: bool, li
         for r in rows if fmt == "text" else ():
             click.echo(f"{r['id']:<20} {r['severity']:<8} {'fix' if r['fixable'] else '   '}  {r['summary']}")
         return
-    with ProgressBar("linting") as bar:
+    with ProgressBar(_("linting")) as bar:
         result = linter.run_lint(ctx.root, assessments or None, fix=fix, everything=everything, progress=bar)
     for path, n in result.fixed.items():
-        click.echo(f"fixed {n} in {display_path(path)}", err=True)
+        echo(_("fixed {count} in {file}", count=n, file=Path(path)), err=True)
     report(result.diagnostics, fmt == "json")
 
 
 def _needs_output(fmt: str, output: Path | None) -> None:
     if output is None and fmt in ("docx", "xlsx"):
-        raise UserError(f"--format {fmt} writes a file", None, "pass -o FILE")
+        raise UserError(_("--format {fmt} writes a file", fmt=fmt), None, _("pass -o FILE"))
 
 
 @main.command()
@@ -330,10 +366,10 @@ def build(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str
         _build_redline(ctx, assessments, out_dir, fmt, reference, from_ref, author)
         return
     if from_ref or author:
-        raise UserError("--from and --author apply to --redline only", None, "add --redline")
+        raise UserError(_("--from and --author apply to --redline only"), None, _("add --redline"))
     counts = {"written": 0, "unchanged": 0, "failed": 0}
     started = time.perf_counter()
-    bar = ProgressBar("building")
+    bar = ProgressBar(_("building"))
 
     def progress(done: int, total: int, result: Any) -> None:
         counts[result.status] += 1
@@ -346,14 +382,16 @@ def build(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str
     except BuildError:  # a writer failed: the documents written are in place
         ctx.last_words.append(_build_summary(counts["written"], counts["unchanged"], counts["failed"], started))
         raise
-    for r in results:
-        click.echo(f"wrote {r.path}" if r.status == "written" else f"unchanged {r.path} (skipped; --force rewrites it)")
-    click.echo(_build_summary(counts["written"], counts["unchanged"], counts["failed"], started), err=True)
+    for r in results:  # the output paths as the build wrote them (a script may read them back)
+        echo(_("wrote {path}", path=str(r.path)) if r.status == "written"
+             else _("unchanged {path} (skipped; --force rewrites it)", path=str(r.path)))
+    echo(_build_summary(counts["written"], counts["unchanged"], counts["failed"], started), err=True)
 
 
-def _build_summary(built: int, skipped: int, failed: int, started: float) -> str:
+def _build_summary(built: int, skipped: int, failed: int, started: float) -> Message:
     """The last line of ``hyoka build`` (on stderr, in pipes too)."""
-    return f"built {built}, skipped {skipped}, failed {failed}, time {time.perf_counter() - started:.1f} s"
+    seconds = format(time.perf_counter() - started, ".1f")
+    return _("built {built}, skipped {skipped}, failed {failed}, time {seconds} s", built=built, skipped=skipped, failed=failed, seconds=seconds)
 
 
 def _build_redline(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None, fmt: str, reference: Path | None,
@@ -361,13 +399,13 @@ def _build_redline(ctx: Ctx, assessments: tuple[str, ...], out_dir: Path | None,
     from composer import api
 
     if fmt != "docx":
-        raise UserError(f"--redline writes Word tracked changes (not '{fmt}')", None, "drop --format or use --format docx")
+        raise UserError(_("--redline writes Word tracked changes (not '{fmt}')", fmt=fmt), None, _("drop --format or use --format docx"))
     if not assessments:
-        raise UserError("--redline needs the assessment to compare", None, "name it: hyoka build NAME --redline")
+        raise UserError(_("--redline needs the assessment to compare"), None, _("name it: hyoka build NAME --redline"))
     for name in assessments:
         target = (out_dir / f"{name}.redline.docx") if out_dir else None
         path = api.redline(ctx.root, name, target, from_ref, author, reference)
-        click.echo(f"wrote {path}")
+        echo(_("wrote {path}", path=str(path)))
 
 
 @main.group()
@@ -403,15 +441,15 @@ def clauses_show(ctx: Ctx, clause_id: str) -> None:
     ws = ctx.workspace()
     c = ws.library.require(clause_id)
     click.echo(f"{c.id}  {c.title}")
-    click.echo(f"  kind: {c.kind}   library: {c.library}   heading: {c.heading or '（なし）'}")
-    click.echo(f"  homes: {', '.join(c.homes) or '-'}")
+    echo(_("  kind: {kind}   library: {library}   heading: {heading}", kind=c.kind, library=c.library, heading=c.heading or "（なし）"))
+    echo(_("  homes: {homes}", homes=list(c.homes) or "-"))
     if c.parameters:
-        click.echo("  parameters: " + ", ".join(f"{p.name}" + (f" ({p.description})" if p.description else "") for p in c.parameters))
+        echo(_("  parameters: {parameters}", parameters=[p.name + (f" ({p.description})" if p.description else "") for p in c.parameters]))
     for v in c.versions:
         click.echo("")
         click.echo(f"@{v.number}  {v.date}  [{v.library or c.library}]  {v.source}")
         if v.heading is not None:
-            click.echo(f"  heading: {v.heading or '（なし）'}")
+            echo(_("  heading: {heading}", heading=v.heading or "（なし）"))
         for line in v.text.rstrip("\n").split("\n"):
             click.echo(f"  | {line}")
         n = v.notes
@@ -430,14 +468,19 @@ def clauses_where_used(ctx: Ctx, clause_id: str, fmt: str) -> None:
 
     uses = api.clause_uses(ctx.workspace(), clause_id)
     if fmt == "json":
-        click.echo(json.dumps([u.to_dict() for u in uses], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([u.to_dict(view()) for u in uses], ensure_ascii=False, indent=2))
         return
     if not uses:
-        click.echo(f"{clause_id} is not used by any assessment")
+        echo(_("{clause} is not used by any assessment", clause=clause_id))
     for u in uses:
-        flag = " (local variant)" if u.variant else ""
-        old = f" (latest @{u.latest} from {u.latest_library})" if u.outdated else ""
-        click.echo(f"{u.location}: {u.assessment} {u.item} @{u.version} [{u.library}]{old}{flag}")
+        flag = " " + view().text(_("(local variant)")) if u.variant else ""
+        old = view().text(_(" (latest @{version} from {library})", version=u.latest, library=u.latest_library)) if u.outdated else ""
+        click.echo(f"{_where(u.location)}: {u.assessment} {u.item} @{u.version} [{u.library}]{old}{flag}")
+
+
+def _where(location: Any) -> str:
+    """A location as the run shows it (relative to the workspace)."""
+    return location.shown(view()) if location is not None else "None"
 
 
 @clauses.command("lock")
@@ -449,9 +492,9 @@ def clauses_lock(ctx: Ctx, stock: bool) -> None:
 
     added = api.lock_clauses(ctx.root, stock)
     for key in added:
-        click.echo(f"published {key}")
+        echo(_("published {key}", key=key))
     if not added:
-        click.echo("nothing new to publish")
+        echo(_("nothing new to publish"))
 
 
 @main.command()
@@ -463,9 +506,9 @@ def publish(ctx: Ctx, assessment: str, date: str | None) -> None:
     from composer import api
 
     snap = api.publish(ctx.root, assessment, date)
-    click.echo(f"published {assessment} as {snap.path}")
+    echo(_("published {name} as {path}", name=assessment, path=str(snap.path)))
     if snap.composed.changes:
-        click.echo("its change annotations are recorded with the snapshot; later diffs ignore them", err=True)
+        echo(_("its change annotations are recorded with the snapshot; later diffs ignore them"), err=True)
 
 
 @main.command()
@@ -477,9 +520,9 @@ def history(ctx: Ctx, assessment: str) -> None:
 
     snaps = api.history(ctx.root, assessment)
     if not snaps:
-        click.echo(f"{assessment} has never been published")
+        echo(_("{name} has never been published", name=assessment))
     for snap in snaps:
-        click.echo(f"{snap.id}  {snap.date}  {snap.content_hash[:19]}  {display_path(snap.path)}")
+        click.echo(f"{snap.id}  {snap.date}  {snap.content_hash[:19]}  {view().path(snap.path)}")
 
 
 @main.command()
@@ -511,7 +554,7 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
         return
     table, warnings = api.diff(ctx.root, assessment, from_ref, to_ref, start, same_as, strict, date)
     for w in warnings:
-        click.echo(str(w), err=True)
+        click.echo(w.shown(view()), err=True)
     official = table_kind == "official"
     _needs_output(fmt, output)
     if fmt == "html" and not plain:
@@ -524,13 +567,13 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
             click.echo(writers.render(page, "html"), nl=False)
             return
         writers.write(page, "html", output)
-        click.echo(f"wrote {output} ({len(table.rows)} rows)")
+        echo(_("wrote {path} ({count} rows)", path=str(output), count=len(table.rows)))
         return
     if output is None:
         click.echo(api.render_change_table(table, fmt, official, marks=not plain), nl=False)
         return
     api.write_change_table(table, fmt, output, official, reference_doc, marks=not plain)
-    click.echo(f"wrote {output} ({len(table.rows)} rows)")
+    echo(_("wrote {path} ({count} rows)", path=str(output), count=len(table.rows)))
     for m in api.clause_moves(ctx.root, assessment, from_ref, to_ref):  # which library each moved version comes from
         click.echo(f"{m.item}: {m.clause} @{m.from_version} [{m.from_library}] -> @{m.to_version} [{m.to_library}]", err=True)
 
@@ -541,14 +584,15 @@ def _diff_shinkyu(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str |
     from composer.documents import shinkyu
 
     if fmt not in shinkyu.FORMATS:
-        raise UserError(f"the 新旧対照表 is written as {', '.join(shinkyu.FORMATS)} (not '{fmt}')", None, "use --format md, html, docx or xlsx")
+        raise UserError(_("the 新旧対照表 is written as {formats} (not '{fmt}')", formats=list(shinkyu.FORMATS), fmt=fmt), None,
+                        _("use --format md, html, docx or xlsx"))
     _needs_output(fmt, output)
     table = api.shinkyu(ctx.root, assessment, from_ref, to_ref)
     if output is None:
         click.echo(writers.render(shinkyu.document(table, fmt), fmt), nl=False)
         return
     writers.write(shinkyu.document(table, fmt), fmt, output, reference_doc)
-    click.echo(f"wrote {output} ({len(table.entries)} items)")
+    echo(_("wrote {path} ({count} items)", path=str(output), count=len(table.entries)))
 
 
 @main.command()
@@ -559,19 +603,19 @@ def outdated(ctx: Ctx, assessments: tuple[str, ...], fmt: str) -> None:
     """List uses of clause versions older than the latest; exit 2 when there are any."""
     from composer import api
 
-    with ProgressBar("reading") as bar:
+    with ProgressBar(_("reading")) as bar:
         uses = api.outdated(ctx.root, assessments or None, progress=bar)
     if fmt == "json":
-        click.echo(json.dumps([u.to_dict() for u in uses], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([u.to_dict(view()) for u in uses], ensure_ascii=False, indent=2))
     else:
         for u in uses:
-            flag = "  (local variant)" if u.variant else ""
+            flag = "  " + view().text(_("(local variant)")) if u.variant else ""
             click.echo(f"{u.assessment}  {u.item}  {u.clause}  @{u.version} [{u.library}] -> @{u.latest} [{u.latest_library}]{flag}")
-        click.echo(f"{len(uses)} outdated uses" if uses else "all clause uses are current", err=True)
+        echo(_("{count} outdated uses", count=len(uses)) if uses else _("all clause uses are current"), err=True)
         for up in api.review_libraries(ctx.root, uses=False):
             if up.source.shared and up.new:
-                click.echo(f"library {up.source.name} brings {len(up.new)} version(s) not yet taken: "
-                           f"`hyoka libraries review {up.source.name}` shows them", err=True)
+                echo(_("library {library} brings {count} version(s) not yet taken: `hyoka libraries review {library}` shows them",
+                       library=up.source.name, count=len(up.new)), err=True)
     if uses:
         sys.exit(2)
 
@@ -594,12 +638,17 @@ def propagate(ctx: Ctx, clause: str, assessments: tuple[str, ...], dry_run: bool
 
     for u in plan.updates:
         c = libs.get(u.clause)
-        click.echo(f"{u.location}: {u.clause} @{u.from_version} [{library_of(c, u.from_version)}] -> "
-                   f"@{u.to_version} [{library_of(c, u.to_version)}] {u.status}", err=True)
-    verb = "would update" if dry_run else "updated"
-    click.echo(f"{verb} {len(plan.updates)} uses in {len(plan.edits)} files ({len(plan.conflicts)} conflicts)", err=True)
+        click.echo(f"{_where(u.location)}: {u.clause} @{u.from_version} [{library_of(c, u.from_version)}] -> "
+                   f"@{u.to_version} [{library_of(c, u.to_version)}] {view().text(_STATUS.get(u.status, u.status))}", err=True)
+    counts = {"uses": len(plan.updates), "files": len(plan.edits), "conflicts": len(plan.conflicts)}
+    echo(_("would update {uses} uses in {files} files ({conflicts} conflicts)", **counts) if dry_run
+         else _("updated {uses} uses in {files} files ({conflicts} conflicts)", **counts), err=True)
     if plan.conflicts and not dry_run:
-        click.echo("conflict markers were written: hyoka check, build and publish refuse the files until they are resolved", err=True)
+        echo(_("conflict markers were written: hyoka check, build and publish refuse the files until they are resolved"), err=True)
+
+
+_STATUS = {"moved": _("moved"), "merged": _("merged"), "conflict": _("conflict")}
+"""How a use's update is shown (``hyoka propagate``)."""
 
 
 @main.command()
@@ -614,8 +663,8 @@ def new(ctx: Ctx, name: str, form_name: str, profile: str | None, files: tuple[s
     from composer import api
 
     path = api.new_assessment(ctx.root, name, form_name, profile, files, jimu)
-    click.echo(f"wrote {path}")
-    click.echo(f"fill in the 【要記入】 placeholders; `hyoka check {name}` lists those still open", err=True)
+    echo(_("wrote {path}", path=str(path)))
+    echo(_("fill in the 【要記入】 placeholders; `hyoka check {name}` lists those still open", name=name), err=True)
 
 
 @main.command("report")
@@ -636,12 +685,12 @@ def report_command(ctx: Ctx, year: int | None, from_date: Any, to_date: Any, fmt
     period = resolve_period(year, from_date.date() if from_date else None, to_date.date() if to_date else None)
     result = build_report(ctx.root, period.start, period.end)
     for w in result.warnings:
-        click.echo(str(w), err=True)
+        click.echo(w.shown(view()), err=True)
     if output is None:
         click.echo(api.render_report(result, fmt), nl=False)
         return
     api.write_report(result, fmt, output, reference_doc)
-    click.echo(f"wrote {output} ({len(result.assessments)} assessments)")
+    echo(_("wrote {path} ({count} assessments)", path=str(output), count=len(result.assessments)))
 
 
 @main.group("libraries", invoke_without_command=True)
@@ -657,9 +706,9 @@ def libraries_group(click_ctx: click.Context) -> None:
         ws, sources = api.libraries(ctx.root)
         taken = read_taken(ws.root)
         for s in sources:
-            where = "clauses/" if s.origin == "workspace" else display_path(s.path)
+            where = "clauses/" if s.origin == "workspace" else view().path(s.path)
             had = taken.get(s.name, {}).get("version")
-            state = "" if not s.shared else (f"  taken: {had}" if had else "  not taken yet")
+            state = "" if not s.shared else "  " + view().text(_("taken: {version}", version=had) if had else _("not taken yet"))
             click.echo(f"{s.name:<16} {s.origin:<9} {s.version or '-':<10} {s.date or '-':<10} {s.publisher or '-'}  {where}{state}")
 
 
@@ -677,16 +726,20 @@ def libraries_review(ctx: Ctx, name: str | None, fmt: str) -> None:
         return
     for up in updates:
         for key in up.withdrawn:
-            click.echo(f"warning: library {up.source.name} no longer has {key}, which this workspace took", err=True)
+            echo(_("warning: library {library} no longer has {key}, which this workspace took", library=up.source.name, key=key), err=True)
         if not up.new:
             if name:
-                click.echo(f"{up.source.describe()}: nothing new since it was taken")
+                echo(_("{library}: nothing new since it was taken", library=up.source.describe()))
             continue
-        since = f"since {up.taken_version}" if up.taken_version else "(never taken)"
-        click.echo(f"== {up.source.describe()} {since}: {len(up.new)} new version(s)")
+        if up.taken_version:
+            echo(_("== {library} since {version}: {count} new version(s)", library=up.source.describe(), version=up.taken_version,
+                   count=len(up.new)))
+        else:
+            echo(_("== {library} (never taken): {count} new version(s)", library=up.source.describe(), count=len(up.new)))
         for nv in up.new:
             v = nv.version
-            prev = f" (after @{nv.previous.number} [{nv.previous.library}])" if nv.previous else " (a new clause)"
+            prev = view().text(_(" (after @{version} [{library}])", version=nv.previous.number, library=nv.previous.library)
+                               if nv.previous else _(" (a new clause)"))
             click.echo("")
             click.echo(f"{nv.key}  {v.date}  [{v.library}]{prev}  {nv.clause.title}")
             click.echo(f"  出典: {v.source}")
@@ -698,13 +751,13 @@ def libraries_review(ctx: Ctx, name: str | None, fmt: str) -> None:
             for line in nv.wording_diff().split("\n"):
                 click.echo(f"  | {line}")
             if nv.uses:
-                click.echo("  used by:")
+                echo(_("  used by:"))
                 for u in nv.uses:
-                    click.echo(f"    {u.assessment} {u.item} @{u.version}  ({u.location})")
+                    click.echo(f"    {u.assessment} {u.item} @{u.version}  ({_where(u.location)})")
             else:
-                click.echo("  used by: none of this workspace's assessments")
+                echo(_("  used by: none of this workspace's assessments"))
         click.echo("")
-    click.echo("take them with `hyoka libraries take`; then `hyoka outdated` and `hyoka propagate`", err=True)
+    echo(_("take them with `hyoka libraries take`; then `hyoka outdated` and `hyoka propagate`"), err=True)
 
 
 def _update_json(up: Any) -> dict[str, Any]:
@@ -724,7 +777,7 @@ def _update_json(up: Any) -> dict[str, Any]:
                           "risk_situation": nv.version.notes.risk_situation, "countermeasure": nv.version.notes.countermeasure},
                 "diff": nv.wording_diff(),
                 "uses": [{"assessment": u.assessment, "item": u.item, "version": u.version,
-                          "file": display_path(u.location.file) if u.location else None, "line": u.location.line if u.location else None}
+                          "file": view().path(u.location.file) if u.location else None, "line": u.location.line if u.location else None}
                          for u in nv.uses],
             }
             for nv in up.new
@@ -740,7 +793,7 @@ def libraries_take(ctx: Ctx, name: str | None) -> None:
     from composer import api
 
     for s in api.take_libraries(ctx.root, name):
-        click.echo(f"took {s.describe()}")
+        echo(_("took {library}", library=s.describe()))
 
 
 @libraries_group.command("lock")
@@ -753,9 +806,9 @@ def libraries_lock(directory: Path, after: tuple[Path, ...]) -> None:
 
     added = api.lock_library(directory, after)
     for key in added:
-        click.echo(f"published {key}")
+        echo(_("published {key}", key=key))
     if not added:
-        click.echo("nothing new to publish")
+        echo(_("nothing new to publish"))
 
 
 @main.group()
@@ -770,18 +823,20 @@ def fleet_outdated(directories: tuple[Path, ...], fmt: str) -> None:
     """Outdated uses in every workspace DIRECTORY; exit 2 when any, 1 when a workspace has errors."""
     from composer import api
 
-    with ProgressBar("workspaces", unit="ws") as bar:
+    with ProgressBar(_("workspaces"), unit="ws") as bar:
         results = api.fleet_outdated(directories, progress=bar)
-    if fmt == "json":
+    if fmt == "json":  # English, each error's paths relative to its workspace; the files as opened
         click.echo(json.dumps([{"workspace": str(r.root), "error": r.error, "outdated": [u.to_dict() for u in r.outdated]}
                                for r in results], ensure_ascii=False, indent=2))
     else:
         for r in results:
-            state = f"error: {r.error}" if r.error else (f"{len(r.outdated)} outdated uses" if r.outdated else "current")
-            click.echo(f"{r.root}: {state}")
+            shown = r.view(view().language)  # each workspace's paths relative to it
+            state = (_("error: {message}", message=r.error_text(shown)) if r.problem is not None
+                     else _("{count} outdated uses", count=len(r.outdated)) if r.outdated else _("current"))
+            click.echo(f"{r.root}: {shown.text(state)}")
             for u in r.outdated:
                 click.echo(f"  {u.assessment}  {u.item}  {u.clause}  @{u.version} [{u.library}] -> @{u.latest} [{u.latest_library}]")
-    if any(r.error for r in results):
+    if any(r.problem is not None for r in results):
         sys.exit(1)
     if any(r.outdated for r in results):
         sys.exit(2)
@@ -795,24 +850,27 @@ def fleet_propagate(directories: tuple[Path, ...], clause_refs: tuple[str, ...],
     """Propagate in every workspace DIRECTORY; a workspace with any conflict is left unchanged."""
     from composer import api
 
-    with ProgressBar("workspaces", unit="ws") as bar:
+    with ProgressBar(_("workspaces"), unit="ws") as bar:
         results = api.fleet_propagate(directories, clause_refs, dry_run, progress=bar)
     for r in results:
-        if r.error:
-            click.echo(f"{r.root}: error: {r.error}")
+        shown = r.view(view().language)  # each workspace's paths relative to it
+        if r.problem is not None:
+            click.echo(f"{r.root}: {shown.text(_('error: {message}', message=r.error_text(shown)))}")
             continue
         if r.conflicts:
-            state = f"{r.moved} uses to move, {len(r.conflicts)} conflicts: nothing written"
+            state = _("{moved} uses to move, {conflicts} conflicts: nothing written", moved=r.moved, conflicts=len(r.conflicts))
         elif r.written:
-            state = f"{r.moved} uses moved"
+            state = _("{moved} uses moved", moved=r.moved)
         else:
-            state = f"would move {r.moved} uses" if dry_run and r.moved else "nothing to move"
-        click.echo(f"{r.root}: {state}")
+            state = _("would move {moved} uses", moved=r.moved) if dry_run and r.moved else _("nothing to move")
+        click.echo(f"{r.root}: {shown.text(state)}")
         for u in r.conflicts:
-            click.echo(f"  conflict: {u.location}: {u.clause} @{u.from_version} -> @{u.to_version}")
+            click.echo("  " + shown.text(_("conflict: {location}: {clause} @{old} -> @{new}", location=u.location, clause=u.clause,
+                                           old=u.from_version, new=u.to_version)))
     moved = sum(r.moved for r in results if r.written)
-    stuck = [r for r in results if r.conflicts or r.error]
-    click.echo(f"{len(results)} workspaces: {moved} uses moved, {len(stuck)} left unchanged with conflicts or errors", err=True)
+    stuck = [r for r in results if r.conflicts or r.problem is not None]
+    echo(_("{count} workspaces: {moved} uses moved, {stuck} left unchanged with conflicts or errors", count=len(results), moved=moved,
+           stuck=len(stuck)), err=True)
     if stuck:
         sys.exit(1)
 
@@ -836,13 +894,13 @@ def import_(
 
     if update:
         if len(args) != 2:
-            raise UserError("--update takes NAME FILE.docx", hint="hyoka import --update juki build/juki.docx")
+            raise UserError(_("--update takes NAME FILE.docx"), hint=_("hyoka import --update juki build/juki.docx"))
         rep = api.update_from_docx(ctx.root, args[0], Path(args[1]), dry_run=dry_run)
     else:
         if len(args) != 1 or not name:
-            raise UserError("import takes FILE.docx and --name NAME", hint="hyoka import 評価書.docx --name juki")
+            raise UserError(_("import takes FILE.docx and --name NAME"), hint=_("hyoka import 評価書.docx --name juki"))
         if date and not do_publish:
-            raise UserError("--date is for --publish", hint="add --publish to record the baseline snapshot")
+            raise UserError(_("--date is for --publish"), hint=_("add --publish to record the baseline snapshot"))
         rep = api.import_docx(ctx.root, Path(args[0]), name, form, date, do_publish)
     if fmt == "json":
         click.echo(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2))

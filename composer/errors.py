@@ -30,8 +30,8 @@ class Location:
     line: int | None = None
     key: str | None = None
 
-    def __str__(self) -> str:
-        return self.shown(default_view())
+    def __str__(self) -> str:  # the path as opened: a View shows it relative to a workspace
+        return self.shown(View())
 
     def shown(self, view: View) -> str:
         text = view.path(self.file) if self.file else ""
@@ -44,30 +44,6 @@ class Location:
     @classmethod
     def of(cls, path: str | Path, line: int | None = None, key: str | None = None) -> Location:
         return cls(str(path), line, key)
-
-
-_display_root: Path | None = None
-
-
-def set_display_root(root: Path | None) -> None:
-    """Paths under ``root`` are shown relative to it in messages."""
-    global _display_root
-    _display_root = root.resolve() if root is not None else None
-
-
-def display_root() -> Path | None:
-    """The directory messages show paths relative to (see :func:`set_display_root`)."""
-    return _display_root
-
-
-def default_view() -> View:
-    """English, paths relative to :func:`display_root` (what ``str()`` of an error shows)."""
-    return View(root=_display_root)
-
-
-def display_path(path: str | Path) -> str:
-    """A path as messages show it: relative to the workspace, or ``hyoka:…`` for bundled files."""
-    return View(root=_display_root).path(path)
 
 
 class HyokaError(Exception):
@@ -108,8 +84,8 @@ class UserError(HyokaError):
         # sent between processes (parallel builds) as a UserError that keeps where, what and the hint
         return (UserError, (self.message, self.location, self.hint, self.severity, self.code))
 
-    def __str__(self) -> str:
-        return self.shown(default_view())
+    def __str__(self) -> str:  # English, paths as opened (the CLI shows errors through its view)
+        return self.shown(View())
 
     def shown(self, view: View) -> str:
         """The one line a user reads: ``file:line: key: [warning: ]message (hint)``."""
@@ -120,7 +96,7 @@ class UserError(HyokaError):
 
     def to_dict(self, view: View | None = None) -> dict[str, object]:
         """Stable English keys and message; ``localized_*`` in the view's language."""
-        view = view or default_view()
+        view = view or View()
         english = View("en", view.root)
         loc = self.location
         out: dict[str, object] = {
@@ -177,13 +153,12 @@ class WriteError(UserError):
 
 
 class FailedDocument(Protocol):
-    """A document a build could not write: where it was to go, and why."""
+    """A document a build could not write: where it was to go, and why (in a view)."""
 
     @property
     def path(self) -> Path: ...
 
-    @property
-    def error(self) -> str | None: ...
+    def error_text(self, view: View) -> str: ...
 
 
 class BuildError(HyokaError):
@@ -191,12 +166,12 @@ class BuildError(HyokaError):
 
     def __init__(self, results: Sequence[FailedDocument]) -> None:
         self.results = list(results)
-        super().__init__(self.shown(default_view()))
+        super().__init__(self.shown(View()))
 
     def shown(self, view: View) -> str:
         lines = []
         for r in self.results:
-            where, error = view.path(r.path), str(r.error)
+            where, error = view.path(r.path), r.error_text(view)
             lines.append(error if error.startswith(where) else where + ": " + view.text(
                 _("could not write: {error} (the previous file, if any, is unchanged)", error=error)))
         return "\n".join(lines)

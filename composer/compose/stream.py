@@ -11,6 +11,7 @@ from typing import Any
 
 from composer.compose.assemble import Composer
 from composer.errors import Diagnostics, UserError
+from composer.i18n import Message
 from composer.load.assessment import load_assessment
 from composer.model import Assessment, ComposedAssessment
 
@@ -25,10 +26,10 @@ class ErrorsOnly(Diagnostics):
         if error.severity == "error":
             self.items.append(error)
 
-    def error(self, message: str, location: Any = None, hint: str | None = None, code: str = "input") -> None:
+    def error(self, message: str | Message, location: Any = None, hint: str | Message | None = None, code: str = "input") -> None:
         self.add(UserError(message, location, hint, "error", code))
 
-    def warning(self, message: str, location: Any = None, hint: str | None = None, code: str = "input") -> None:
+    def warning(self, message: str | Message, location: Any = None, hint: str | Message | None = None, code: str = "input") -> None:
         pass
 
     def extend(self, errors: Iterable[UserError]) -> None:
