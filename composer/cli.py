@@ -332,7 +332,7 @@ def lint(ctx: Ctx, assessments: tuple[str, ...], fix: bool, everything: bool, li
         if fmt == "json":
             click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         for r in rows if fmt == "text" else ():
-            click.echo(f"{r['id']:<20} {r['severity']:<8} {'fix' if r['fixable'] else '   '}  {r['summary']}")
+            click.echo(f"{r['id']:<20} {r['severity']:<8} {'fix' if r['fixable'] else '   '}  {view().translate(r['summary'])}")
         return
     with ProgressBar(_("linting")) as bar:
         result = linter.run_lint(ctx.root, assessments or None, fix=fix, everything=everything, progress=bar)
