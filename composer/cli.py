@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import sys
 import time
@@ -186,10 +187,19 @@ class ProgressBar:
 @click.pass_context
 def main(ctx: click.Context, directory: Path | None) -> None:
     """hyoka: compose and maintain 特定個人情報保護評価書 from versioned stock clauses."""
-    from composer.transaction import set_notice_handler
+    from composer.transaction import NOTICES
 
-    set_notice_handler(lambda message: click.echo(view().text(message), err=True))
+    handler = _NoticeHandler()
+    NOTICES.addHandler(handler)
+    ctx.call_on_close(lambda: NOTICES.removeHandler(handler))
     ctx.obj = Ctx(directory)
+
+
+class _NoticeHandler(logging.Handler):
+    """Prints the library's notices (a recovered interrupted write) on stderr, in the run's language."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(view().text(record.msg) if isinstance(record.msg, Message) else record.getMessage(), err=True)
 
 
 def echo_problem(e: UserError) -> None:

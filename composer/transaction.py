@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 import os
 import secrets
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,18 +58,16 @@ BOM = b"\xef\xbb\xbf"
 _PAUSE_ENV = "HYOKA_TXN_PAUSE"  # seconds to sleep before staging and renaming each file (crash tests widen the window)
 
 _locks: dict[str, FileLock] = {}
-_notice: Callable[[Message], None] | None = None
+NOTICES = logging.getLogger("hyoka.notices")
+"""Where one-line notices go (a recovered interrupted write), as :class:`~composer.i18n.Message`
+records: the library never prints; the CLI attaches a handler that shows them in its language."""
 
 
-def set_notice_handler(handler: Callable[[Message], None] | None) -> None:
-    """Where one-line notices go (a recovered interrupted write); the CLI prints them in its view."""
-    global _notice
-    _notice = handler
+NOTICES.addHandler(logging.NullHandler())  # a library prints nothing unless its caller asks
 
 
 def _say(message: Message) -> None:
-    if _notice is not None:
-        _notice(message)
+    NOTICES.warning(message)
 
 
 class LockedError(UserError):

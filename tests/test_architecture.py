@@ -111,3 +111,26 @@ def test_no_import_cycles() -> None:
         if n not in state:
             visit(n, [])
     assert cycles == [], "\n".join(cycles)
+
+
+def test_no_module_rebinds_its_globals() -> None:
+    """No module keeps state it rebinds at run time (``global x``): the language and the workspace
+    root travel with the view, notices go through logging. What remains at module level are
+    constants, registries filled at import, and caches keyed by their inputs."""
+    rebinding = []
+    for module, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Global):
+                rebinding.append(f"{module}:{node.lineno}: global {', '.join(node.names)}")
+    assert rebinding == []
+
+
+def test_paths_and_language_are_not_module_state() -> None:
+    import composer.errors
+    import composer.i18n
+    import composer.transaction
+
+    for name in ("set_display_root", "display_root", "_display_root"):
+        assert not hasattr(composer.errors, name)
+    assert not hasattr(composer.transaction, "set_notice_handler")
+    assert not [n for n in vars(composer.i18n) if n.lower() in ("current_language", "_language", "language")]

@@ -43,6 +43,7 @@ Numbering is the literal text of the labels (①, １．, （１）), never Word
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import threading
 from collections.abc import Callable, Iterable
@@ -186,16 +187,11 @@ def _open(reference: Path | None) -> Any:
         raise UserError(_("cannot read the reference document: {error}", error=str(exc)), Location.of(path), _("save it again as .docx")) from None
 
 
-_bundled_styles: Any = None
-
-
+@functools.lru_cache(maxsize=1)
 def _bundled_style_elements() -> dict[str, Any]:
-    """hyoka's own reference styles by lower-case name (the fallback for user references)."""
-    global _bundled_styles
-    if _bundled_styles is None:
-        doc = _open(None)
-        _bundled_styles = {_style_name(s).lower(): s for s in doc.styles.element.findall(_W + "style")}
-    return _bundled_styles
+    """hyoka's own reference styles by lower-case name (the fallback for user references; read once)."""
+    doc = _open(None)
+    return {_style_name(s).lower(): s for s in doc.styles.element.findall(_W + "style")}
 
 
 def _style_name(style: Any) -> str:
