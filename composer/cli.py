@@ -150,8 +150,8 @@ class ProgressBar:
     lower than before, as ``lint --fix`` does) restarts the bar.
     """
 
-    def __init__(self, label: str | Message, unit: str = "doc", shown: bool | None = None) -> None:
-        self.label, self.unit = label, unit
+    def __init__(self, label: str | Message, unit: str | Message | None = None, shown: bool | None = None) -> None:
+        self.label, self.unit = label, unit if unit is not None else _("doc")
         self.shown = _interactive() if shown is None else shown
         self._bar: Any = None
 
@@ -162,7 +162,7 @@ class ProgressBar:
             from tqdm import tqdm
 
             width, height = _screen()
-            self._bar = tqdm(total=total, desc=view().text(self.label), unit=self.unit, file=sys.stderr, leave=False, ncols=width, nrows=height)
+            self._bar = tqdm(total=total, desc=view().text(self.label), unit=view().text(self.unit), file=sys.stderr, leave=False, ncols=width, nrows=height)
         elif done < self._bar.n:
             self._bar.reset(total)
         self._bar.update(done - self._bar.n)
@@ -833,7 +833,7 @@ def fleet_outdated(directories: tuple[Path, ...], fmt: str) -> None:
     """Outdated uses in every workspace DIRECTORY; exit 2 when any, 1 when a workspace has errors."""
     from composer import api
 
-    with ProgressBar(_("workspaces"), unit="ws") as bar:
+    with ProgressBar(_("workspaces"), unit=_("ws")) as bar:
         results = api.fleet_outdated(directories, progress=bar)
     if fmt == "json":  # English, each error's paths relative to its workspace; the files as opened
         click.echo(json.dumps([{"workspace": str(r.root), "error": r.error, "outdated": [u.to_dict() for u in r.outdated]}
@@ -860,7 +860,7 @@ def fleet_propagate(directories: tuple[Path, ...], clause_refs: tuple[str, ...],
     """Propagate in every workspace DIRECTORY; a workspace with any conflict is left unchanged."""
     from composer import api
 
-    with ProgressBar(_("workspaces"), unit="ws") as bar:
+    with ProgressBar(_("workspaces"), unit=_("ws")) as bar:
         results = api.fleet_propagate(directories, clause_refs, dry_run, progress=bar)
     for r in results:
         shown = r.view(view().language)  # each workspace's paths relative to it
