@@ -767,7 +767,8 @@ def libraries_review(ctx: Ctx, name: str | None, fmt: str) -> None:
             else:
                 echo(_("  used by: none of this workspace's assessments"))
         click.echo("")
-    echo(_("take them with `hyoka libraries take`; then `hyoka outdated` and `hyoka propagate`"), err=True)
+    if any(up.new for up in updates):  # nothing to take: no advice to take it
+        echo(_("take them with `hyoka libraries take`; then `hyoka outdated` and `hyoka propagate`"), err=True)
 
 
 def _update_json(up: Any) -> dict[str, Any]:

@@ -397,3 +397,12 @@ def test_an_entry_point_may_name_a_function_that_returns_the_directory(tmp_path:
     ws = make_workspace(tmp_path, "toshima", "- stock\n- package: asp-texts\n", run, False)
     out = json.loads(run("-C", str(ws), "outdated", "--format", "json").stdout)
     assert {u["latest_library"] for u in out if u["clause"] == "gov-cloud/technical"} == {"asp-texts"}
+
+
+def test_nothing_new_gives_no_advice_and_take_names_no_empty_date(ws: Path, run) -> None:  # type: ignore[no-untyped-def]
+    assert run("-C", str(ws), "libraries", "take").exit_code == 0
+    review = run("-C", str(ws), "libraries", "review")
+    assert review.exit_code == 0
+    assert "hyoka libraries take" not in review.stderr  # nothing to take
+    took = run("-C", str(ws), "libraries", "take")
+    assert took.exit_code == 0 and ", )" not in took.output

@@ -85,7 +85,7 @@ class LibrarySource:
 
     def describe(self) -> str:
         what = f"{self.name} {self.version}".strip()
-        by = f" ({self.publisher}, {self.date})" if self.publisher else ""
+        by = f" ({', '.join(x for x in (self.publisher, self.date) if x)})" if self.publisher else ""  # no empty date
         return f"{what}{by}"
 
 
