@@ -229,7 +229,7 @@ class Linter:
                     continue
             severity = "warning" if finding.stock else finding.severity or self.settings.severity.get(r.id, r.severity)
             if finding.stock:
-                message = _("{message} [{rule}] (stock clause: reported only)", message=finding.message, rule=r.id)
+                message = _("{message} [{rule}] (library clause: reported only)", message=finding.message, rule=r.id)
             else:
                 message = _("{message} [{rule}]", message=finding.message, rule=r.id)
             out.append(self._compact(UserError(message, loc, finding.hint, severity, r.id)))  # type: ignore[arg-type]
@@ -313,7 +313,7 @@ def _from_hit(r: Rule, p: Passage, hit: Hit, settings: Settings) -> UserError:
             hint = _("{hint} in a later edition; hyoka never rewrites published wording", hint=hint) if hint else None
         else:
             message = _(
-                "{message} [{rule}] — the publisher's wording (stock clause {key}), reported only",
+                "{message} [{rule}] — the publisher's wording (library clause {key}), reported only",
                 message=hit.message, rule=r.id, key=p.key,
             )
             hint = _("{hint} in a local variant of {key}", hint=hint, key=p.key) if hint else None
