@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -397,3 +398,13 @@ def test_an_entry_point_may_name_a_function_that_returns_the_directory(tmp_path:
     ws = make_workspace(tmp_path, "toshima", "- stock\n- package: asp-texts\n", run, False)
     out = json.loads(run("-C", str(ws), "outdated", "--format", "json").stdout)
     assert {u["latest_library"] for u in out if u["clause"] == "gov-cloud/technical"} == {"asp-texts"}
+
+
+def test_take_names_each_library_without_an_empty_date(tmp_path: Path, vendor: Path, run) -> None:
+    """The stock clauses have a publisher but no date: 「took stock 0.1.0 (hyoka)」, not 「(hyoka, )」."""
+    ws = make_workspace(tmp_path, "toshima", "- stock\n- path: ../shared/asp-texts\n", run, False)
+    took = run("-C", str(ws), "libraries", "take")
+    assert took.exit_code == 0, took.stderr
+    lines = took.output.splitlines()
+    assert any(re.fullmatch(r"took stock \S+ \(hyoka\)", line) for line in lines), lines
+    assert "took asp-texts 2024.04 (株式会社エーエスピー, 2024-04-24)" in lines

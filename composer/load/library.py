@@ -85,8 +85,8 @@ class LibrarySource:
 
     def describe(self) -> str:
         what = f"{self.name} {self.version}".strip()
-        by = f" ({self.publisher}, {self.date})" if self.publisher else ""
-        return f"{what}{by}"
+        by = ", ".join(part for part in (self.publisher, self.date) if part)  # stock has no date
+        return f"{what} ({by})" if self.publisher else what
 
 
 # --------------------------------------------------------------------------- hyoka.yaml
