@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -406,3 +407,13 @@ def test_nothing_new_gives_no_advice_and_take_names_no_empty_date(ws: Path, run)
     assert "hyoka libraries take" not in review.stderr  # nothing to take
     took = run("-C", str(ws), "libraries", "take")
     assert took.exit_code == 0 and ", )" not in took.output
+
+
+def test_take_names_each_library_without_an_empty_date(tmp_path: Path, vendor: Path, run) -> None:
+    """The stock clauses have a publisher but no date: 「took stock 0.1.0 (hyoka)」, not 「(hyoka, )」."""
+    ws = make_workspace(tmp_path, "toshima", "- stock\n- path: ../shared/asp-texts\n", run, False)
+    took = run("-C", str(ws), "libraries", "take")
+    assert took.exit_code == 0, took.stderr
+    lines = took.output.splitlines()
+    assert any(re.fullmatch(r"took stock \S+ \(hyoka\)", line) for line in lines), lines
+    assert "took asp-texts 2024.04 (株式会社エーエスピー, 2024-04-24)" in lines
