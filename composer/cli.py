@@ -183,7 +183,8 @@ class ProgressBar:
 @click.option("-C", "--workspace", "directory", type=click.Path(file_okay=False, path_type=Path), help="Workspace directory (default: the nearest with hyoka.yaml).")
 @click.option("--language", type=click.Choice(["ja", "en"]), expose_value=False, is_eager=True,
               help="Language of messages and help (default: HYOKA_LANG, language: in hyoka.yaml, then the locale).")
-@click.version_option(__version__, package_name="hyoka")  # the package's own version: no metadata scan at start
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=lambda c, p, v: _print_version(c, v),
+              help="Show the version and exit.")
 @click.pass_context
 def main(ctx: click.Context, directory: Path | None) -> None:
     """hyoka: compose and maintain 特定個人情報保護評価書 from versioned stock clauses."""
@@ -193,6 +194,13 @@ def main(ctx: click.Context, directory: Path | None) -> None:
     NOTICES.addHandler(handler)
     ctx.call_on_close(lambda: NOTICES.removeHandler(handler))
     ctx.obj = Ctx(directory)
+
+
+def _print_version(ctx: click.Context, value: bool) -> None:
+    """``--version``: the package's own version (no metadata scan at start), in the run's language."""
+    if value and not ctx.resilient_parsing:
+        click.echo(view(ctx).text(_("{prog}, version {version}", prog=ctx.find_root().info_name or "hyoka", version=__version__)))
+        ctx.exit()
 
 
 class _NoticeHandler(logging.Handler):
