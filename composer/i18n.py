@@ -42,7 +42,7 @@ DOMAIN = "hyoka"
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Message:
     """A message not yet translated: the English msgid and its named parameters."""
 
