@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 from pathlib import Path
 
@@ -18,6 +19,19 @@ os.environ["HYOKA_LANG"] = "en"
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "toshima"
+
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+"""Kana or kanji: a line a Japanese user reads."""
+
+
+def run_in(args: list[str], lang: str | None, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run the CLI with ``HYOKA_LANG=lang`` (None: unset, so the locale or hyoka.yaml decides)."""
+    if lang is None:
+        monkeypatch.delenv("HYOKA_LANG", raising=False)
+    else:
+        monkeypatch.setenv("HYOKA_LANG", lang)
+    return CliRunner().invoke(main, args, catch_exceptions=False)
 
 
 def write(path: Path, text: str) -> Path:

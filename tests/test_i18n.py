@@ -15,9 +15,8 @@ from click.testing import CliRunner
 from composer.cli import main
 from composer.i18n import LOCALE_DIR, View, _, _n, choose_language, fields, language_of_locale, system_language
 
-from .conftest import ROOT, write
-
-JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+from .conftest import JAPANESE, ROOT, write
+from .conftest import run_in as _run
 
 
 def _tool():
@@ -127,14 +126,6 @@ def test_language_precedence() -> None:
     assert choose_language(None, None, {"LANG": "C.UTF-8"}) == "en"  # neutral: English (docs/language.md)
     assert choose_language(None, None, {}) == "en"
     assert system_language({"LC_ALL": "ja_JP.UTF-8", "LANG": "en_US.UTF-8"}) == "ja"
-
-
-def _run(args: list[str], lang: str | None, monkeypatch: pytest.MonkeyPatch):
-    if lang is None:
-        monkeypatch.delenv("HYOKA_LANG", raising=False)
-    else:
-        monkeypatch.setenv("HYOKA_LANG", lang)
-    return CliRunner().invoke(main, args, catch_exceptions=False)
 
 
 def test_help_is_japanese_for_every_command(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,25 +11,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import composer
 import composer.errors as errors
 from composer import api
 from composer.batch import BuildResult
-from composer.cli import main
 from composer.errors import BuildError, Location, UserError
 from composer.i18n import View, _
 
-from .conftest import ROOT, SIMPLE_ASSESSMENT, write
+from .conftest import JAPANESE, ROOT, SIMPLE_ASSESSMENT, write
+from .conftest import run_in as _run
 
-JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 BAD_YAML = "form: 全項目\nmeta: [1, 2\n"
-
-
-def _run(args: list[str], lang: str, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("HYOKA_LANG", lang)
-    return CliRunner().invoke(main, args, catch_exceptions=False)
 
 
 def test_errors_keep_no_module_state_for_paths() -> None:

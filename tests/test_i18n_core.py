@@ -4,28 +4,20 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
 from filelock import FileLock
 
 import composer
 from composer import api
-from composer.cli import main
 from composer.transaction import JOURNAL_NAME, LOCK_NAME, STATE_DIR
 
+from .conftest import run_in as _run
 from .conftest import write
 
-JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 PIN = "form: 全項目\nitems:\n  IV.1.2.detail:\n    - clause: mid-server/audit@1\n"
-
-
-def _run(args: list[str], lang: str, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("HYOKA_LANG", lang)
-    return CliRunner().invoke(main, args, catch_exceptions=False)
 
 
 def test_template_error_in_japanese_at_the_same_place(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from composer import writers
-from composer.cli import main
 from composer.errors import UserError
 from composer.i18n import View
 from composer.writers.model import Document, Heading
 
-from .conftest import write
+from .conftest import JAPANESE, write
+from .conftest import run_in as _run
 
-JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 PIN = "form: 全項目\nitems:\n  IV.1.2.detail:\n    - clause: mid-server/audit@1\n"
-
-
-def _run(args: list[str], lang: str, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("HYOKA_LANG", lang)
-    return CliRunner().invoke(main, args, catch_exceptions=False)
 
 
 def test_missing_reference_document_in_japanese(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,9 +13,7 @@ from composer.cli import main
 from composer.i18n import View
 from composer.lint.engine import rules_table
 
-from .conftest import write
-
-JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+from .conftest import JAPANESE, write
 
 
 def _lint(ws: Path, lang: str, monkeypatch: pytest.MonkeyPatch, *args: str):

@@ -14,9 +14,7 @@ from composer.i18n import View, _
 from composer.load.validate import Fields
 from composer.load.yamlio import parse_yaml
 
-from .conftest import write
-
-JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+from .conftest import JAPANESE, write
 
 CLAUSE = """
 id: local/measure

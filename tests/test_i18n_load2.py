@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,7 @@ from composer.cli import main
 from composer.errors import ErrorList, UserError
 from composer.load.workspace import config_text
 
-from .conftest import write
-
-JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+from .conftest import JAPANESE, write
 
 
 def _check(ws: Path, lang: str, monkeypatch: pytest.MonkeyPatch):
