@@ -235,8 +235,7 @@ class TranslatedGroup(TranslatedCommand, click.Group):
 TranslatedGroup.group_class = TranslatedGroup  # type: ignore[attr-defined]
 
 
-def _click_gettext(message: str) -> str:
-    return catalog(view().language).gettext(message)
+_click_gettext = tr  # click's own words are looked up like help texts
 
 
 def _click_ngettext(singular: str, plural: str, n: int) -> str:

@@ -30,7 +30,7 @@ import locale
 import os
 import sys
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Formatter
@@ -64,22 +64,8 @@ class Message:
     def __hash__(self) -> int:
         return hash(str(self))
 
-    def __add__(self, other: object) -> str:  # "text" + message: shown in English, as before translation
-        return str(self) + str(other)
-
-    def __radd__(self, other: object) -> str:
-        return str(other) + str(self)
-
-    def startswith(self, prefix: str) -> bool:
-        return str(self).startswith(prefix)
-
     def __contains__(self, text: str) -> bool:
         return text in str(self)
-
-
-Text = "str | Message"
-"""What a message argument may be: a translated-when-shown :class:`Message`, or a literal
-that is never translated (a value the user wrote, a clause's own words)."""
 
 
 def _(msgid: str, **params: object) -> Message:
@@ -120,6 +106,10 @@ class View:
 
     language: str = "en"
     root: Path | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.root is not None:  # resolved once, not for every path shown
+            object.__setattr__(self, "root", self.root.resolve())
 
     def translate(self, msgid: str, plural: str | None = None, count: int | None = None) -> str:
         cat = catalog(self.language)
@@ -193,15 +183,7 @@ class View:
 
     def path(self, path: str | Path) -> str:
         """A path as messages show it: relative to the root, or ``hyoka:…`` for bundled files."""
-        return shown_path(str(path), self.root.resolve() if self.root is not None else None)
-
-    def summary(self, items: Sequence[str], limit: int = 5) -> str:
-        """The first ``limit`` items and how many more: long lists in one line."""
-        head = self.join(items[:limit])
-        rest = len(items) - limit
-        if rest <= 0:
-            return head
-        return head + self.text(_n(" and {count} more", " and {count} more", rest))
+        return shown_path(str(path), self.root)
 
 
 def _wide(ch: str) -> bool:

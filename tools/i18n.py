@@ -19,7 +19,6 @@ and drops msgids no longer in the code.
 
 from __future__ import annotations
 
-import inspect
 import io
 import sys
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from babel.messages.extract import extract_from_dir  # noqa: E402
 from babel.messages.mofile import write_mo  # noqa: E402
 from babel.messages.pofile import read_po, write_po  # noqa: E402
 
+from composer.console import help_msgid  # noqa: E402  (the key the CLI looks help texts up by)
 from composer.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, fields  # noqa: E402
 
 KEYWORDS = {"_": None, "_n": (1, 2), "N_": None}
@@ -69,11 +69,6 @@ def help_texts() -> Iterator[tuple[str, str]]:
                 yield from walk(sub, f"{path} {name}")
 
     yield from walk(main, "hyoka")
-
-
-def help_msgid(text: str) -> str:
-    """The catalog key of a help text: as click shows it (dedented, cut at a form feed)."""
-    return inspect.cleandoc(text).partition("\f")[0]
 
 
 def click_messages() -> Iterator[tuple[str | tuple[str, str], str]]:
@@ -121,13 +116,19 @@ def update() -> None:
             m.flags.discard("fuzzy")
             if language == "en" and not _translated(m.string):
                 m.string = m.id  # a plural: (singular, plural)
-        path = po_path(language)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        buf = io.BytesIO()
-        write_po(buf, cat, width=0, sort_output=False, omit_header=False, include_lineno=False)
-        path.write_bytes(buf.getvalue())
-        compile_mo(cat, path.with_suffix(".mo"))
+        path = save(cat, language)
         print(f"{path.relative_to(ROOT)}: {sum(1 for m in cat if m.id)} messages, {len(problems(language))} to do")
+
+
+def save(cat: Catalog, language: str) -> Path:
+    """Write a language's .po and compile its .mo beside it; the .po's path."""
+    path = po_path(language)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    write_po(buf, cat, width=0, sort_output=False, omit_header=False, include_lineno=False)
+    path.write_bytes(buf.getvalue())
+    compile_mo(cat, path.with_suffix(".mo"))
+    return path
 
 
 def compile_mo(cat: Catalog, path: Path) -> None:
@@ -190,11 +191,7 @@ def fill(fragment: Path, language: str = "ja") -> None:
         if m.id and _translated(m.string) and m.id in cat:
             cat[m.id].string = m.string
             n += 1
-    path = po_path(language)
-    buf = io.BytesIO()
-    write_po(buf, cat, width=0, sort_output=False, omit_header=False, include_lineno=False)
-    path.write_bytes(buf.getvalue())
-    compile_mo(cat, path.with_suffix(".mo"))
+    path = save(cat, language)
     print(f"{fragment}: {n} translations into {path.relative_to(ROOT)}; {len(problems(language))} to do")
 
 
