@@ -24,25 +24,23 @@ from typing import Any
 
 import click
 
+from composer.files import CONFIG_NAME, nearest_workspace
 from composer.i18n import View, catalog, choose_language
 
 VIEW_KEY = "hyoka.view"
-CONFIG_NAME = "hyoka.yaml"
 _LANGUAGE_LINE = re.compile(r"^language:[ \t]*[\"']?([A-Za-z_.-]+)", re.MULTILINE)
 
 
 def configured_language(start: Path | None) -> str | None:
     """``language:`` of the nearest hyoka.yaml, read without loading the workspace (None if unset)."""
     try:
-        here = (start or Path.cwd()).resolve()
-        for d in (here, *here.parents):
-            config = d / CONFIG_NAME
-            if config.is_file():
-                m = _LANGUAGE_LINE.search(config.read_text(encoding="utf-8-sig", errors="replace"))
-                return m.group(1) if m else None
+        root = nearest_workspace(start)
+        if root is None:
+            return None
+        m = _LANGUAGE_LINE.search((root / CONFIG_NAME).read_text(encoding="utf-8-sig", errors="replace"))
     except OSError:
         return None
-    return None
+    return m.group(1) if m else None
 
 
 def _option_value(args: Sequence[str], names: Sequence[str]) -> str | None:

@@ -1,7 +1,9 @@
-"""Atomic file writes (ground floor: used by every stage that writes a file).
+"""Files on the ground floor: atomic writes, and where a workspace's root is.
 
 :func:`atomic_write` writes a file so that a reader sees either the old or the whole new
 content; several files that must change together go through :class:`composer.transaction.Transaction`.
+:func:`nearest_workspace` finds the directory with ``hyoka.yaml`` at or above a start, for
+the loader, the transaction lock and the CLI's choice of language alike.
 """
 
 from __future__ import annotations
@@ -11,6 +13,17 @@ import tempfile
 from pathlib import Path
 
 from composer.errors import WriteError
+
+CONFIG_NAME = "hyoka.yaml"
+
+
+def nearest_workspace(start: Path | None = None) -> Path | None:
+    """The nearest directory at or above ``start`` (default: the current one) holding hyoka.yaml."""
+    here = (start or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / CONFIG_NAME).is_file():
+            return d
+    return None
 
 
 def _new_file_mode() -> int:

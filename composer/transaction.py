@@ -46,6 +46,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from composer.errors import Location, UserError
+from composer.files import nearest_workspace
 from composer.i18n import Message, _
 
 STATE_DIR = ".hyoka"
@@ -515,11 +516,7 @@ def _new_file_mode() -> int:
 
 def find_workspace_root(start: Path) -> Path:
     """The workspace (directory with ``hyoka.yaml``) at or above ``start``; else ``start``."""
-    here = Path(start).resolve()
-    for d in (here, *here.parents):
-        if (d / "hyoka.yaml").is_file():
-            return d
-    return here
+    return nearest_workspace(Path(start)) or Path(start).resolve()
 
 
 def write_files(root: Path, files: dict[Path, bytes | str]) -> list[Path]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from composer.errors import Diagnostics, Location, UserError
+from composer.files import CONFIG_NAME, nearest_workspace
 from composer.i18n import LANGUAGES, Message, _
 from composer.load.assessment import load_assessment
 from composer.load.clauses import Library
@@ -22,7 +23,6 @@ from composer.model import RISK_CHANGES, Term
 from composer.resources import forms_dir, stock_clauses_dir
 from composer.transaction import recover
 
-CONFIG_NAME = "hyoka.yaml"
 TERM_KEYS = ("wording", "previous", "reason", "risk_change", "risk_situation", "countermeasure")
 CONFIG_KEYS = (
     "municipality", "stock_clauses", "clauses", "assessments", "snapshots", "output",
@@ -186,13 +186,12 @@ class Workspace:
 
 def find_root(start: Path | None = None) -> Path:
     """The nearest directory at or above ``start`` that holds ``hyoka.yaml``."""
-    here = (start or Path.cwd()).resolve()
-    for d in (here, *here.parents):
-        if (d / CONFIG_NAME).is_file():
-            return d
+    root = nearest_workspace(start)
+    if root is not None:
+        return root
     raise UserError(
         _("no hyoka.yaml here or in any parent directory"),
-        Location.of(here),
+        Location.of((start or Path.cwd()).resolve()),
         _("run `hyoka init DIR` to create a workspace, or pass -C DIR"),
     )
 
