@@ -64,17 +64,17 @@ class HyokaCLI(TranslatedGroup):
             for e in shown:
                 echo_problem(e)
             if len(shown) < len(exc.errors):
-                click.echo(view().text(_n("… and {count} more ({more})", "… and {count} more ({more})",
-                                          len(exc.errors) - len(shown), more=exc.more)), err=True)
-            click.echo(view().text(_n("{count} error", "{count} errors", len(exc.errors))), err=True)
+                echo(_n("… and {count} more ({more})", "… and {count} more ({more})", len(exc.errors) - len(shown), more=exc.more),
+                     err=True)
+            echo(_n("{count} error", "{count} errors", len(exc.errors)), err=True)
             _last_words(ctx)
             sys.exit(exc.exit_code)
         except HyokaError as exc:
-            click.echo(view().text(_("error: {message}", message=exc.shown(view()))), err=True)
+            echo(_("error: {message}", message=exc.shown(view())), err=True)
             _last_words(ctx)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo(view().text(_("interrupted")), err=True)
+            echo(_("interrupted"), err=True)
             sys.exit(130)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
@@ -83,7 +83,7 @@ class HyokaCLI(TranslatedGroup):
                 _quiet_exit()
             if os.environ.get("HYOKA_DEBUG"):
                 raise
-            click.echo(view().text(_("internal error: {kind}: {error} (set HYOKA_DEBUG=1 for details)", kind=type(exc).__name__, error=exc)), err=True)
+            echo(_("internal error: {kind}: {error} (set HYOKA_DEBUG=1 for details)", kind=type(exc).__name__, error=exc), err=True)
             sys.exit(3)
 
 
@@ -207,13 +207,13 @@ class _NoticeHandler(logging.Handler):
     """Prints the library's notices (a recovered interrupted write) on stderr, in the run's language."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(view().text(record.msg) if isinstance(record.msg, Message) else record.getMessage(), err=True)
+        echo(record.msg if isinstance(record.msg, Message) else record.getMessage(), err=True)
 
 
 def echo_problem(e: UserError) -> None:
     """One line on stderr: ``error: where: what (hint)`` in the run's language."""
     line = e.shown(view())
-    click.echo(view().text(_("error: {message}", message=line)) if e.severity == "error" else line, err=True)
+    echo(_("error: {message}", message=line) if e.severity == "error" else line, err=True)
 
 
 def report(diag: Diagnostics, as_json: bool = False) -> None:
@@ -225,7 +225,7 @@ def report(diag: Diagnostics, as_json: bool = False) -> None:
             echo_problem(d)
     n_err, n_warn = len(diag.errors), len(diag.warnings)
     if not as_json:
-        click.echo(view().text(_("{errors} errors, {warnings} warnings", errors=n_err, warnings=n_warn)), err=True)
+        echo(_("{errors} errors, {warnings} warnings", errors=n_err, warnings=n_warn), err=True)
     if n_err:
         sys.exit(1)
 

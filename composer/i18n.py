@@ -64,6 +64,9 @@ class Message:
     def __hash__(self) -> int:
         return hash(str(self))
 
+    def startswith(self, prefix: str) -> bool:  # what callers of recover() ask of the notice it returns
+        return str(self).startswith(prefix)
+
     def __contains__(self, text: str) -> bool:
         return text in str(self)
 
