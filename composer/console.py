@@ -216,8 +216,10 @@ class TranslatedGroup(TranslatedCommand, click.Group):
         # the root: as click makes it, with the run's view chosen before anything is parsed
         for key, value in self.context_settings.items():
             extra.setdefault(key, value)
+        outer = click.get_current_context(silent=True)  # main() below chose the view already
+        chosen = outer.meta.get(VIEW_KEY) if outer is not None else None
         ctx = self.context_class(self, info_name=info_name, parent=None, **extra)
-        ctx.meta[VIEW_KEY] = View(language_of_run(args))
+        ctx.meta[VIEW_KEY] = chosen if isinstance(chosen, View) else View(language_of_run(args))
         with ctx.scope(cleanup=False):
             self.parse_args(ctx, args)
         return ctx
