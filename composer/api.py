@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,8 +58,23 @@ def check(
 ) -> Diagnostics:
     """Validate the workspace, its clauses and assessments; report everything found.
 
-    Assessments are loaded, composed and linted one at a time (nothing keeps them all);
-    ``progress(done, total)`` is called after each.
+    Every problem collected: :func:`check_stream` gives them one at a time (``hyoka check``
+    prints them so, keeping none).
+    """
+    diag = Diagnostics()
+    diag.extend(check_stream(root, names, lint, progress=progress))
+    return diag
+
+
+def check_stream(
+    root: Path | None = None, names: Iterable[str] | None = None, lint: bool = True, *, progress: StepProgress | None = None
+) -> Iterator[UserError]:
+    """The problems of :func:`check`, one at a time, as they are found.
+
+    First the workspace's own (hyoka.yaml, clauses, lint settings); then each assessment's,
+    in name order, as it is loaded, composed and linted (one at a time: nothing keeps them
+    all); then those across the workspace (the しきい値判断 of each 事務, the clauses' wording,
+    the workspace lint rules). ``progress(done, total)`` is called after each assessment.
     """
     from composer.compose.stream import compose_each
     from composer.threshold import member_of
@@ -72,19 +87,21 @@ def check(
         from composer.lint.engine import Linter
 
         linter = Linter(ws, wanted, fixes=False)  # check applies no fix: none is kept
-    later = Diagnostics()  # reported after every loading problem, as one pass over all of them did
+    yield from diag.take()
+    if linter is not None:
+        yield from linter.start()
     members = []  # the しきい値 summary of each assessment (with no names every one is looked at here)
-    for a, composed in compose_each(ws, wanted, diag, later, progress):
+    for a, composed in compose_each(ws, wanted, diag, progress=progress):
+        yield from diag.take()
         if wanted is None:
             members.append(member_of(a, ws.form_dirs))
         if linter is not None:
-            linter.add(a, composed)
-    diag.extend(later.items)
+            yield from linter.add(a, composed)
+    yield from diag.take()
     # with no names every assessment was just loaded: those that compose are looked at (the others have errors)
-    diag.extend(threshold_findings(ws, names, None if wanted else members))
+    yield from threshold_findings(ws, names, None if wanted else members)
     if linter is not None:
-        diag.extend(linter.finish()[0])
-    return diag
+        yield from linter.finish()[0]
 
 
 def threshold_findings(ws: Workspace, names: Iterable[str] | None = None, loaded: Iterable[Any] | None = None) -> list[UserError]:

@@ -11,7 +11,10 @@ import json
 import logging
 import os
 import sys
+import textwrap
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +22,7 @@ import click
 
 from composer import __version__
 from composer.console import TranslatedGroup, install_click_translations, set_root, view
-from composer.errors import BuildError, Diagnostics, ErrorList, HyokaError, UserError
+from composer.errors import BuildError, ErrorList, HyokaError, UserError, strictly
 from composer.i18n import Message, _, _n
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -172,6 +175,15 @@ class ProgressBar:
             self._bar.close()
             self._bar = None
 
+    @contextmanager
+    def above(self) -> Iterator[None]:
+        """Print lines above the bar (it is cleared, then drawn again below them)."""
+        if self._bar is None:
+            yield
+            return
+        with self._bar.external_write_mode(file=sys.stderr):
+            yield
+
     def __enter__(self) -> ProgressBar:
         return self
 
@@ -216,17 +228,25 @@ def echo_problem(e: UserError) -> None:
     echo(_("error: {message}", message=line) if e.severity == "error" else line, err=True)
 
 
-def report(diag: Diagnostics, as_json: bool = False) -> None:
-    """Print diagnostics; exit 1 when any is an error."""
+def report(problems: Iterable[UserError], as_json: bool = False, bar: ProgressBar | None = None) -> None:
+    """Print problems as they come (none is kept), then the counts; exit 1 when any is an error.
+
+    ``bar``: the progress bar of the pass that finds them (the lines are printed above it).
+    """
+    errors = warnings = 0
+    for d in problems:
+        with bar.above() if bar is not None else nullcontext():
+            if as_json:  # one array, an element at a time: the text json.dumps(…, indent=2) gives
+                element = textwrap.indent(json.dumps(d.to_dict(view()), ensure_ascii=False, indent=2), "  ")
+                click.echo(("[\n" if errors + warnings == 0 else ",\n") + element, nl=False)
+            else:
+                echo_problem(d)
+        errors, warnings = errors + (d.severity == "error"), warnings + (d.severity != "error")
     if as_json:
-        click.echo(json.dumps([d.to_dict(view()) for d in diag.items], ensure_ascii=False, indent=2))
+        click.echo("\n]" if errors + warnings else "[]")
     else:
-        for d in diag.items:
-            echo_problem(d)
-    n_err, n_warn = len(diag.errors), len(diag.warnings)
-    if not as_json:
-        echo(_("{errors} errors, {warnings} warnings", errors=n_err, warnings=n_warn), err=True)
-    if n_err:
+        echo(_("{errors} errors, {warnings} warnings", errors=errors, warnings=warnings), err=True)
+    if errors:
         sys.exit(1)
 
 
@@ -252,11 +272,11 @@ def check(ctx: Ctx, assessments: tuple[str, ...], strict: bool, fmt: str, list_u
     """Validate clauses and assessments; report every problem found."""
     from composer import api
 
-    with ProgressBar(_("checking")) as bar:
-        diag = api.check(ctx.root, assessments or None, progress=bar)
     if list_unverified and fmt == "text":
         _print_unverified(api.unverified_nodes(ctx.workspace(), in_use=True))
-    report(diag.strict() if strict else diag, fmt == "json")
+    with ProgressBar(_("checking")) as bar:
+        problems = api.check_stream(ctx.root, assessments or None, progress=bar)
+        report(strictly(problems) if strict else problems, fmt == "json", bar)
 
 
 def _print_unverified(nodes: list[Any]) -> None:
@@ -353,10 +373,11 @@ def lint(ctx: Ctx, assessments: tuple[str, ...], fix: bool, everything: bool, li
             click.echo(f"{r['id']:<20} {r['severity']:<8} {'fix' if r['fixable'] else '   '}  {view().translate(r['summary'])}")
         return
     with ProgressBar(_("linting")) as bar:
-        result = linter.run_lint(ctx.root, assessments or None, fix=fix, everything=everything, progress=bar)
-    for path, n in result.fixed.items():
-        echo(_("fixed {count} in {file}", count=n, file=Path(path)), err=True)
-    report(result.diagnostics, fmt == "json")
+        fixed, problems = linter.lint_stream(ctx.root, assessments or None, fix=fix, everything=everything, progress=bar)
+        for path, n in fixed.items():
+            with bar.above():
+                echo(_("fixed {count} in {file}", count=n, file=Path(path)), err=True)
+        report(problems, fmt == "json", bar)
 
 
 def _needs_output(fmt: str, output: Path | None) -> None:

@@ -185,6 +185,12 @@ class OutdatedError(HyokaError):
     exit_code = 2
 
 
+def strictly(problems: Iterable[UserError]) -> Iterator[UserError]:
+    """The same problems, every warning made an error (``--strict``)."""
+    for d in problems:
+        yield d if d.severity == "error" else UserError(d.message, d.location, d.hint, "error", d.code)
+
+
 class Diagnostics:
     """Collects errors and warnings so a whole pass can report everything at once."""
 
@@ -203,6 +209,11 @@ class Diagnostics:
     def extend(self, errors: Iterable[UserError]) -> None:
         self.items.extend(errors)
 
+    def take(self) -> list[UserError]:
+        """What was collected so far, forgotten here (a pass that streams its problems prints them as they come)."""
+        items, self.items = self.items, []
+        return items
+
     @property
     def errors(self) -> list[UserError]:
         return [e for e in self.items if e.severity == "error"]
@@ -214,8 +225,7 @@ class Diagnostics:
     def strict(self) -> Diagnostics:
         """The same findings, every warning made an error (``--strict``)."""
         out = Diagnostics()
-        for d in self.items:
-            out.error(d.message, d.location, d.hint, d.code)
+        out.extend(strictly(self.items))
         return out
 
     def raise_if_errors(self) -> None:

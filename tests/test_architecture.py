@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("composer.compose",),  # render clauses and local text, follow the form
     ("composer.load",),  # YAML in: clauses, libraries, assessments, forms, the workspace
     ("composer.model", "composer.transaction"),  # typed records; journalled multi-file writes
-    ("composer.files",),  # one atomic file write
+    ("composer.files", "composer.spool"),  # one atomic file write; records kept on disk, not in memory
     ("composer.dates",),
     ("composer.errors",),
     ("composer.i18n",),

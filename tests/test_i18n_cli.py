@@ -113,6 +113,6 @@ def test_a_broken_pipe_that_is_not_stdout_is_an_internal_error(ws: Path, run, mo
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise BrokenPipeError("a worker's pipe")
 
-    monkeypatch.setattr(api, "check", broken)
+    monkeypatch.setattr(api, "check_stream", broken)
     result = run("-C", str(ws), "check")
     assert result.exit_code == 3 and "internal error: BrokenPipeError" in result.stderr

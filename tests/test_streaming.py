@@ -8,6 +8,7 @@ that collects every document first fails them.
 from __future__ import annotations
 
 import ast
+import json
 import gc
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import composer
 from composer import api
 from composer.compose.stream import compose_each
 from composer.errors import Diagnostics
-from composer.lint.engine import lint_workspace, run_lint
+from composer.lint.engine import lint_stream, lint_workspace, run_lint
 from composer.load.workspace import load_workspace
 from composer.model import ComposedAssessment
 
@@ -83,6 +84,79 @@ def test_lint_of_a_stream_equals_lint_of_a_list(ws: Path) -> None:
     assert any(e.code == "term-variant" for e in listed)
 
 
+def _arrivals(problems, watch: Watch) -> dict[str, list[int]]:  # type: ignore[no-untyped-def]
+    """For each document, how many assessments were done when each of its term-variant findings came."""
+    out: dict[str, list[int]] = {}
+    for e in problems:
+        if e.code == "term-variant" and e.location and "assessments" in e.location.file:
+            out.setdefault(Path(e.location.file).stem, []).append(len(watch.calls))
+    return out
+
+
+def test_check_gives_each_assessments_problems_before_reading_the_next(ws: Path) -> None:
+    many(ws)
+    watch = Watch()
+    arrivals = _arrivals(api.check_stream(ws, progress=watch), watch)
+    # doc k's finding comes while doc k is the one being looked at: k assessments done before it
+    assert arrivals == {f"doc{k:02d}": [k] for k in range(N)}
+
+
+def test_lint_gives_each_assessments_findings_before_reading_the_next(ws: Path) -> None:
+    many(ws)
+    watch = Watch()
+    fixed, problems = lint_stream(ws, progress=watch)
+    assert fixed == {} and watch.calls == []  # nothing runs before the findings are read
+    assert _arrivals(problems, watch) == {f"doc{k:02d}": [k] for k in range(N)}
+
+
+def test_lint_fix_replays_the_last_pass_from_its_spool(ws: Path) -> None:
+    many(ws, 3)  # サーバ (term-variant) is a safe fix in each
+    fixed, problems = lint_stream(ws, fix=True)
+    assert sorted(Path(f).name for f in fixed) == ["doc00.yaml", "doc01.yaml", "doc02.yaml"]
+    listed = list(problems)
+    assert [str(e) for e in listed] == [str(e) for e in run_lint(ws).diagnostics.items]  # what a plain lint finds now
+    mine = [e.code for e in listed if e.location and "assessments" in e.location.file]
+    assert "term-variant" not in mine and mine.count("empty-item") == 3
+
+
+def test_the_report_keeps_its_change_tables_in_its_spool(ws: Path) -> None:
+    from composer.documents.report import build_report, fiscal_year
+    from composer.model import ChangeRow
+
+    many(ws, 4)
+    for i in range(4):
+        api.publish(ws, f"doc{i:02d}", "2025-05-01")
+        path = ws / "assessments" / f"doc{i:02d}.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("書庫に保管する。", "書庫に施錠して保管する。"), encoding="utf-8")
+    fy = fiscal_year(2025)
+    with build_report(ws, fy.start, fy.end) as report:
+        gc.collect()
+        assert not [o for o in gc.get_objects() if isinstance(o, ChangeRow) and "施錠して" in o.after]  # only the numbers are in memory
+        assert [a.pending_counts.total for a in report.assessments] == [1, 1, 1, 1]
+        rows = report.assessments[2].pending.rows  # read back from the spool
+        assert len(rows) == 1 and "施錠して" in rows[0].after
+    assert report.assessments[0].pending_counts.total == 1  # the numbers outlive the spool
+
+
+def test_a_spool_gives_back_what_was_put_in() -> None:
+    import pickle
+
+    import pytest
+
+    from composer.spool import Spool
+
+    with Spool() as spool:
+        handles = [spool.append({"n": i, "text": "変更点" * i}) for i in range(50)]
+        assert len(spool) == 50
+        assert handles[7].load() == {"n": 7, "text": "変更点" * 7}
+        assert [r["n"] for r in spool] == list(range(50))
+        assert handles[49].load()["n"] == 49 and handles[0].load()["n"] == 0  # in any order, again
+        with pytest.raises(TypeError):
+            pickle.dumps(spool)  # a spool stays in the process that wrote it
+    with pytest.raises(ValueError):
+        handles[0].load()  # closed: the file is gone
+
+
 def test_outdated_reads_one_assessment_at_a_time_and_reports_progress(ws: Path) -> None:
     many(ws)
     watch = Watch()
@@ -129,3 +203,14 @@ def test_lint_imports_only_lower_layers() -> None:
 def test_lint_rules_do_not_import_the_engine() -> None:
     for f in sorted((LINT_DIR / "rules").rglob("*.py")):
         assert not any(m.startswith("composer.lint.engine") for m in _imports(f)), f.name
+
+
+def test_check_and_lint_print_their_problems_as_one_json_array(ws: Path, run) -> None:  # type: ignore[no-untyped-def]
+    many(ws, 3)
+    for command in ("check", "lint"):
+        result = run("-C", str(ws), command, "--format", "json")
+        rows = json.loads(result.stdout)
+        assert sum(r["code"] == "term-variant" and "doc01" in (r["file"] or "") for r in rows) == 1
+        assert result.stdout == json.dumps(rows, ensure_ascii=False, indent=2) + "\n"  # element by element, the same text
+    clean = run("-C", str(ws), "check", "--format", "json", "doc00", "--strict")
+    assert clean.exit_code == 1 and all(r["severity"] == "error" for r in json.loads(clean.stdout))

@@ -8,9 +8,12 @@ neutral document, which :mod:`composer.writers` print as Markdown, HTML, JSON, W
 Excel. Nothing in the report is typed by hand: every number comes from the published
 snapshots, the assessment files, the clause library and lint.
 
-Each assessment file is loaded and composed once; the composed drafts are held only
-while lint (whose workspace rules look at all of them) runs, and each is then let go as
-soon as its own numbers are taken. Snapshots are read one assessment at a time.
+Each assessment file is loaded, composed and linted once, and let go as soon as its own
+numbers are taken; its snapshots are read then. What the report keeps of an assessment is
+its numbers: its change tables (the appendix, most of the report's text) wait in a
+temporary file, the report's :class:`~composer.spool.Spool`, and come back one assessment
+at a time while the document is written. So the report's memory does not grow with what
+it prints.
 
 * changes in the period: the rows of the diffs between consecutive snapshots whose
   later snapshot is dated within the period (a first publication has no diff);
@@ -28,7 +31,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,7 +39,8 @@ from composer.errors import Diagnostics, HyokaError, Location, UserError
 from composer.i18n import View, _
 from composer.model import ChangeRow, ChangeTable, ComposedAssessment
 from composer.revisions.snapshot import DRAFT, Snapshot, list_snapshots, read_snapshot
-from composer.writers.model import Bullets, Cell, Column, Document, Heading, Paragraph, Row, Sheet, Table
+from composer.spool import Spool, Spooled
+from composer.writers.model import Block, Bullets, Cell, Column, Document, Heading, Paragraph, Row, Sheet, Table
 
 #: 特定個人情報保護評価に関する規則第15条: a full re-assessment at least every 5 years (effort duty).
 REASSESS_YEARS = 5
@@ -153,16 +157,25 @@ class Counts:
 
 @dataclass(frozen=True)
 class Publication:
-    """One snapshot published within the period, with its change table (None: first publication)."""
+    """One snapshot published within the period, with its change table (None: first publication).
+
+    The table waits in the report's spool (:attr:`stored`); :attr:`table` reads it back.
+    """
 
     id: str
     date: str
     previous: str | None
-    table: ChangeTable | None
+    stored: Spooled | None
+    counts: Counts = Counts()
+
+    @property
+    def table(self) -> ChangeTable | None:
+        return self.stored.load() if self.stored is not None else None
 
     @property
     def rows(self) -> tuple[ChangeRow, ...]:
-        return self.table.rows if self.table else ()
+        table = self.table
+        return table.rows if table else ()
 
 
 @dataclass(frozen=True)
@@ -210,7 +223,9 @@ class AssessmentReport:
     snapshots: tuple[str, ...]  # ids of the snapshots dated up to the period's end
     last_published: str | None  # date of the last of them
     publications: tuple[Publication, ...]  # published within the period
-    pending: ChangeTable | None  # draft vs the last snapshot (None: no draft or never published)
+    pending_stored: Spooled | None  # draft vs the last snapshot (None: no draft or never published)
+    pending_from: str  # the snapshot the draft is compared with ("" without a pending table)
+    pending_counts: Counts
     reassessment: Reassessment
     outdated: tuple[OutdatedUse, ...]
     lint: LintCounts | None  # None when lint is not available or there is no assessment file
@@ -230,11 +245,19 @@ class AssessmentReport:
 
     @property
     def counts(self) -> Counts:
-        return Counts.of(self.rows)
+        total = Counts()
+        for p in self.publications:
+            total = total + p.counts
+        return total
 
     @property
-    def pending_counts(self) -> Counts:
-        return Counts.of(self.pending.rows if self.pending else ())
+    def has_pending(self) -> bool:
+        return self.pending_stored is not None
+
+    @property
+    def pending(self) -> ChangeTable | None:
+        """The draft's changes since the last publication (read back from the report's spool)."""
+        return self.pending_stored.load() if self.pending_stored is not None else None
 
     @property
     def display_title(self) -> str:
@@ -249,6 +272,18 @@ class Report:
     lint_available: bool
     other_lint: LintCounts  # lint findings outside any assessment file (clauses, hyoka.yaml)
     warnings: tuple[UserError, ...] = ()
+    spool: Spool | None = field(default=None, compare=False, repr=False)  # where the change tables wait
+
+    def close(self) -> None:
+        """Let the change tables go (the temporary file is removed); the numbers stay."""
+        if self.spool is not None:
+            self.spool.close()
+
+    def __enter__(self) -> Report:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def title(self) -> str:
@@ -315,26 +350,37 @@ def _reassessment(meta_date: str, meta_location: Location | None, snaps: list[Sn
     )
 
 
-def _lint_counts(findings: list[UserError], root: Path, by_path: dict[Path, str]) -> tuple[dict[str, LintCounts], LintCounts]:
-    """Lint counts by assessment name (``by_path``: each assessment file's name), and those found elsewhere."""
-    counts: dict[str, LintCounts] = {name: LintCounts() for name in by_path.values()}
-    other = LintCounts()
-    for f in findings:
-        c = LintCounts(errors=int(f.severity == "error"), placeholders=int(f.code == "placeholder"))
-        if c == LintCounts():
-            continue
-        name = None
-        if f.location is not None:
-            p = Path(f.location.file)
-            for candidate in (p, root / p) if not p.is_absolute() else (p,):
-                name = by_path.get(candidate.resolve())
-                if name:
-                    break
-        if name is None:
-            other = other + c
-        else:
-            counts[name] = counts[name] + c
-    return counts, other
+class _LintCounter:
+    """Lint counts by assessment (each finding counted as it comes, none kept), and those found elsewhere."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.counts: dict[str, LintCounts] = {}
+        self.other = LintCounts()
+        self._names: dict[Path, str] = {}  # each assessment file's name
+        self._of_file: dict[str, str | None] = {}  # a location's file, as written -> its assessment's name
+
+    def own(self, path: str | Path, name: str) -> None:
+        self._names[Path(path).resolve()] = name
+        self.counts.setdefault(name, LintCounts())
+
+    def add(self, findings: Iterable[UserError]) -> None:
+        for f in findings:
+            c = LintCounts(errors=int(f.severity == "error"), placeholders=int(f.code == "placeholder"))
+            if c == LintCounts():
+                continue
+            name = self._name_of(f.location.file) if f.location is not None else None
+            if name is None:
+                self.other = self.other + c
+            else:
+                self.counts[name] = self.counts[name] + c
+
+    def _name_of(self, file: str) -> str | None:
+        if file not in self._of_file:
+            p = Path(file)
+            self._of_file[file] = next(
+                (self._names[c.resolve()] for c in ((p,) if p.is_absolute() else (p, self.root / p)) if c.resolve() in self._names), None)
+        return self._of_file[file]
 
 
 def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
@@ -344,10 +390,13 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
     and the error of any snapshot that fails its hash check.
 
     The assessments stream: each draft is loaded and composed once, its numbers are taken
-    (and its snapshots read) while lint looks at it, and then only the numbers are kept.
+    (and its snapshots read) while lint looks at it, and then only the numbers are kept;
+    its change tables wait in a temporary file (the report's spool) until the report is
+    written. Close the report (or use it as a context manager) to remove that file sooner
+    than the end of the process.
     """
     from composer.compose.stream import compose_each
-    from composer.lint.engine import lint_workspace
+    from composer.lint.engine import Linter
     from composer.load.workspace import load_workspace
     from composer.revisions.uses import uses_of
 
@@ -357,42 +406,45 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
     ws = load_workspace(root)
     diag = Diagnostics()
     warnings: list[UserError] = []
-    rows: dict[str, AssessmentReport] = {}
-    by_path: dict[Path, str] = {}
+    spool = Spool()
+    rows: list[AssessmentReport] = []
     deferred: list[HyokaError] = []  # a tampered snapshot: raised after the drafts' own errors
-
-    def drafts() -> Iterator[tuple[Any, ComposedAssessment]]:
+    linter = Linter(ws, fixes=False)
+    lint = _LintCounter(ws.root)
+    lint.add(linter.start())
+    try:
         for a, composed in compose_each(ws, None, diag):
-            by_path[Path(a.path).resolve()] = a.name
+            lint.own(a.path, a.name)
             if not deferred:
                 try:
                     outdated = [u for u in uses_of(ws, a) if u.outdated]
-                    rows[a.name] = _assessment_report(ws, a.name, (a, composed), outdated, period, warnings)
+                    rows.append(_assessment_report(ws, a.name, (a, composed), outdated, period, warnings, spool))
                 except HyokaError as exc:
                     deferred.append(exc)
-            yield a, composed
-
-    findings = lint_workspace(ws, drafts())
-    diag.raise_if_errors()  # an error in any draft stops the report (its numbers would be unknown)
-    if deferred:
-        raise deferred[0]
-    counts, other = _lint_counts(findings, ws.root, by_path)
-    names = list(rows)
-    out = [replace(rows[n], lint=counts.get(n, LintCounts())) for n in names]
-    for name in _snapshot_only_names(ws.snapshots_dir, names):
-        out.append(_assessment_report(ws, name, None, [], period, warnings))
+            lint.add(linter.add(a, composed))
+        lint.add(linter.finish()[0])
+        diag.raise_if_errors()  # an error in any draft stops the report (its numbers would be unknown)
+        if deferred:
+            raise deferred[0]
+        out = [replace(r, lint=lint.counts.get(r.name, LintCounts())) for r in rows]
+        for name in _snapshot_only_names(ws.snapshots_dir, (r.name for r in rows)):
+            out.append(_assessment_report(ws, name, None, [], period, warnings, spool))
+    except BaseException:
+        spool.close()
+        raise
     return Report(
         municipality=ws.config.municipality,
         period=period,
         assessments=tuple(out),
         lint_available=True,
-        other_lint=other,
+        other_lint=lint.other,
         warnings=tuple(warnings),
+        spool=spool,
     )
 
 
 def _assessment_report(ws: Any, name: str, draft: tuple[Any, ComposedAssessment] | None, outdated_uses: list[Any],
-                       period: Period, warnings: list[UserError]) -> AssessmentReport:
+                       period: Period, warnings: list[UserError], spool: Spool) -> AssessmentReport:
     """One assessment's numbers: its publications in the period, the pending changes, 再評価, outdated pins."""
     end = period.end
     snaps = [read_snapshot(p, ws.library) for p in list_snapshots(ws.snapshots_dir, name)]  # raises on a tampered one
@@ -408,11 +460,12 @@ def _assessment_report(ws: Any, name: str, draft: tuple[Any, ComposedAssessment]
         prev = snaps[i - 1]
         table = _table(prev.composed, s.composed, prev.id, s.id, number, s.date, warnings)
         number += len(table.rows)
-        publications.append(Publication(s.id, s.date, prev.id, table))
+        publications.append(Publication(s.id, s.date, prev.id, spool.append(table), Counts.of(table.rows)))
 
-    pending = None
+    pending, pending_counts = None, Counts()
     if draft is not None and snaps:
-        pending = _table(snaps[-1].composed, draft[1], snaps[-1].id, DRAFT, 1, "", warnings)
+        table = _table(snaps[-1].composed, draft[1], snaps[-1].id, DRAFT, 1, "", warnings)
+        pending, pending_counts = spool.append(table), Counts.of(table.rows)
 
     current = draft[1] if draft else snaps[-1].composed
     meta_location = Location.of(draft[0].path, key="meta.reassessed") if draft else Location.of(snaps[-1].path)
@@ -430,7 +483,9 @@ def _assessment_report(ws: Any, name: str, draft: tuple[Any, ComposedAssessment]
         snapshots=tuple(s.id for s in until_end),
         last_published=until_end[-1].date if until_end else None,
         publications=tuple(publications),
-        pending=pending,
+        pending_stored=pending,
+        pending_from=snaps[-1].id if pending is not None else "",
+        pending_counts=pending_counts,
         reassessment=reassessment,
         outdated=outdated,
         lint=None,
@@ -474,7 +529,7 @@ def overview_table(report: Report) -> TextTable:
     rows = []
     for a in report.assessments:
         c = a.counts
-        pending = str(a.pending_counts.total) if a.pending is not None else NONE
+        pending = str(a.pending_counts.total) if a.has_pending else NONE
         rows.append((
             a.display_title, a.form, _wareki(a.last_published) if a.published else UNPUBLISHED,
             str(c.total), str(c.important), str(c.corrections), str(c.risk), pending,
@@ -550,7 +605,7 @@ def by_jimu(report: Report) -> list[tuple[str, list[AssessmentReport]]]:
 
 def _redo(a: AssessmentReport) -> str:
     """Whether the 評価 must be redone (and submitted before the change) for a 重要な変更."""
-    important = a.pending_counts.important if a.pending is not None else 0
+    important = a.pending_counts.important if a.has_pending else 0
     if important:
         return f"重要な変更 {important}件：変更前に再評価・提出（事前）"
     return "―"
@@ -594,11 +649,11 @@ def appendix(a: AssessmentReport) -> list[AppendixPart]:
         if p.table is None:
             parts.append(AppendixPart(f"{_wareki(p.date)} 公表（初回の公表のため変更点の表はない）", None))
         else:
-            parts.append(AppendixPart(f"{_wareki(p.date)} 公表（{p.previous} → {p.id}）　{len(p.rows)}件", p.table))
+            parts.append(AppendixPart(f"{_wareki(p.date)} 公表（{p.previous} → {p.id}）　{p.counts.total}件", p.table))
     if not a.publications:
         parts.append(AppendixPart("期間中の公表はない。", None))
-    if a.pending is not None:
-        parts.append(AppendixPart(f"【{PENDING}】（{a.pending.from_label} → 現在の案）　{len(a.pending.rows)}件", a.pending, pending=True))
+    if a.has_pending:
+        parts.append(AppendixPart(f"【{PENDING}】（{a.pending_from} → 現在の案）　{a.pending_counts.total}件", a.pending, pending=True))
     elif not a.published:
         parts.append(AppendixPart(f"{UNPUBLISHED}のため、変更点の表はない。", None))
     return parts
@@ -616,6 +671,7 @@ def to_dict(report: Report) -> dict[str, Any]:
 
     def assessment(a: AssessmentReport) -> dict[str, Any]:
         r = a.reassessment
+        pending = a.pending
         return {
             "name": a.name,
             "title": a.title,
@@ -625,7 +681,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "snapshots": list(a.snapshots),
             "last_published": a.last_published,
             "changes": counts(a.counts),
-            "pending": counts(a.pending_counts) if a.pending is not None else None,
+            "pending": counts(a.pending_counts) if a.has_pending else None,
             "reassessment": {
                 "last": r.last.isoformat() if r.last else None,
                 "source": r.source,
@@ -641,7 +697,7 @@ def to_dict(report: Report) -> dict[str, Any]:
                 {"id": p.id, "date": p.date, "previous": p.previous, "rows": [row.to_json() for row in p.rows]}
                 for p in a.publications
             ],
-            "pending_rows": [row.to_json() for row in a.pending.rows] if a.pending is not None else None,
+            "pending_rows": [row.to_json() for row in pending.rows] if pending is not None else None,
             "jimu": a.jimu,
         }
 
@@ -649,7 +705,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "municipality": report.municipality,
         "period": {"start": report.period.start.isoformat(), "end": report.period.end.isoformat(),
                    "fiscal_year": report.period.fiscal_year},
-        "assessments": [assessment(a) for a in report.assessments],
+        "assessments": (assessment(a) for a in report.assessments),  # one at a time: each reads its tables back
         "totals": {"changes": counts(report.counts), "pending": counts(report.pending_counts)},
         "lint_available": report.lint_available,
         "other_lint": {"errors": report.other_lint.errors, "placeholders": report.other_lint.placeholders},
@@ -657,7 +713,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             {"jimu": label, "forms": [
                 {"assessment": a.name, "form": a.form, "published": a.last_published,
                  "reassessment_due": a.reassessment.due.isoformat() if a.reassessment.due else None,
-                 "important_pending": a.pending_counts.important if a.pending is not None else 0}
+                 "important_pending": a.pending_counts.important if a.has_pending else 0}
                 for a in members]}
             for label, members in by_jimu(report)
         ],
@@ -698,41 +754,50 @@ SHEETS = ("概要", "再評価", "定型条項", "点検", "事務")
 def report_document(report: Report, fmt: str = "md") -> Document:
     """The report as a document for ``fmt``: the five tables, how they were counted, then per
     assessment its change tables. Word and Excel print the rows as the 様式 does; a workbook
-    has one sheet per table and the change tables on one sheet, one line per change."""
+    has one sheet per table and the change tables on one sheet, one line per change.
+
+    The document is read once, as it is written: its change tables come back from the
+    report's spool one assessment at a time (the writers hold one block, or one row, at once).
+    """
     from composer.documents.tables import RISK_COLUMNS
 
     printed = fmt in ("docx", "xlsx")
     risk_columns = tuple(Column(n, w) for n, w in RISK_COLUMNS)
     period = f"対象期間：{report.period.label}"
     if fmt == "xlsx":
-        tables: list[Table] = [_section_table(report, t, name) for name, t in zip(SHEETS, sections(report))]
-        rows: list[Row] = []
-        for a in report.assessments:
-            for part in appendix(a):
-                if part.table is None:
-                    rows.append(Row(tuple(Cell(v) for v in (a.display_title, part.caption, *([""] * len(RISK_COLUMNS))))))
-                    continue
-                for values in _change_rows(part.table, printed):
-                    rows.append(Row(tuple(Cell(v) for v in (a.display_title, part.caption, *values))))  # type: ignore[arg-type]
-        columns = (Column("評価書", 20 / 2.2), Column("公表", 24 / 2.2), *risk_columns)  # 2.2 characters a unit
-        tables.append(Table(columns, tuple(rows), sheet=Sheet("変更点", caption=APPENDIX_TITLE, lead=(f"{report.title}　{period}",))))
-        return Document(report.title, tuple(tables), landscape=True, data=to_dict(report))
+        def changes() -> Iterator[Row]:
+            for a in report.assessments:
+                for part in appendix(a):
+                    if part.table is None:
+                        yield Row(tuple(Cell(v) for v in (a.display_title, part.caption, *([""] * len(RISK_COLUMNS)))))
+                        continue
+                    for values in _change_rows(part.table, printed):
+                        yield Row(tuple(Cell(v) for v in (a.display_title, part.caption, *values)))  # type: ignore[arg-type]
 
-    blocks: list[Any] = [Heading(report.title, 0), Paragraph(period, "normal")]
-    for name, t in zip(SHEETS, sections(report)):
-        blocks += [Heading(t.caption, 1), _section_table(report, t, name)]
-        if t.caption.startswith("２"):
-            blocks.append(Paragraph(REASSESS_NOTE, "small", role="note"))
-    blocks += [Heading("集計の方法", 1), Bullets(METHOD_NOTES)]
-    blocks.append(Heading(APPENDIX_TITLE, 1, new_page=True))
-    for a in report.assessments:
-        blocks.append(Heading(a.display_title, 2))
-        for part in appendix(a):
-            blocks.append(Paragraph(part.caption, "label", role="pending" if part.pending else ""))
-            if part.table is not None:
-                rows = [Row(tuple(Cell(v) for v in values)) for values in _change_rows(part.table, printed)]  # type: ignore[arg-type]
-                blocks.append(Table(risk_columns, tuple(rows)))
-    return Document(report.title, tuple(blocks), landscape=True, data=to_dict(report))
+        columns = (Column("評価書", 20 / 2.2), Column("公表", 24 / 2.2), *risk_columns)  # 2.2 characters a unit
+        tables = [_section_table(report, t, name) for name, t in zip(SHEETS, sections(report))]
+        tables.append(Table(columns, changes(), sheet=Sheet("変更点", caption=APPENDIX_TITLE, lead=(f"{report.title}　{period}",))))
+        return Document(report.title, tables, landscape=True, data=to_dict(report))
+
+    def blocks() -> Iterator[Block]:
+        yield Heading(report.title, 0)
+        yield Paragraph(period, "normal")
+        for name, t in zip(SHEETS, sections(report)):
+            yield Heading(t.caption, 1)
+            yield _section_table(report, t, name)
+            if t.caption.startswith("２"):
+                yield Paragraph(REASSESS_NOTE, "small", role="note")
+        yield Heading("集計の方法", 1)
+        yield Bullets(METHOD_NOTES)
+        yield Heading(APPENDIX_TITLE, 1, new_page=True)
+        for a in report.assessments:
+            yield Heading(a.display_title, 2)
+            for part in appendix(a):
+                yield Paragraph(part.caption, "label", role="pending" if part.pending else "")
+                if part.table is not None:
+                    yield Table(risk_columns, tuple(Row(tuple(Cell(v) for v in values)) for values in _change_rows(part.table, printed)))  # type: ignore[arg-type]
+
+    return Document(report.title, blocks(), landscape=True, data=to_dict(report))
 
 
 __all__ = [

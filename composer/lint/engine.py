@@ -22,7 +22,7 @@ files only, editing the exact characters on their lines and leaving everything e
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from composer.lint.rules.data import LintData, build_data
 from composer.load.validate import did_you_mean, type_name
 from composer.load.yamlio import YMap, parse_yaml, read_text
 from composer.model import Assessment, ComposedAssessment
+from composer.spool import Spool
 
 LINT_KEYS = ("disable", "vendors", "terms", "severity")
 SEVERITIES = ("error", "warning")
@@ -160,10 +161,12 @@ class Edit:
 class Linter:
     """Lints assessments one at a time, then the clauses in scope (see :func:`lint_workspace`).
 
-    :meth:`add` lints one assessment and keeps only its findings, its safe fixes and the
-    clause versions it pins; :meth:`finish` lints the clauses in scope, runs the workspace
-    rules and returns every finding in report order. Memory grows with the findings, not
-    with the number of assessments.
+    The findings come out as they are made, in report order, so a caller can print them
+    and keep nothing: :meth:`start` gives the problems of the ``lint:`` settings, :meth:`add`
+    lints one assessment and gives its findings (by line), :meth:`finish` lints the clauses
+    in scope and runs the workspace rules. What the linter keeps of an assessment is only
+    what the workspace rules need (the clause versions it pins, small summaries) and, with
+    ``fixes``, its safe fixes.
     """
 
     def __init__(self, ws: Any, names: list[str] | None = None, everything: bool = False, fixes: bool = True) -> None:
@@ -177,31 +180,34 @@ class Linter:
         self.edits: list[Edit] = []
         self._strings: dict[str, str] = {}  # one copy of each text findings repeat (hints, paths)
         self._messages: dict[tuple[object, ...], Message] = {}  # one copy of each message findings repeat
-        self._assessment_hits: list[UserError] = []
-        self._structure: dict[str, list[UserError]] = {r.id: [] for r in (*self.document_rules, *self.workspace_rules)}
 
-    def add(self, a: Assessment, composed: ComposedAssessment) -> None:
-        """Lint one composed assessment: its texts and the document rules."""
+    def start(self) -> list[UserError]:
+        """The problems of the workspace's ``lint:`` settings (reported before any finding)."""
+        return list(self.settings.problems)
+
+    def add(self, a: Assessment, composed: ComposedAssessment) -> list[UserError]:
+        """Lint one composed assessment (its texts and the document rules): its findings, by line."""
         ctx = self.ctx
         ctx.note(composed)
+        out: list[UserError] = []
         for p in ctx.passages(a):
-            self._text(p, self._assessment_hits)
+            self._text(p, out)
         for r in self.document_rules:
-            self._findings(r, r.check(ctx, a, composed))
+            self._findings(r, r.check(ctx, a, composed), out)
         ctx.forget(a.path)
+        return _in_order(out)
 
     def finish(self) -> tuple[list[UserError], list[Edit]]:
-        """The findings over every assessment added and the clauses in scope, and the safe fixes."""
+        """The findings in the clauses in scope and of the workspace rules, and the safe fixes."""
         ctx = self.ctx
         ctx.close()
         clause_hits: list[UserError] = []
         for p in ctx.clause_passages():
             self._text(p, clause_hits)
+        across: list[UserError] = []
         for r in self.workspace_rules:
-            self._findings(r, r.check(ctx))
-        # structure findings in the order the rules are registered (as one pass over all of them made them)
-        structure = [e for r in RULES.values() for e in self._structure.get(r.id, ())]
-        return _in_order([*self.settings.problems, *self._assessment_hits, *clause_hits, *structure]), self.edits
+            self._findings(r, r.check(ctx), across)
+        return [*_in_order(clause_hits), *_in_order(across)], self.edits
 
     def _text(self, p: Passage, out: list[UserError]) -> None:
         f = self.ctx.file(p.path)
@@ -216,8 +222,7 @@ class Linter:
                 if self.fixes and r.fixable and hit.replacement is not None and p.origin == "assessment" and p.line is not None:
                     self.edits.append(_edit(p, hit))
 
-    def _findings(self, r: Rule, findings: Iterable[Hit] | Iterable[Finding]) -> None:
-        out = self._structure[r.id]
+    def _findings(self, r: Rule, findings: Iterable[Hit] | Iterable[Finding], out: list[UserError]) -> None:
         for finding in findings:
             assert isinstance(finding, Finding)
             loc = finding.location
@@ -272,19 +277,11 @@ def lint_workspace(
     ``composed`` may be a generator (:func:`composer.compose.stream.compose_each`): each
     assessment is linted as it comes and is not kept.
     """
-    return _lint(ws, composed, names, everything)[0]
-
-
-def _lint(
-    ws: Any,
-    composed: Iterable[tuple[Assessment, ComposedAssessment]],
-    names: list[str] | None,
-    everything: bool,
-) -> tuple[list[UserError], list[Edit]]:
-    linter = Linter(ws, names, everything)
+    linter = Linter(ws, names, everything, fixes=False)
+    out = linter.start()
     for a, c in composed:
-        linter.add(a, c)
-    return linter.finish()
+        out += linter.add(a, c)
+    return out + linter.finish()[0]
 
 
 def _in_order(findings: list[UserError]) -> list[UserError]:
@@ -416,58 +413,96 @@ def run_lint(
 ) -> LintResult:
     """``hyoka lint``: load and compose, lint, optionally fix assessment files and lint again.
 
-    Errors that stop an assessment from loading or composing are reported too (lint cannot
-    read what does not load); loader warnings are left to ``hyoka check``. With ``fix`` the
-    workspace's write lock is held throughout.
+    Every problem collected (see :func:`lint_stream`, which prints them as they come).
     """
-    if fix:
-        from composer.load.workspace import find_root
-        from composer.transaction import workspace_lock
-
-        with workspace_lock(find_root(root)):
-            return _run_lint(root, names, fix, everything, progress)
-    return _run_lint(root, names, fix, everything, progress)
-
-
-def _run_lint(
-    root: Path | None, names: Iterable[str] | None, fix: bool, everything: bool, progress: Progress | None = None
-) -> LintResult:
-    name_list = list(names) if names else None
-    fixed: dict[str, int] = {}
-    for _pass in range(MAX_FIX_PASSES if fix else 1):
-        ws, errors, findings, edits = _lint_pass(root, name_list, everything, progress, fix)
-        if not fix or not edits:
-            break
-        applied = apply_edits(edits, ws.root)
-        if not applied:
-            break
-        for path, n in applied.items():
-            fixed[path] = fixed.get(path, 0) + n
-    else:  # the last pass applied fixes: lint the result once more
-        _, errors, findings, _ = _lint_pass(root, name_list, everything, progress, False)
+    fixed, findings = lint_stream(root, names, fix, everything, progress=progress)
     out = Diagnostics()
-    out.extend(errors.items)
     out.extend(findings)
     return LintResult(out, fixed)
 
 
-def _lint_pass(
-    root: Path | None, names: list[str] | None, everything: bool, progress: Progress | None, fixes: bool
-) -> tuple[Any, Diagnostics, list[UserError], list[Edit]]:
-    """Load, compose and lint one assessment at a time; the errors that stop one are kept (load's first)."""
-    from composer.compose.stream import ErrorsOnly, compose_each
-    from composer.load.workspace import load_workspace
+def lint_stream(
+    root: Path | None = None,
+    names: Iterable[str] | None = None,
+    fix: bool = False,
+    everything: bool = False,
+    *,
+    progress: Progress | None = None,
+) -> tuple[dict[str, int], Iterator[UserError]]:
+    """The fixes applied (file -> count) and the problems, one at a time, in report order.
 
-    errors, loading, composing = ErrorsOnly(), ErrorsOnly(), ErrorsOnly()
-    ws_diag = Diagnostics()
-    ws = load_workspace(root, ws_diag)
-    linter = Linter(ws, names, everything, fixes)
-    for a, composed in compose_each(ws, names, loading, composing, progress):
-        linter.add(a, composed)
-    for part in (ws_diag, loading, composing):
-        errors.extend(part.items)
-    findings, edits = linter.finish()
-    return ws, errors, findings, edits
+    The problems are the errors that stop an assessment from loading or composing (lint cannot
+    read what does not load; loader warnings are left to ``hyoka check``) and the lint
+    findings: the ``lint:`` settings' first, then each assessment's as it is linted, then the
+    clauses' and those across the workspace. Without ``fix`` nothing runs until the problems
+    are read, and none is kept. With ``fix`` the passes that fix (the workspace's write lock
+    held throughout) run before this returns; the findings of the last pass wait in a spool
+    on disk, not in memory.
+    """
+    name_list = list(names) if names else None
+    if not fix:
+        return {}, iter(_Pass(root, name_list, everything, progress, fixes=False))
+    from composer.load.workspace import find_root
+    from composer.transaction import workspace_lock
+
+    fixed: dict[str, int] = {}
+    with workspace_lock(find_root(root)):
+        for _pass in range(MAX_FIX_PASSES):
+            last = _Pass(root, name_list, everything, progress, fixes=True)
+            spool = last.spooled()
+            applied = apply_edits(last.edits, last.root) if last.edits else {}
+            if not applied:
+                break
+            spool.close()
+            for path, n in applied.items():
+                fixed[path] = fixed.get(path, 0) + n
+        else:  # the last pass applied fixes: lint the result once more
+            spool = _Pass(root, name_list, everything, progress, fixes=False).spooled()
+    return fixed, _replay(spool)
+
+
+class _Pass:
+    """One pass of lint over the workspace, read as an iterator of its problems.
+
+    Load, compose and lint one assessment at a time; an assessment's loading and composing
+    errors come before its findings. Once read to the end, ``edits`` holds the safe fixes
+    (with ``fixes``) and ``root`` the workspace's directory.
+    """
+
+    def __init__(self, root: Path | None, names: list[str] | None, everything: bool, progress: Progress | None, fixes: bool) -> None:
+        self._args = (root, names, everything, progress, fixes)
+        self.root: Path | None = None
+        self.edits: list[Edit] = []
+
+    def __iter__(self) -> Iterator[UserError]:
+        from composer.compose.stream import ErrorsOnly, compose_each
+        from composer.load.workspace import load_workspace
+
+        root, names, everything, progress, fixes = self._args
+        errors = ErrorsOnly()
+        ws = load_workspace(root, errors)
+        self.root = ws.root
+        linter = Linter(ws, names, everything, fixes)
+        yield from errors.take()
+        yield from linter.start()
+        for a, composed in compose_each(ws, names, errors, progress=progress):
+            yield from errors.take()
+            yield from linter.add(a, composed)
+        yield from errors.take()
+        tail, self.edits = linter.finish()
+        yield from tail
+
+    def spooled(self) -> Spool:
+        """Run the pass to its end, its problems kept in a spool."""
+        spool = Spool()
+        for e in self:
+            spool.append(e)
+        return spool
+
+
+def _replay(spool: Spool) -> Iterator[UserError]:
+    with spool:
+        yield from spool
 
 
 def rules_table() -> list[dict[str, object]]:
