@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from composer.batch import BuildResult, Progress, build_workspace, writers
 from composer.compose.assemble import Composer
@@ -571,6 +571,14 @@ def render_report(report, fmt: str) -> str:  # type: ignore[no-untyped-def]
     from composer.documents.report import report_document
 
     return writers.render(report_document(report, fmt), fmt)
+
+
+def stream_report(report, fmt: str, out: TextIO) -> None:  # type: ignore[no-untyped-def]
+    """Write the yearly report as text (md, html, json) to ``out`` as it is made (one assessment's tables at a time)."""
+    from composer import writers
+    from composer.documents.report import report_document
+
+    writers.stream(report_document(report, fmt), fmt, out)
 
 
 def write_report(report, fmt: str, path: Path, reference: Path | None = None) -> None:  # type: ignore[no-untyped-def]

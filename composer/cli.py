@@ -722,14 +722,22 @@ def report_command(ctx: Ctx, year: int | None, from_date: Any, to_date: Any, fmt
 
     _needs_output(fmt, output)
     period = resolve_period(year, from_date.date() if from_date else None, to_date.date() if to_date else None)
-    result = build_report(ctx.root, period.start, period.end)
-    for w in result.warnings:
-        click.echo(w.shown(view()), err=True)
-    if output is None:
-        click.echo(api.render_report(result, fmt), nl=False)
-        return
-    api.write_report(result, fmt, output, reference_doc)
+    with build_report(ctx.root, period.start, period.end) as result:
+        for w in result.warnings:
+            click.echo(w.shown(view()), err=True)
+        if output is None:
+            api.stream_report(result, fmt, _Stdout())
+            return
+        api.write_report(result, fmt, output, reference_doc)
     echo(_("wrote {path} ({count} assessments)", path=str(output), count=len(result.assessments)))
+
+
+class _Stdout:
+    """Standard output as a text stream that click prints to (the console's encoding handled as for any output)."""
+
+    def write(self, text: str) -> int:
+        click.echo(text, nl=False)
+        return len(text)
 
 
 @main.group("libraries", invoke_without_command=True)
