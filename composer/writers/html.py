@@ -13,13 +13,14 @@ and shows the count of those shown.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from html import escape
 from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
-from composer.files import atomic_write
+from composer.files import atomic_write, write_text
 from composer.model import ComposedAssessment
 from composer.resources import templates_dir
 from composer.writers.md import choice_text, cover
@@ -96,10 +97,18 @@ def _row(row: Row) -> str:
     return f"<tr{attrs}>{cells}</tr>"
 
 
-def table_html(t: Table) -> str:
+def _table_chunks(t: Table, rows: Iterable[Row]) -> Iterator[str]:
     head = "<thead><tr>" + "".join(f"<th>{escape(c.name)}</th>" for c in t.columns) + "</tr></thead>" if t.header else ""
-    body = "\n".join(_row(r) for r in t.rows)
-    return f"<table>{head}<tbody>\n{body}\n</tbody></table>"
+    yield f"<table>{head}<tbody>\n"
+    sep = ""
+    for r in rows:
+        yield sep + _row(r)
+        sep = "\n"
+    yield "\n</tbody></table>"
+
+
+def table_html(t: Table) -> str:
+    return "".join(_table_chunks(t, t.rows))
 
 
 def _filters(doc: Document, shown: int) -> str:
@@ -114,45 +123,61 @@ def _filters(doc: Document, shown: int) -> str:
             f'<span class="count" id="shown">{shown} {escape(doc.count_unit)}</span></div>')
 
 
-def render(doc: Document) -> str:
-    parts: list[str] = []
-    filters_placed = not doc.filters
-    for b in doc.blocks:
-        if isinstance(b, Heading):
-            level = min(6, b.level + 1)
-            anchor = f' id="{_attr(b.anchor)}"' if b.anchor else ""
-            parts.append(f"<h{level}{anchor}>{escape(b.text)}</h{level}>")
-        elif isinstance(b, Paragraph):
-            cls = f' class="{_attr(b.role)}"' if b.role else ""
-            text = inline(b.content)
-            if b.style in ("title", "h1", "h2"):
-                level = {"title": 1, "h1": 2, "h2": 3}[b.style]
-                parts.append(f"<h{level}{cls}>{text}</h{level}>")
-            elif b.style == "label":
-                parts.append(f"<p{cls}><strong>{text}</strong></p>")
-            else:
-                parts.append(f"<p{cls}>{text}</p>")
-        elif isinstance(b, Bullets):
-            parts.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in b.items) + "</ul>")
-        elif isinstance(b, Table):
-            if not filters_placed:  # the controls stand above the first table (the one they filter)
-                parts.append(_filters(doc, sum(1 for r in b.rows if r.facets)))
-                filters_placed = True
-            parts.append(table_html(b))
+def _block(b: Heading | Paragraph | Bullets) -> str:
+    if isinstance(b, Heading):
+        level = min(6, b.level + 1)
+        anchor = f' id="{_attr(b.anchor)}"' if b.anchor else ""
+        return f"<h{level}{anchor}>{escape(b.text)}</h{level}>"
+    if isinstance(b, Paragraph):
+        cls = f' class="{_attr(b.role)}"' if b.role else ""
+        text = inline(b.content)
+        if b.style in ("title", "h1", "h2"):
+            level = {"title": 1, "h1": 2, "h2": 3}[b.style]
+            return f"<h{level}{cls}>{text}</h{level}>"
+        if b.style == "label":
+            return f"<p{cls}><strong>{text}</strong></p>"
+        return f"<p{cls}>{text}</p>"
+    return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in b.items) + "</ul>"
+
+
+def chunks(doc: Document) -> Iterator[str]:
+    """The page as it is written: the head, then each block (a table row by row), then the end.
+
+    The filter controls stand above the first table, with the count of its rows that carry
+    facets: that one table's rows are read before it is written (a page with filters is a
+    review page, small); every other block streams.
+    """
     script = ""
     if doc.filters:
         facets = [[f.key, None if f.options else f.value] for f in doc.filters]
         script = "<script>" + _SCRIPT % (json.dumps(facets, ensure_ascii=False).replace("</", "<\\/"), doc.count_unit) + "</script>"
-    return (
-        '<!DOCTYPE html>\n<html lang="ja"><head><meta charset="utf-8">'
-        f"<title>{escape(doc.title)}</title><style>{CSS}</style>{script}</head><body>\n"
-        + "\n".join(parts)
-        + "\n</body></html>\n"
-    )
+    yield ('<!DOCTYPE html>\n<html lang="ja"><head><meta charset="utf-8">'
+           f"<title>{escape(doc.title)}</title><style>{CSS}</style>{script}</head><body>\n")
+    filters_placed = not doc.filters
+    sep = ""
+    for b in doc.blocks:
+        if isinstance(b, Table):
+            rows: Iterable[Row] = b.rows
+            if not filters_placed:  # the controls stand above the first table (the one they filter)
+                rows = tuple(rows)
+                yield sep + _filters(doc, sum(1 for r in rows if r.facets))
+                sep = "\n"
+                filters_placed = True
+            pieces = _table_chunks(b, rows)
+            yield sep + next(pieces)
+            yield from pieces
+        else:
+            yield sep + _block(b)
+        sep = "\n"
+    yield "\n</body></html>\n"
+
+
+def render(doc: Document) -> str:
+    return "".join(chunks(doc))
 
 
 def write(doc: Document, path: Path) -> None:
-    atomic_write(Path(path), render(doc))
+    write_text(Path(path), chunks(doc))
 
 
 # --------------------------------------------------------------------------- the 評価書's preview
@@ -177,4 +202,4 @@ def write_html(c: ComposedAssessment, path: Path) -> None:
     atomic_write(path, html(c))
 
 
-__all__ = ["CSS", "html", "markdown", "render", "table_html", "write", "write_html", "write_markdown"]
+__all__ = ["CSS", "chunks", "html", "markdown", "render", "table_html", "write", "write_html", "write_markdown"]

@@ -11,9 +11,10 @@ Blocks are separated by one blank line.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from composer.files import atomic_write
+from composer.files import atomic_write, write_text
 from composer.model import COVER_FIELDS, ComposedAssessment, ComposedItem
 from composer.writers.model import Bullets, Cell, Document, Heading, Paragraph, Row, Run, Runs, Table, split_lines
 
@@ -53,57 +54,78 @@ def _inline(content: str | Runs) -> str:
     return content if isinstance(content, str) else "".join(_marked(r) for r in content)
 
 
-def table_lines(names: list[str], rows: list[Row]) -> list[str]:
-    out = ["| " + " | ".join(names) + " |", "|" + "|".join("---" for _ in names) + "|"]
-    for row in rows:
-        values: list[str] = []
-        for c in row.cells:
-            values.append(cell_text(c))
-            values += [" "] * (c.span - 1)
-        out.append("| " + " | ".join(values) + " |")
-    return out
+def _header_lines(names: list[str]) -> list[str]:
+    return ["| " + " | ".join(names) + " |", "|" + "|".join("---" for _ in names) + "|"]
 
 
-def _table(t: Table) -> list[str]:
+def _row_line(row: Row) -> str:
+    values: list[str] = []
+    for c in row.cells:
+        values.append(cell_text(c))
+        values += [" "] * (c.span - 1)
+    return "| " + " | ".join(values) + " |"
+
+
+def table_lines(names: list[str], rows: Iterable[Row]) -> list[str]:
+    return _header_lines(names) + [_row_line(row) for row in rows]
+
+
+def _table(t: Table) -> Iterator[tuple[bool, str]]:
+    """The table's lines as they come, each with whether it starts a block of its own.
+
+    A grouped table's group row is a ``##`` heading, and each group's rows a table.
+    """
     names = [c.name for c in t.columns] if t.header else [" "] * len(t.columns)
-    if not t.grouped:
-        return ["\n".join(table_lines(names, list(t.rows)))]
-    blocks: list[str] = []
-    group: list[Row] = []
+    in_table = False
     for row in t.rows:
-        if row.group:
-            if group:
-                blocks.append("\n".join(table_lines(names, group)))
-                group = []
-            blocks.append("## " + "".join(c.text for c in row.cells))
-        else:
-            group.append(row)
-    if group:
-        blocks.append("\n".join(table_lines(names, group)))
-    return blocks
+        if t.grouped and row.group:
+            yield True, "## " + "".join(c.text for c in row.cells)
+            in_table = False
+            continue
+        if not in_table:
+            first, second = _header_lines(names)
+            yield True, first
+            yield False, second
+            in_table = True
+        yield False, _row_line(row)
+    if not in_table and not t.grouped:  # a table without rows still has its header
+        first, second = _header_lines(names)
+        yield True, first
+        yield False, second
 
 
-def render(doc: Document) -> str:
-    blocks: list[str] = []
+def _pieces(doc: Document) -> Iterator[tuple[bool, str]]:
     for b in doc.blocks:
         if isinstance(b, Heading):
-            blocks.append(f"{'#' * min(6, b.level + 1)} {b.text}")
+            yield True, f"{'#' * min(6, b.level + 1)} {b.text}"
         elif isinstance(b, Paragraph):
             text = _inline(b.content)
             if b.style in _PARAGRAPH_HEADINGS:
                 text = f"{_PARAGRAPH_HEADINGS[b.style]} {text}"
             elif b.style == "label":
                 text = f"**{text}**"
-            blocks.append(text)
+            yield True, text
         elif isinstance(b, Bullets):
-            blocks.append("\n".join(f"- {item}" for item in b.items))
+            yield True, "\n".join(f"- {item}" for item in b.items)
         elif isinstance(b, Table):
-            blocks += _table(b)
-    return "\n\n".join(blocks) + "\n"
+            yield from _table(b)
+
+
+def chunks(doc: Document) -> Iterator[str]:
+    """The document as Markdown, a line at a time: blocks apart by a blank line, as they come."""
+    sep = ""
+    for new_block, text in _pieces(doc):
+        yield (sep if new_block else "\n") + text
+        sep = "\n\n"
+    yield "\n"
+
+
+def render(doc: Document) -> str:
+    return "".join(chunks(doc))
 
 
 def write(doc: Document, path: Path) -> None:
-    atomic_write(Path(path), render(doc))
+    write_text(Path(path), chunks(doc))
 
 
 # --------------------------------------------------------------------------- the 評価書's preview
@@ -153,4 +175,4 @@ def write_markdown(c: ComposedAssessment, path: Path) -> None:
     atomic_write(path, markdown(c))
 
 
-__all__ = ["choice_text", "cover", "markdown", "md_cell", "render", "write", "write_markdown"]
+__all__ = ["choice_text", "chunks", "cover", "markdown", "md_cell", "render", "write", "write_markdown"]

@@ -24,10 +24,20 @@ The records say *what* a part of the document is, never how it looks:
 Marks (:data:`Mark`): ``del`` / ``ins`` — text a change removed / added (a change table's
 変更前 / 変更後; in a document with :attr:`Document.tracking`, Word tracked changes);
 ``u`` — 傍線, changed text underlined (the 新旧対照表).
+
+A document is read once. :attr:`Document.blocks` and :attr:`Table.rows` are iterables
+that may be one-shot iterators (a generator making the blocks of a large report as they
+are asked for): every writer iterates each exactly once, in order, writes each block
+(each row) as it comes, and never takes their ``len()``, indexes them or holds them all.
+:attr:`Document.data` may likewise hold one-shot iterators wherever it would hold a list
+(the JSON writer writes each as an array, as it comes). A builder that has its blocks
+at hand passes tuples, which work everywhere; code that reads a document twice (tests,
+:meth:`Document.tables`) needs sequences.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -149,6 +159,7 @@ class Sheet:
 class Table:
     """A table; ``header``: the first row names the columns (repeated on every printed page).
 
+    ``rows``: a tuple, or a one-shot iterator read once as the table is written.
     ``grouped``: the rows come in groups, each headed by a :attr:`Row.group` row (a format
     that cannot merge cells writes each group as a heading and a table of its own).
     ``chars``: the table's natural width in characters (spreadsheets; 0: 2.2 per unit of
@@ -156,7 +167,7 @@ class Table:
     """
 
     columns: tuple[Column, ...]
-    rows: tuple[Row, ...]
+    rows: Iterable[Row]
     header: bool = True
     grouped: bool = False
     chars: float = 0
@@ -188,14 +199,16 @@ Block = Heading | Paragraph | Bullets | Table
 class Document:
     """A whole document: its title (metadata), its blocks, and how it is laid out when printed.
 
-    ``data``: its machine-readable form (the JSON writer writes it; else the blocks);
+    ``blocks``: a tuple, or a one-shot iterator read once as the document is written.
+    ``data``: its machine-readable form (the JSON writer writes it; else the blocks), whose
+    lists may be one-shot iterators too;
     ``page_count``: printed page numbers read 「n/N」 (else 「n」); ``tracking``: ``ins`` /
     ``del`` marks are tracked changes by this author; ``filters`` and ``count_unit``:
     the controls of an interactive page and the word after its count of shown rows.
     """
 
     title: str
-    blocks: tuple[Block, ...]
+    blocks: Iterable[Block]
     landscape: bool = False
     page_count: bool = True
     data: Any = None
@@ -204,6 +217,7 @@ class Document:
     count_unit: str = "件"
 
     def tables(self) -> list[Table]:
+        """The document's tables (this reads the blocks: for a document whose blocks are a sequence)."""
         return [b for b in self.blocks if isinstance(b, Table)]
 
 
