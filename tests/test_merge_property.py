@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from composer.load.yamlio import CONFLICT_MARKER
@@ -116,8 +116,19 @@ def test_every_merged_sentence_was_written_by_a_side(t: tuple[str, str, str]) ->
             assert sentence in written or sentence.rstrip("\r\n") in bare, sentence
 
 
+# a unit one side inserted without its 「。」 runs into the line after the other side's deletion:
+# the conflict takes in the deletion and that line (it once left the line as a conflict of its own,
+# the same text on every side)
+RUN_ON = (
+    "豊島区豊島区豊島区豊島区ガバメントクラウド。豊島区。豊島区管理する。①豊島区。\n豊島区豊島区。",
+    "豊島区。豊島区豊島区豊島区豊島区ガバメントクラウド。豊島区。豊島区管理する。豊島区①豊島区。\n豊島区豊島区。",
+    "豊島区特定個人情報。豊島区豊島区豊島区豊島区ガバメントクラウド。特定個人情報。豊島区管理す豊島区。\n豊島区豊島区。",
+)
+
+
 @SETTINGS
 @given(triples())
+@example(RUN_ON)
 def test_conflicts_keep_both_sides_visibly(t: tuple[str, str, str]) -> None:
     base, ours, theirs = t
     result = merge3(base, ours, theirs, ours_label="local", theirs_label="new (x@2)")

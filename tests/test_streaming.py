@@ -8,8 +8,8 @@ that collects every document first fails them.
 from __future__ import annotations
 
 import ast
-import json
 import gc
+import json
 from pathlib import Path
 
 import composer

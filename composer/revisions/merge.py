@@ -336,8 +336,9 @@ def _guard(regions: list[_Region], allowed: set[str]) -> list[_Region]:
                 offset += len(text)
             at = 0
             for unit in split_units("".join(regions[r].merged or "" for r in run)):
-                if unit not in allowed:
-                    bad.update(r for s, e, r in spans if s < at + len(unit) and e > at and e > s)
+                if unit not in allowed:  # the regions it spans, and those between them that add nothing (a deletion)
+                    hit = [r for s, e, r in spans if s < at + len(unit) and e > at and e > s]
+                    bad.update(range(min(hit), max(hit) + 1))
                 at += len(unit)
             run = []
         if not bad:
@@ -473,6 +474,9 @@ def merge3(base: str, ours: str, theirs: str, *, ours_label: str = "local", thei
         if r.merged is not None:
             if r.merged:
                 parts.append(r.merged)
+            continue
+        if r.ours == r.theirs:  # both sides wrote the same lines: nothing to choose between
+            parts.append(r.ours)
             continue
         conflict = Conflict(base=r.base, ours=r.ours, theirs=r.theirs)
         conflicts.append(conflict)
