@@ -11,10 +11,9 @@ import json
 import logging
 import os
 import sys
-import textwrap
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -228,25 +227,32 @@ def echo_problem(e: UserError) -> None:
     echo(_("error: {message}", message=line) if e.severity == "error" else line, err=True)
 
 
-def report(problems: Iterable[UserError], as_json: bool = False, bar: ProgressBar | None = None) -> None:
+def report(problems: Iterable[UserError], as_json: bool, bar: ProgressBar) -> None:
     """Print problems as they come (none is kept), then the counts; exit 1 when any is an error.
 
     ``bar``: the progress bar of the pass that finds them (the lines are printed above it).
     """
-    errors = warnings = 0
-    for d in problems:
-        with bar.above() if bar is not None else nullcontext():
-            if as_json:  # one array, an element at a time: the text json.dumps(…, indent=2) gives
-                element = textwrap.indent(json.dumps(d.to_dict(view()), ensure_ascii=False, indent=2), "  ")
-                click.echo(("[\n" if errors + warnings == 0 else ",\n") + element, nl=False)
-            else:
-                echo_problem(d)
-        errors, warnings = errors + (d.severity == "error"), warnings + (d.severity != "error")
-    if as_json:
-        click.echo("\n]" if errors + warnings else "[]")
+    from composer.writers.json import encode
+
+    counts = {"error": 0, "warning": 0}
+
+    def counted() -> Iterator[UserError]:
+        for d in problems:
+            counts["error" if d.severity == "error" else "warning"] += 1
+            yield d
+
+    if as_json:  # one array, written as its elements come
+        for chunk in encode(d.to_dict(view()) for d in counted()):
+            with bar.above():
+                click.echo(chunk, nl=False)
     else:
-        echo(_("{errors} errors, {warnings} warnings", errors=errors, warnings=warnings), err=True)
-    if errors:
+        for d in counted():
+            with bar.above():
+                echo_problem(d)
+    bar.close()  # the pass is over: the counts stay on the screen below the problems
+    if not as_json:
+        echo(_("{errors} errors, {warnings} warnings", errors=counts["error"], warnings=counts["warning"]), err=True)
+    if counts["error"]:
         sys.exit(1)
 
 

@@ -202,3 +202,16 @@ def test_the_package_names_its_api_lazily() -> None:
         assert "no_such_name" in str(exc)
     else:
         raise AssertionError("an unknown name must raise AttributeError")
+
+
+def test_on_a_terminal_check_prints_each_problem_whole_above_its_bar(ws: Path, monkeypatch, run) -> None:
+    many(ws)
+    for i in range(N):  # a finding in every document (サーバ: term-variant), printed while the bar runs
+        path = ws / "assessments" / f"doc{i:02d}.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("書庫に保管する。", "書庫に保管する。サーバは庁舎内に置く。"), encoding="utf-8")
+    err = terminal_stderr(monkeypatch, run, ws, "check")
+    assert "checking" in err and "%|" in err, err
+    shown = [line.rsplit("\r", 1)[-1] for line in err.replace("\r\n", "\n").split("\n")]  # what each line shows at the end
+    found = [line for line in shown if "[term-variant]" in line]
+    assert sum(line.startswith("assessments/doc") for line in found) == N and not [line for line in found if "%|" in line], err
+    assert re.fullmatch(r"\d+ errors, \d+ warnings", shown[-1].strip() or shown[-2].strip()), err
