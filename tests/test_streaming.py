@@ -214,3 +214,35 @@ def test_check_and_lint_print_their_problems_as_one_json_array(ws: Path, run) ->
         assert result.stdout == json.dumps(rows, ensure_ascii=False, indent=2) + "\n"  # element by element, the same text
     clean = run("-C", str(ws), "check", "--format", "json", "doc00", "--strict")
     assert clean.exit_code == 1 and all(r["severity"] == "error" for r in json.loads(clean.stdout))
+
+
+def test_the_report_is_written_one_assessments_tables_at_a_time(ws: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from composer.documents.report import build_report, fiscal_year
+    from composer.model import ChangeRow
+    from composer.spool import Spooled
+
+    n = 6
+    many(ws, n)
+    for i in range(n):
+        api.publish(ws, f"doc{i:02d}", "2025-05-01")
+        path = ws / "assessments" / f"doc{i:02d}.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("書庫に保管する。", f"書庫に施錠して保管する（{i}）。"), encoding="utf-8")
+    alive_at_load: list[int] = []
+    load = Spooled.load
+
+    def watched(self):  # type: ignore[no-untyped-def]
+        gc.collect()
+        alive_at_load.append(sum(1 for o in gc.get_objects() if isinstance(o, ChangeRow) and "施錠して" in o.after))
+        return load(self)
+
+    monkeypatch.setattr(Spooled, "load", watched)
+    fy = fiscal_year(2025)
+    for fmt in ("md", "html", "json", "docx", "xlsx"):
+        alive_at_load.clear()
+        with build_report(ws, fy.start, fy.end) as report:
+            api.write_report(report, fmt, tmp_path / f"report.{fmt}")
+        assert len(alive_at_load) == n, fmt  # each assessment's pending table read back once
+        assert max(alive_at_load) <= 1, (fmt, alive_at_load)  # the tables read before are gone
+        assert (tmp_path / f"report.{fmt}").stat().st_size > 0
+    text = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert all(f"施錠して保管する（{i}）" in text for i in range(n))
