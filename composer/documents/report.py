@@ -378,8 +378,8 @@ class _LintCounter:
     def _name_of(self, file: str) -> str | None:
         if file not in self._of_file:
             p = Path(file)
-            self._of_file[file] = next(
-                (self._names[c.resolve()] for c in ((p,) if p.is_absolute() else (p, self.root / p)) if c.resolve() in self._names), None)
+            resolved = (c.resolve() for c in ((p,) if p.is_absolute() else (p, self.root / p)))
+            self._of_file[file] = next((self._names[r] for r in resolved if r in self._names), None)
         return self._of_file[file]
 
 
@@ -511,9 +511,11 @@ METHOD_NOTES = (
 
 @dataclass(frozen=True)
 class TextTable:
+    """One of the report's tables as text; its rows are made as they are read (a row per assessment)."""
+
     caption: str
     headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+    rows: Iterable[tuple[str, ...]]
     widths: tuple[float, ...]  # relative column widths
 
 
@@ -526,20 +528,21 @@ def _wareki(d: str | _dt.date | None) -> str:
 
 
 def overview_table(report: Report) -> TextTable:
-    rows = []
-    for a in report.assessments:
-        c = a.counts
-        pending = str(a.pending_counts.total) if a.has_pending else NONE
-        rows.append((
-            a.display_title, a.form, _wareki(a.last_published) if a.published else UNPUBLISHED,
-            str(c.total), str(c.important), str(c.corrections), str(c.risk), pending,
-        ))
-    t = report.counts
-    rows.append((TOTAL, "", "", str(t.total), str(t.important), str(t.corrections), str(t.risk), str(report.pending_counts.total)))
+    def rows() -> Iterator[tuple[str, ...]]:
+        for a in report.assessments:
+            c = a.counts
+            pending = str(a.pending_counts.total) if a.has_pending else NONE
+            yield (
+                a.display_title, a.form, _wareki(a.last_published) if a.published else UNPUBLISHED,
+                str(c.total), str(c.important), str(c.corrections), str(c.risk), pending,
+            )
+        t = report.counts
+        yield (TOTAL, "", "", str(t.total), str(t.important), str(t.corrections), str(t.risk), str(report.pending_counts.total))
+
     return TextTable(
         "１．評価書の状況と期間中の変更",
         ("評価書", "様式", "最終公表日", "期間中の変更", "うち重要な変更（事前）", "うち修正（事後）", "リスク変化あり", PENDING),
-        tuple(rows),
+        rows(),
         (24, 7, 12, 9, 15, 11, 10, 12),
     )
 
@@ -551,42 +554,45 @@ def _last_reassessed(r: Reassessment) -> str:
 
 
 def reassessment_table(report: Report) -> TextTable:
-    rows = []
-    for a in report.assessments:
-        r = a.reassessment
-        status = "、".join(r.flags) or ("―" if a.published else UNPUBLISHED)
-        if not a.published and r.flags:
-            status = f"{UNPUBLISHED}、{status}"
-        rows.append((a.display_title, _last_reassessed(r), _wareki(r.due) if r.due else "不明", str(r.recent), status))
+    def rows() -> Iterator[tuple[str, ...]]:
+        for a in report.assessments:
+            r = a.reassessment
+            status = "、".join(r.flags) or ("―" if a.published else UNPUBLISHED)
+            if not a.published and r.flags:
+                status = f"{UNPUBLISHED}、{status}"
+            yield (a.display_title, _last_reassessed(r), _wareki(r.due) if r.due else "不明", str(r.recent), status)
+
     return TextTable(
         "２．再評価の時期",
         ("評価書", "直近の全項目評価（再評価）", "再評価の期限（5年）", "直近1年の公表", "状況"),
-        tuple(rows),
+        rows(),
         (30, 22, 16, 10, 22),
     )
 
 
 def outdated_table(report: Report) -> TextTable:
-    rows = []
-    for a in report.assessments:
-        if not a.has_draft:
-            rows.append((a.display_title, NONE, "評価書ファイルなし（公表版のみ）"))
-            continue
-        detail = "\n".join(f"{u.item}　{u.clause} 第{u.version}版{_lib(u.library)}（最新 第{u.latest}版{_lib(u.latest_library)}）" for u in a.outdated)
-        rows.append((a.display_title, str(len(a.outdated)), detail or "すべて最新版"))
-    return TextTable("３．定型条項の更新状況（旧版の条項を使っている箇所）", ("評価書", "旧版の利用", "箇所"), tuple(rows), (30, 10, 60))
+    def rows() -> Iterator[tuple[str, ...]]:
+        for a in report.assessments:
+            if not a.has_draft:
+                yield (a.display_title, NONE, "評価書ファイルなし（公表版のみ）")
+                continue
+            detail = "\n".join(f"{u.item}　{u.clause} 第{u.version}版{_lib(u.library)}（最新 第{u.latest}版{_lib(u.latest_library)}）" for u in a.outdated)
+            yield (a.display_title, str(len(a.outdated)), detail or "すべて最新版")
+
+    return TextTable("３．定型条項の更新状況（旧版の条項を使っている箇所）", ("評価書", "旧版の利用", "箇所"), rows(), (30, 10, 60))
 
 
 def lint_table(report: Report) -> TextTable:
-    rows = []
-    for a in report.assessments:
-        if a.lint is None:  # lint unavailable, or no assessment file to lint
-            rows.append((a.display_title, NONE, NONE))
-        else:
-            rows.append((a.display_title, str(a.lint.errors), str(a.lint.placeholders)))
-    if report.lint_available and report.other_lint != LintCounts():
-        rows.append(("定型文・作業フォルダの設定", str(report.other_lint.errors), str(report.other_lint.placeholders)))
-    return TextTable("４．点検（hyoka lint）で見つかった未解決の問題", ("評価書", "エラー", "未記入の箇所（【要記入】）"), tuple(rows), (50, 25, 25))
+    def rows() -> Iterator[tuple[str, ...]]:
+        for a in report.assessments:
+            if a.lint is None:  # lint unavailable, or no assessment file to lint
+                yield (a.display_title, NONE, NONE)
+            else:
+                yield (a.display_title, str(a.lint.errors), str(a.lint.placeholders))
+        if report.lint_available and report.other_lint != LintCounts():
+            yield ("定型文・作業フォルダの設定", str(report.other_lint.errors), str(report.other_lint.placeholders))
+
+    return TextTable("４．点検（hyoka lint）で見つかった未解決の問題", ("評価書", "エラー", "未記入の箇所（【要記入】）"), rows(), (50, 25, 25))
 
 
 FORM_ORDER = {"基礎項目": 0, "重点項目": 1, "全項目": 2}
@@ -612,27 +618,27 @@ def _redo(a: AssessmentReport) -> str:
 
 
 def jimu_table(report: Report) -> TextTable:
-    rows = []
-    for label, members in by_jimu(report):
-        for i, a in enumerate(members):
-            r = a.reassessment
-            rows.append((
-                (label or a.display_title) if i == 0 else "",
-                f"{a.form}評価書" if a.form in FORM_ORDER else a.form,
-                _wareki(a.last_published) if a.published else UNPUBLISHED,
-                (_wareki(r.due) if r.due else "不明") + ("（期限超過）" if r.overdue else ""),
-                _redo(a),
-            ))
+    def rows() -> Iterator[tuple[str, ...]]:
+        for label, members in by_jimu(report):
+            for i, a in enumerate(members):
+                r = a.reassessment
+                yield (
+                    (label or a.display_title) if i == 0 else "",
+                    f"{a.form}評価書" if a.form in FORM_ORDER else a.form,
+                    _wareki(a.last_published) if a.published else UNPUBLISHED,
+                    (_wareki(r.due) if r.due else "不明") + ("（期限超過）" if r.overdue else ""),
+                    _redo(a),
+                )
+
     return TextTable(
         "５．事務ごとの評価書",
         ("事務", "評価書", "最終公表日", "再評価の期限（5年）", "重要な変更による再評価"),
-        tuple(rows),
+        rows(),
         (26, 16, 14, 18, 26),
     )
 
 
-def sections(report: Report) -> list[TextTable]:
-    return [overview_table(report), reassessment_table(report), outdated_table(report), lint_table(report), jimu_table(report)]
+SECTIONS = (overview_table, reassessment_table, outdated_table, lint_table, jimu_table)
 
 
 @dataclass(frozen=True)
@@ -729,7 +735,7 @@ def _cell(text: str, total: bool = False) -> Cell:
 
 
 def _section_table(report: Report, t: TextTable, sheet: str) -> Table:
-    rows = tuple(Row(tuple(_cell(v, row[0] == TOTAL) for v in row)) for row in t.rows)  # the 合計 row reads like the header
+    rows = (Row(tuple(_cell(v, row[0] == TOTAL) for v in row)) for row in t.rows)  # the 合計 row reads like the header
     notes = (REASSESS_NOTE,) if sheet == "再評価" else METHOD_NOTES if sheet == "概要" else ()
     lead = (f"{report.title}　対象期間：{report.period.label}",)
     return Table(tuple(Column(h, w) for h, w in zip(t.headers, t.widths)), rows, chars=120,
@@ -775,14 +781,15 @@ def report_document(report: Report, fmt: str = "md") -> Document:
                         yield Row(tuple(Cell(v) for v in (a.display_title, part.caption, *values)))  # type: ignore[arg-type]
 
         columns = (Column("評価書", 20 / 2.2), Column("公表", 24 / 2.2), *risk_columns)  # 2.2 characters a unit
-        tables = [_section_table(report, t, name) for name, t in zip(SHEETS, sections(report))]
-        tables.append(Table(columns, changes(), sheet=Sheet("変更点", caption=APPENDIX_TITLE, lead=(f"{report.title}　{period}",))))
+        tables = (*(_section_table(report, make(report), name) for name, make in zip(SHEETS, SECTIONS)),
+                  Table(columns, changes(), sheet=Sheet("変更点", caption=APPENDIX_TITLE, lead=(f"{report.title}　{period}",))))
         return Document(report.title, tables, landscape=True, data=to_dict(report))
 
     def blocks() -> Iterator[Block]:
         yield Heading(report.title, 0)
         yield Paragraph(period, "normal")
-        for name, t in zip(SHEETS, sections(report)):
+        for name, make in zip(SHEETS, SECTIONS):
+            t = make(report)
             yield Heading(t.caption, 1)
             yield _section_table(report, t, name)
             if t.caption.startswith("２"):
