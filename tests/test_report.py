@@ -296,7 +296,7 @@ def test_broken_draft_stops_the_report(history: Path) -> None:
 
 def test_empty_workspace_and_backwards_period(ws: Path) -> None:
     report = build_report(ws, FY2025.start, FY2025.end)
-    assert report.assessments == () and counts(report.counts) == (0, 0, 0, 0)
+    assert list(report.assessments) == [] and counts(report.counts) == (0, 0, 0, 0)
     assert "| 合計 |" in render_report(report, "md")
     with pytest.raises(UserError, match="the period starts after it ends"):
         build_report(ws, FY2025.end, FY2025.start)

@@ -12,6 +12,8 @@ import gc
 import json
 from pathlib import Path
 
+import pytest
+
 import composer
 from composer import api
 from composer.compose.stream import compose_each
@@ -120,7 +122,7 @@ def test_lint_fix_replays_the_last_pass_from_its_spool(ws: Path) -> None:
 
 
 def test_the_report_keeps_its_change_tables_in_its_spool(ws: Path) -> None:
-    from composer.documents.report import build_report, fiscal_year
+    from composer.documents.report import AssessmentReport, build_report, fiscal_year
     from composer.model import ChangeRow
 
     many(ws, 4)
@@ -135,7 +137,10 @@ def test_the_report_keeps_its_change_tables_in_its_spool(ws: Path) -> None:
         assert [a.pending_counts.total for a in report.assessments] == [1, 1, 1, 1]
         rows = report.assessments[2].pending.rows  # read back from the spool
         assert len(rows) == 1 and "施錠して" in rows[0].after
-    assert report.assessments[0].pending_counts.total == 1  # the numbers outlive the spool
+        gc.collect()
+        assert not [o for o in gc.get_objects() if isinstance(o, AssessmentReport)]  # the numbers wait there too
+    with pytest.raises(ValueError):
+        report.assessments[0]  # closed: the temporary file is gone
 
 
 def test_a_spool_gives_back_what_was_put_in() -> None:

@@ -30,7 +30,7 @@ must not silently omit a department). An assessment never published is 「未公
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -39,7 +39,7 @@ from composer.errors import Diagnostics, HyokaError, Location, UserError
 from composer.i18n import View, _
 from composer.model import ChangeRow, ChangeTable, ComposedAssessment
 from composer.revisions.snapshot import DRAFT, Snapshot, list_snapshots, read_snapshot
-from composer.spool import Spool, Spooled
+from composer.spool import Spool, Spooled, SpooledList
 from composer.writers.model import Block, Bullets, Cell, Column, Document, Heading, Paragraph, Row, Sheet, Table
 
 #: 特定個人情報保護評価に関する規則第15条: a full re-assessment at least every 5 years (effort duty).
@@ -268,14 +268,14 @@ class AssessmentReport:
 class Report:
     municipality: str
     period: Period
-    assessments: tuple[AssessmentReport, ...]
+    assessments: Sequence[AssessmentReport]  # in the report's spool (read back one at a time)
     lint_available: bool
     other_lint: LintCounts  # lint findings outside any assessment file (clauses, hyoka.yaml)
     warnings: tuple[UserError, ...] = ()
     spool: Spool | None = field(default=None, compare=False, repr=False)  # where the change tables wait
 
     def close(self) -> None:
-        """Let the change tables go (the temporary file is removed); the numbers stay."""
+        """Remove the report's temporary file: its assessments and change tables cannot be read afterwards."""
         if self.spool is not None:
             self.spool.close()
 
@@ -351,36 +351,51 @@ def _reassessment(meta_date: str, meta_location: Location | None, snaps: list[Sn
 
 
 class _LintCounter:
-    """Lint counts by assessment (each finding counted as it comes, none kept), and those found elsewhere."""
+    """Lint counts: each assessment's own as it is linted, and the others where they belong (none kept)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.counts: dict[str, LintCounts] = {}
-        self.other = LintCounts()
-        self._names: dict[Path, str] = {}  # each assessment file's name
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.other = LintCounts()  # found outside any assessment file (clauses, hyoka.yaml)
+        self.late: dict[str, LintCounts] = {}  # found in an assessment file after it was counted
         self._of_file: dict[str, str | None] = {}  # a location's file, as written -> its assessment's name
 
-    def own(self, path: str | Path, name: str) -> None:
-        self._names[Path(path).resolve()] = name
-        self.counts.setdefault(name, LintCounts())
+    def own(self, a: Any, findings: Iterable[UserError]) -> LintCounts:
+        """The counts of the findings in ``a``'s own file; the others are counted where they belong."""
+        own, path = LintCounts(), str(a.path)
+        for f, c in _counted(findings):
+            if f.location is not None and f.location.file == path:
+                own = own + c
+            else:
+                self.add(((f, c),))
+        return own
 
-    def add(self, findings: Iterable[UserError]) -> None:
-        for f in findings:
-            c = LintCounts(errors=int(f.severity == "error"), placeholders=int(f.code == "placeholder"))
-            if c == LintCounts():
-                continue
+    def add(self, counted: Iterable[tuple[UserError, LintCounts]]) -> None:
+        for f, c in counted:
             name = self._name_of(f.location.file) if f.location is not None else None
             if name is None:
                 self.other = self.other + c
             else:
-                self.counts[name] = self.counts[name] + c
+                self.late[name] = self.late.get(name, LintCounts()) + c
 
     def _name_of(self, file: str) -> str | None:
+        """The assessment whose file ``file`` is (None: not an assessment file)."""
         if file not in self._of_file:
             p = Path(file)
-            resolved = (c.resolve() for c in ((p,) if p.is_absolute() else (p, self.root / p)))
-            self._of_file[file] = next((self._names[r] for r in resolved if r in self._names), None)
+            resolved = {c.resolve() for c in ((p,) if p.is_absolute() else (p, self.ws.root / p))}
+            try:
+                name = p.stem if self.ws.assessment_path(p.stem) in resolved else None
+            except UserError:
+                name = None
+            self._of_file[file] = name
         return self._of_file[file]
+
+
+def _counted(findings: Iterable[UserError]) -> Iterator[tuple[UserError, LintCounts]]:
+    """The findings that count (errors, open placeholders), each with its count."""
+    for f in findings:
+        c = LintCounts(errors=int(f.severity == "error"), placeholders=int(f.code == "placeholder"))
+        if c != LintCounts():
+            yield f, c
 
 
 def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
@@ -407,27 +422,29 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
     diag = Diagnostics()
     warnings: list[UserError] = []
     spool = Spool()
-    rows: list[AssessmentReport] = []
+    out: SpooledList[AssessmentReport] = SpooledList(spool)
     deferred: list[HyokaError] = []  # a tampered snapshot: raised after the drafts' own errors
     linter = Linter(ws, fixes=False)
-    lint = _LintCounter(ws.root)
-    lint.add(linter.start())
+    lint = _LintCounter(ws)
     try:
+        lint.add(_counted(linter.start()))
         for a, composed in compose_each(ws, None, diag):
-            lint.own(a.path, a.name)
+            own = lint.own(a, linter.add(a, composed))
             if not deferred:
                 try:
                     outdated = [u for u in uses_of(ws, a) if u.outdated]
-                    rows.append(_assessment_report(ws, a.name, (a, composed), outdated, period, warnings, spool))
+                    out.append(replace(_assessment_report(ws, a.name, (a, composed), outdated, period, warnings, spool), lint=own))
                 except HyokaError as exc:
                     deferred.append(exc)
-            lint.add(linter.add(a, composed))
-        lint.add(linter.finish()[0])
+        lint.add(_counted(linter.finish()[0]))
         diag.raise_if_errors()  # an error in any draft stops the report (its numbers would be unknown)
         if deferred:
             raise deferred[0]
-        out = [replace(r, lint=lint.counts.get(r.name, LintCounts())) for r in rows]
-        for name in _snapshot_only_names(ws.snapshots_dir, (r.name for r in rows)):
+        if lint.late:  # findings of the workspace rules in assessment files counted already
+            for i, r in enumerate(out):
+                if r.name in lint.late:
+                    out[i] = replace(r, lint=(r.lint or LintCounts()) + lint.late[r.name])
+        for name in _snapshot_only_names(ws.snapshots_dir, ws.assessment_names()):
             out.append(_assessment_report(ws, name, None, [], period, warnings, spool))
     except BaseException:
         spool.close()
@@ -435,7 +452,7 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
     return Report(
         municipality=ws.config.municipality,
         period=period,
-        assessments=tuple(out),
+        assessments=out,
         lint_available=True,
         other_lint=lint.other,
         warnings=tuple(warnings),
@@ -598,15 +615,19 @@ def lint_table(report: Report) -> TextTable:
 FORM_ORDER = {"基礎項目": 0, "重点項目": 1, "全項目": 2}
 
 
-def by_jimu(report: Report) -> list[tuple[str, list[AssessmentReport]]]:
-    """The assessments grouped by 事務 (same ``meta.jimu``, width and blanks ignored), in report order."""
+def by_jimu(report: Report) -> Iterator[tuple[str, list[AssessmentReport]]]:
+    """The assessments grouped by 事務 (same ``meta.jimu``, width and blanks ignored), in report order.
+
+    One group is read back at a time (the grouping keeps only each assessment's place).
+    """
     from composer.threshold import normalize_jimu
 
-    groups: dict[str, tuple[str, list[AssessmentReport]]] = {}
-    for a in report.assessments:
+    groups: dict[str, tuple[str, list[int]]] = {}
+    for i, a in enumerate(report.assessments):
         key = normalize_jimu(a.jimu) or f"\0{a.name}"
-        groups.setdefault(key, (a.jimu if normalize_jimu(a.jimu) else "", []))[1].append(a)
-    return [(label, sorted(members, key=lambda m: FORM_ORDER.get(m.form, 9))) for label, members in groups.values()]
+        groups.setdefault(key, (a.jimu if normalize_jimu(a.jimu) else "", []))[1].append(i)
+    for label, members in groups.values():
+        yield label, sorted((report.assessments[i] for i in members), key=lambda m: FORM_ORDER.get(m.form, 9))
 
 
 def _redo(a: AssessmentReport) -> str:
@@ -715,14 +736,14 @@ def to_dict(report: Report) -> dict[str, Any]:
         "totals": {"changes": counts(report.counts), "pending": counts(report.pending_counts)},
         "lint_available": report.lint_available,
         "other_lint": {"errors": report.other_lint.errors, "placeholders": report.other_lint.placeholders},
-        "jimu": [
+        "jimu": (  # a 事務 at a time
             {"jimu": label, "forms": [
                 {"assessment": a.name, "form": a.form, "published": a.last_published,
                  "reassessment_due": a.reassessment.due.isoformat() if a.reassessment.due else None,
                  "important_pending": a.pending_counts.important if a.has_pending else 0}
                 for a in members]}
             for label, members in by_jimu(report)
-        ],
+        ),
     }
 
 
