@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from composer.batch import BuildResult, Progress, build_workspace, writers
 from composer.compose.assemble import Composer
@@ -16,6 +16,9 @@ from composer.load.workspace import CONFIG_NAME, Workspace, load_workspace
 from composer.model import Assessment, ChangeTable, ComposedAssessment
 from composer.revisions.uses import ClauseUse, uses_of
 from composer.transaction import Transaction, workspace_lock
+
+if TYPE_CHECKING:
+    from composer.writers import TextOut
 
 
 def composer_for(ws: Workspace) -> Composer:
@@ -573,7 +576,7 @@ def render_report(report, fmt: str) -> str:  # type: ignore[no-untyped-def]
     return writers.render(report_document(report, fmt), fmt)
 
 
-def stream_report(report, fmt: str, out: TextIO) -> None:  # type: ignore[no-untyped-def]
+def stream_report(report, fmt: str, out: TextOut) -> None:  # type: ignore[no-untyped-def]
     """Write the yearly report as text (md, html, json) to ``out`` as it is made (one assessment's tables at a time)."""
     from composer import writers
     from composer.documents.report import report_document

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Protocol
 
 from composer.errors import UserError
 from composer.i18n import _
@@ -36,6 +36,12 @@ def _writer(fmt: str, formats: tuple[str, ...] = FORMATS):  # type: ignore[no-un
     return import_module(f"composer.writers.{fmt}")
 
 
+class TextOut(Protocol):
+    """Where :func:`stream` writes: anything with a text ``write`` (a text file, standard output)."""
+
+    def write(self, text: str, /) -> object: ...
+
+
 def _text_writer(fmt: str):  # type: ignore[no-untyped-def]
     if fmt in FORMATS and fmt not in TEXT_FORMATS:
         raise UserError(_("format '{fmt}' is written to a file", fmt=fmt), None, _("pass -o FILE"))
@@ -47,7 +53,7 @@ def render(doc: Document, fmt: str) -> str:
     return _text_writer(fmt).render(doc)  # type: ignore[no-any-return]
 
 
-def stream(doc: Document, fmt: str, out: TextIO) -> None:
+def stream(doc: Document, fmt: str, out: TextOut) -> None:
     """Write the document as text in ``fmt`` (md, html, json, csv) to ``out`` (standard output), piece by piece."""
     for chunk in _text_writer(fmt).chunks(doc):
         out.write(chunk)
@@ -62,4 +68,4 @@ def write(doc: Document, fmt: str, path: Path, reference: Path | None = None) ->
         writer.write(doc, Path(path))
 
 
-__all__ = ["FORMATS", "TEXT_FORMATS", "render", "stream", "write"]
+__all__ = ["FORMATS", "TEXT_FORMATS", "TextOut", "render", "stream", "write"]
