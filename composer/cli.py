@@ -386,9 +386,28 @@ def lint(ctx: Ctx, assessments: tuple[str, ...], fix: bool, everything: bool, li
         report(problems, fmt == "json", bar)
 
 
-def _needs_output(fmt: str, output: Path | None) -> None:
+#: the file name endings that say which format a file is in
+SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv",
+                  ".docx": "docx", ".xlsx": "xlsx"}
+
+
+def _output_format(fmt: str, output: Path | None) -> str:
+    """The format to write: ``--format``, else what the output file's name ends in.
+
+    A file named ``report.docx`` written without ``--format`` is a Word document, not Markdown
+    under a Word name; a ``--format`` that contradicts the name is refused.
+    """
+    said = SUFFIX_FORMATS.get(output.suffix.lower()) if output is not None else None
+    if said is not None and said != fmt:
+        choices = click.get_current_context().command.params
+        allowed = next((p.type.choices for p in choices if p.name == "fmt" and isinstance(p.type, click.Choice)), ())
+        if click.get_current_context().get_parameter_source("fmt") is click.core.ParameterSource.DEFAULT and said in allowed:
+            return said
+        raise UserError(_("--format {fmt} does not write a {suffix} file ({output})", fmt=fmt, suffix=output.suffix, output=str(output)),  # type: ignore[union-attr]
+                        None, _("use --format {said}, or a file name ending in .{fmt}", said=said, fmt=fmt))
     if output is None and fmt in ("docx", "xlsx"):
         raise UserError(_("--format {fmt} writes a file", fmt=fmt), None, _("pass -o FILE"))
+    return fmt
 
 
 @main.command()
@@ -581,7 +600,7 @@ def history(ctx: Ctx, assessment: str) -> None:
 @click.option("--table", "table_kind", type=click.Choice(["risk", "official", "shinkyu"]), default="risk", show_default=True,
               help="risk: 変更点リスク評価表; official: (別添3) 変更箇所; shinkyu: 新旧対照表 (md, html, docx, xlsx).")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "csv", "html", "docx", "xlsx"]), default="md", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (required for docx/xlsx).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (required for docx/xlsx); without --format, its name's ending (.docx, .xlsx, .html …) picks the format.")
 @click.option("--reference-doc", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Word reference document for styles.")
 @click.option("--plain", is_flag=True, help="Do not mark the changed words in 変更前 / 変更後 (md, html, docx, xlsx).")
 @pass_ctx
@@ -594,6 +613,7 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
     """
     from composer import api
 
+    fmt = _output_format(fmt, output)
     if table_kind == "shinkyu":
         _diff_shinkyu(ctx, assessment, from_ref, to_ref, fmt, output, reference_doc)
         return
@@ -601,7 +621,6 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
     for w in warnings:
         click.echo(w.shown(view()), err=True)
     official = table_kind == "official"
-    _needs_output(fmt, output)
     if fmt == "html" and not plain:
         from composer import writers
         from composer.documents.review import review_document
@@ -631,7 +650,6 @@ def _diff_shinkyu(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str |
     if fmt not in shinkyu.FORMATS:
         raise UserError(_("the 新旧対照表 is written as {formats} (not '{fmt}')", formats=list(shinkyu.FORMATS), fmt=fmt), None,
                         _("use --format md, html, docx or xlsx"))
-    _needs_output(fmt, output)
     table = api.shinkyu(ctx.root, assessment, from_ref, to_ref)
     if output is None:
         click.echo(writers.render(shinkyu.document(table, fmt), fmt), nl=False)
@@ -717,7 +735,7 @@ def new(ctx: Ctx, name: str, form_name: str, profile: str | None, files: tuple[s
 @click.option("--from", "from_date", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period (overrides the year's).")
 @click.option("--to", "to_date", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the period (overrides the year's).")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "json", "docx", "xlsx"]), default="md", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (required for docx/xlsx).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (required for docx/xlsx); without --format, its name's ending (.docx, .xlsx, .html …) picks the format.")
 @click.option("--reference-doc", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Word reference document for styles.")
 @pass_ctx
 def report_command(ctx: Ctx, year: int | None, from_date: Any, to_date: Any, fmt: str, output: Path | None,
@@ -726,7 +744,7 @@ def report_command(ctx: Ctx, year: int | None, from_date: Any, to_date: Any, fmt
     from composer import api
     from composer.documents.report import build_report, resolve_period
 
-    _needs_output(fmt, output)
+    fmt = _output_format(fmt, output)
     period = resolve_period(year, from_date.date() if from_date else None, to_date.date() if to_date else None)
     with build_report(ctx.root, period.start, period.end) as result:
         for w in result.warnings:

@@ -333,6 +333,27 @@ def test_cli_from_to_overrides_the_year(history: Path, run) -> None:
     assert json.loads(both.stdout)["totals"]["changes"]["total"] == 5
 
 
+def test_the_output_files_name_picks_the_format_unless_format_says_otherwise(history: Path, run, tmp_path: Path) -> None:
+    import docx
+    import openpyxl
+
+    word = tmp_path / "report.docx"
+    result = run("-C", str(history), "report", "--year", "2025", "-o", str(word))
+    assert result.exit_code == 0, result.stderr
+    assert any("実施状況報告" in p.text for p in docx.Document(str(word)).paragraphs)  # Word, not Markdown named .docx
+    sheet = tmp_path / "changes.xlsx"
+    assert run("-C", str(history), "diff", "juki", "-o", str(sheet)).exit_code == 0
+    assert openpyxl.load_workbook(sheet).worksheets[0].max_row > 1
+    plain = tmp_path / "report.txt"  # a name that says no format: the default (Markdown)
+    assert run("-C", str(history), "report", "--year", "2025", "-o", str(plain)).exit_code == 0
+    assert plain.read_text(encoding="utf-8").startswith("# ")
+    clash = tmp_path / "clash.docx"
+    refused = run("-C", str(history), "report", "--year", "2025", "--format", "md", "-o", str(clash))
+    assert refused.exit_code == 1 and not clash.exists()
+    (line,) = refused.stderr.strip().splitlines()
+    assert "--format md does not write a .docx file" in line and "clash.docx" in line and "--format docx" in line
+
+
 def test_cli_markdown_and_html(history: Path, run) -> None:
     md = run("-C", str(history), "report", "--year", "2025")
     assert md.exit_code == 0, md.stderr
