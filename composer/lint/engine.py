@@ -413,7 +413,8 @@ def run_lint(
 ) -> LintResult:
     """``hyoka lint``: load and compose, lint, optionally fix assessment files and lint again.
 
-    Every problem collected (see :func:`lint_stream`, which prints them as they come).
+    Every problem collected: :func:`lint_stream` gives them one at a time (``hyoka lint``
+    prints them so, keeping none).
     """
     fixed, findings = lint_stream(root, names, fix, everything, progress=progress)
     out = Diagnostics()
