@@ -351,3 +351,18 @@ def test_profile_linked_from_outside_is_refused(ws: Path, run, tmp_path_factory)
     assert result.exit_code == 1
     assert "profiles/mine.yaml: profile file links outside the workspace" in result.stderr
     assert not (ws / "assessments" / "kokuho.yaml").exists()
+
+
+def test_build_refuses_a_last_snapshot_that_is_not_sealed_or_not_well_formed(example: Path, run) -> None:
+    path = example / "snapshots" / "juki" / "2024-04-01.json"
+    body = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**body, "municipality": "練馬区"}, ensure_ascii=False), encoding="utf-8")  # changed, hash kept
+    tampered = run("-C", str(example), "build", "juki", "--format", "md")
+    assert tampered.exit_code == 1 and not (example / "build" / "juki.md").exists()
+    assert "snapshots/juki/2024-04-01.json: snapshot content does not match its hash" in tampered.stderr
+    resealed = {**body, "clauses": {"toshima/datacenter@1": 7}}  # a malformed clause map under a matching hash
+    resealed["content_hash"] = content_hash(resealed)
+    path.write_text(json.dumps(resealed, ensure_ascii=False), encoding="utf-8")
+    malformed = run("-C", str(example), "build", "juki", "--format", "md")
+    assert malformed.exit_code == 1 and "Traceback" not in malformed.stderr
+    assert "snapshots/juki/2024-04-01.json: snapshot is malformed" in malformed.stderr

@@ -212,8 +212,11 @@ def _seq(stem: str) -> int:
     return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 1
 
 
-def read_snapshot(path: Path, library: Library | None = None) -> Snapshot:
-    """Read and verify a snapshot file (and, given the ``library``, the clause versions it used)."""
+def _sealed(path: Path, deep: bool) -> dict[str, Any]:
+    """A snapshot file's body, once it is a hyoka snapshot whose content matches its hash.
+
+    ``deep``: also refuse nesting deeper than :data:`MAX_DEPTH` (before hashing it).
+    """
     loc = Location.of(path)
     restore = _("restore it from version control")
     try:
@@ -228,16 +231,28 @@ def read_snapshot(path: Path, library: Library | None = None) -> Snapshot:
         raise UserError(_("snapshot is not valid JSON: {error}", error=str(exc)), loc, restore) from None
     if not isinstance(body, dict) or body.get("hyoka_snapshot") not in FORMATS or isinstance(body.get("hyoka_snapshot"), bool):
         raise UserError(_("not a hyoka snapshot"), loc, _("snapshots are written by `hyoka publish`"))
-    if _depth(body) > MAX_DEPTH:
+    if deep and _depth(body) > MAX_DEPTH:
         raise UserError(_("not a hyoka snapshot: nested more than {depth} levels deep", depth=MAX_DEPTH), loc, restore)
-    recorded = body.get("content_hash")
-    if recorded != content_hash(body):
+    try:
+        matches = body.get("content_hash") == content_hash(body)
+    except RecursionError:
+        raise UserError(_("not a hyoka snapshot: nested too deeply"), loc, restore) from None
+    if not matches:
         raise UserError(
             _("snapshot content does not match its hash: it was changed after publication"),
             loc,
             _("published snapshots are immutable; restore the file from version control"),
             code="tampered",
         )
+    return body  # type: ignore[no-any-return]
+
+
+def read_snapshot(path: Path, library: Library | None = None) -> Snapshot:
+    """Read and verify a snapshot file (and, given the ``library``, the clause versions it used)."""
+    loc = Location.of(path)
+    restore = _("restore it from version control")
+    body = _sealed(path, deep=True)
+    recorded = body["content_hash"]
     problem = _check_shape(body)
     if problem:
         raise UserError(_("snapshot is malformed: {problem}", problem=problem), loc, restore)
@@ -268,13 +283,13 @@ def read_snapshot(path: Path, library: Library | None = None) -> Snapshot:
         raise UserError(_("snapshot is incomplete ({error})", error=str(exc)), loc, restore) from None
     snap = Snapshot(id=path.stem, date=date, path=path, composed=composed, content_hash=recorded, clauses=dict(body.get("clauses", {})))
     if library is not None:
-        verify_clauses(snap, library)
+        verify_clauses(snap.clauses, path, snap.composed.name, library)
     return snap
 
 
-def verify_clauses(snap: Snapshot, library: Library) -> None:
-    """Refuse when a clause version the snapshot used no longer has the content it had then."""
-    for key, sealed in snap.clauses.items():
+def verify_clauses(clauses: dict[str, str], path: Path, assessment: str, library: Library) -> None:
+    """Refuse when a clause version the snapshot at ``path`` used no longer has the content it had then."""
+    for key, sealed in clauses.items():
         cid, _sep, number = key.rpartition("@")
         clause = library.get(cid)
         version = clause.version(int(number)) if clause is not None and number.isdigit() else None
@@ -286,9 +301,9 @@ def verify_clauses(snap: Snapshot, library: Library) -> None:
                     "published clause {clause} is not what snapshot {snapshot} of '{assessment}' published "
                     "({file} records another content hash)",
                     clause=key,
-                    snapshot=snap.id,
-                    assessment=snap.composed.name,
-                    file=Path(snap.path),
+                    snapshot=Path(path).stem,
+                    assessment=assessment,
+                    file=Path(path),
                 ),
                 version.location,
                 _("published versions never change: restore its wording from version control and add a new version instead"),
@@ -297,10 +312,21 @@ def verify_clauses(snap: Snapshot, library: Library) -> None:
 
 
 def check_published_clauses(snapshots_root: Path, name: str, library: Library) -> None:
-    """Verify the latest snapshot of ``name`` (if any), and the clause versions it used, against ``library``."""
+    """Verify the clause versions the latest snapshot of ``name`` (if any) used against ``library``.
+
+    What a build checks before writing ``name``: that the snapshot is sealed (its content
+    matches its hash) and that no clause version it published has changed since. The rest of
+    the snapshot (its shape, its items) is read by what uses it (diff, report, check).
+    """
     paths = list_snapshots(snapshots_root, name)
-    if paths:
-        read_snapshot(paths[-1], library)
+    if not paths:
+        return
+    body = _sealed(paths[-1], deep=False)
+    clauses = body.get("clauses", {})
+    if not isinstance(clauses, dict) or not all(isinstance(v, str) for v in clauses.values()):
+        read_snapshot(paths[-1], library)  # malformed: the whole reading names what is wrong
+        return
+    verify_clauses(clauses, paths[-1], str(body.get("assessment", name)), library)
 
 
 def _depth(value: object) -> int:
