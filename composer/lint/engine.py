@@ -178,8 +178,6 @@ class Linter:
         self.document_rules = [r for r in live if r.scope == "document"]
         self.workspace_rules = [r for r in live if r.scope == "workspace"]
         self.edits: list[Edit] = []
-        self._strings: dict[str, str] = {}  # one copy of each text findings repeat (hints, paths)
-        self._messages: dict[tuple[object, ...], Message] = {}  # one copy of each message findings repeat
 
     def start(self) -> list[UserError]:
         """The problems of the workspace's ``lint:`` settings (reported before any finding)."""
@@ -218,7 +216,7 @@ class Linter:
                 assert isinstance(hit, Hit)
                 if f is not None and f.disabled(r.id, p.anchors):
                     continue
-                out.append(self._compact(_from_hit(r, p, hit, self.settings)))
+                out.append(_from_hit(r, p, hit, self.settings))
                 if self.fixes and r.fixable and hit.replacement is not None and p.origin == "assessment" and p.line is not None:
                     self.edits.append(_edit(p, hit))
 
@@ -237,33 +235,7 @@ class Linter:
                 message = _("{message} [{rule}] (library clause: reported only)", message=finding.message, rule=r.id)
             else:
                 message = _("{message} [{rule}]", message=finding.message, rule=r.id)
-            out.append(self._compact(UserError(message, loc, finding.hint, severity, r.id)))  # type: ignore[arg-type]
-
-    def _compact(self, e: UserError) -> UserError:
-        """``e`` with the texts it shares with earlier findings shared, not copied.
-
-        Documents made from one stock often repeat the same findings: kept as one copy of each
-        message, hint and path, 35,000 documents' findings take a fraction of the memory.
-        """
-        one = self._strings.setdefault
-        loc = e.location
-        if loc is not None:
-            loc = Location(one(loc.file, loc.file), loc.line, one(loc.key, loc.key) if loc.key else loc.key)
-        return UserError(self._shared(e.message), loc, self._shared(e.hint) if e.hint else e.hint, e.severity, e.code)
-
-    def _shared(self, text: str | Message) -> str | Message:
-        """One copy of equal messages (keyed by msgid and parameters: no text is rendered)."""
-        if not isinstance(text, Message):
-            return self._strings.setdefault(text, text)
-        try:
-            return self._messages.setdefault(_message_key(text), text)
-        except TypeError:  # an unhashable parameter: kept as it is
-            return text
-
-
-def _message_key(m: Message) -> tuple[object, ...]:
-    params = tuple((k, _message_key(v) if isinstance(v, Message) else v) for k, v in m.params)
-    return (m.msgid, m.plural, m.count, params)
+            out.append(UserError(message, loc, finding.hint, severity, r.id))  # type: ignore[arg-type]
 
 
 def lint_workspace(
