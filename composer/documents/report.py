@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from composer.errors import Diagnostics, HyokaError, Location, UserError
+from composer.errors import HyokaError, Location, UserError
 from composer.i18n import View, _
 from composer.model import ChangeRow, ChangeTable, ComposedAssessment
 from composer.revisions.snapshot import DRAFT, Snapshot, list_snapshots, read_snapshot
@@ -410,7 +410,7 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
     written. Close the report (or use it as a context manager) to remove that file sooner
     than the end of the process.
     """
-    from composer.compose.stream import compose_each
+    from composer.compose.stream import ErrorsOnly, compose_each
     from composer.lint.engine import Linter
     from composer.load.workspace import load_workspace
     from composer.revisions.uses import uses_of
@@ -419,7 +419,7 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
         raise UserError(_("the period starts after it ends ({start} > {end})", start=start, end=end), None, _("swap --from and --to"))
     period = Period(start, end)
     ws = load_workspace(root)
-    diag = Diagnostics()
+    diag = ErrorsOnly()  # the drafts' errors stop the report; their warnings are check's to print
     warnings: list[UserError] = []
     spool = Spool()
     out: SpooledList[AssessmentReport] = SpooledList(spool)
