@@ -80,7 +80,8 @@ def check_stream(
     the workspace lint rules). ``progress(done, total)`` is called after each assessment.
     """
     from composer.compose.stream import compose_each
-    from composer.threshold import member_of
+    from composer.spool import Spool, SpooledList
+    from composer.threshold import Member, member_of
 
     diag = Diagnostics()
     ws = load_workspace(root, diag)
@@ -93,16 +94,17 @@ def check_stream(
     yield from diag.take()
     if linter is not None:
         yield from linter.start()
-    members = []  # the しきい値 summary of each assessment (with no names every one is looked at here)
-    for a, composed in compose_each(ws, wanted, diag, progress=progress):
+    with Spool() as spool:
+        members: SpooledList[Member] = SpooledList(spool)  # each assessment's しきい値 summary, kept on disk
+        for a, composed in compose_each(ws, wanted, diag, progress=progress):
+            yield from diag.take()
+            if wanted is None:
+                members.append(member_of(a, ws.form_dirs))
+            if linter is not None:
+                yield from linter.add(a, composed)
         yield from diag.take()
-        if wanted is None:
-            members.append(member_of(a, ws.form_dirs))
-        if linter is not None:
-            yield from linter.add(a, composed)
-    yield from diag.take()
-    # with no names every assessment was just loaded: those that compose are looked at (the others have errors)
-    yield from threshold_findings(ws, names, None if wanted else members)
+        # with no names every assessment was just loaded: those that compose are looked at (the others have errors)
+        yield from threshold_findings(ws, names, None if wanted else members)
     if linter is not None:
         yield from linter.finish()[0]
 

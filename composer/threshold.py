@@ -16,7 +16,7 @@ their ``meta.jimu`` (事務の名称) is the same, ignoring width and spaces (NF
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -291,6 +291,31 @@ def member_of(a: Assessment, form_dirs: tuple | None = None) -> Member:  # type:
     return Member(a.name, a.location, a.meta.jimu, key, inputs_of(a, form_dirs), form.evaluation)
 
 
+def _by_jimu(assessments: Iterable[Assessment | Member], form_dirs: tuple | None  # type: ignore[type-arg]
+             ) -> Iterator[list[tuple[Member, AssessmentThreshold, str]]]:
+    """The summaries of each 事務's assessments, a 事務 at a time, in the order they first appear.
+
+    Summaries kept in a sequence that reads them back (a spool) are grouped by their places
+    and read back one 事務 at a time; others are grouped as they come.
+    """
+    if isinstance(assessments, Sequence):
+        places: dict[str, list[int]] = {}
+        for i, x in enumerate(assessments):
+            places.setdefault(_member(x, form_dirs).key, []).append(i)
+        for group in places.values():
+            yield [(m, m.threshold, m.evaluation) for m in (_member(assessments[i], form_dirs) for i in group)]
+        return
+    by_jimu: dict[str, list[tuple[Member, AssessmentThreshold, str]]] = {}
+    for x in assessments:
+        m = _member(x, form_dirs)
+        by_jimu.setdefault(m.key, []).append((m, m.threshold, m.evaluation))
+    yield from by_jimu.values()
+
+
+def _member(x: Assessment | Member, form_dirs: tuple | None) -> Member:  # type: ignore[type-arg]
+    return x if isinstance(x, Member) else member_of(x, form_dirs)
+
+
 def workspace_findings(assessments: Iterable[Assessment | Member], report_for: Iterable[str] | None,
                        form_dirs: tuple | None = None) -> list[UserError]:  # type: ignore[type-arg]
     """Warnings for ``hyoka check``: required forms missing from a 事務, and a stated しきい値判断結果
@@ -299,12 +324,8 @@ def workspace_findings(assessments: Iterable[Assessment | Member], report_for: I
     ``assessments`` may be a generator, or the :func:`member_of` summaries of assessments
     already loaded: only that summary of each is kept."""
     wanted = set(report_for) if report_for else None
-    by_jimu: dict[str, list[tuple[Member, AssessmentThreshold, str]]] = {}
-    for x in assessments:
-        m = x if isinstance(x, Member) else member_of(x, form_dirs)
-        by_jimu.setdefault(m.key, []).append((m, m.threshold, m.evaluation))
     out: list[UserError] = []
-    for members in by_jimu.values():
+    for members in _by_jimu(assessments, form_dirs):
         ordered = sorted(members, key=lambda m: m[2] != "基礎項目")  # the 基礎項目評価書's answers first
         pooled = ThresholdInputs()
         for a, t, _ev in ordered:
