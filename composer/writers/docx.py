@@ -1,7 +1,7 @@
 """The Word writer: any :class:`~composer.writers.model.Document`, and the 評価書 itself.
 
 Every document hyoka writes as Word — the change tables, the 新旧対照表, the redline, the
-yearly report — is a neutral document written by :func:`write` (:func:`document_xml`);
+yearly report — is a neutral document written by :func:`write` (:func:`document_chunks`);
 all take their styles, page setup and footer from the same reference document.
 
 The composed 評価書 (:class:`composer.model.ComposedAssessment`) stays this writer's own
@@ -764,12 +764,12 @@ def table_chunks(x: Xml, t: Table, text_width: int, rev: Revision | None = None)
     yield "</w:tbl>"
 
 
-def table_xml(x: Xml, t: Table, text_width: int, rev: Revision | None = None) -> str:
-    return "".join(table_chunks(x, t, text_width, rev))
-
-
 def document_chunks(doc: Document, styles: dict[str, str], text_width: int) -> Iterator[str]:
-    """The body of any document in pieces, a block (a table row) at a time, as :func:`document_xml`."""
+    """The body of any document, in pieces: a block (a table row) at a time.
+
+    The title in ``Title``, a heading that opens a new part in ``Heading 1`` (a new page),
+    other headings in ``Heading 2``; paragraphs in their styles.
+    """
     x = Xml(styles)
     rev = Revision(doc.tracking.author, doc.tracking.date) if doc.tracking is not None else None
     for b in doc.blocks:
@@ -782,12 +782,6 @@ def document_chunks(doc: Document, styles: dict[str, str], text_width: int) -> I
         else:
             yield "".join(x.p(b.style, f"・{item}") for item in b.items)
     yield x.p("normal")
-
-
-def document_xml(doc: Document, styles: dict[str, str], text_width: int) -> str:
-    """The body of any document: the title in ``Title``, a heading that opens a new part in
-    ``Heading 1`` (a new page), other headings in ``Heading 2``; paragraphs in their styles."""
-    return "".join(document_chunks(doc, styles, text_width))
 
 
 def write(doc: Document, path: Path, reference: Path | None = None) -> None:
@@ -817,7 +811,6 @@ __all__ = [
     "column_widths",
     "default_reference",
     "document_chunks",
-    "document_xml",
     "reference_digest",
     "resolve_styles",
     "table_chunks",

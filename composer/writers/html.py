@@ -107,10 +107,6 @@ def _table_chunks(t: Table, rows: Iterable[Row]) -> Iterator[str]:
     yield "\n</tbody></table>"
 
 
-def table_html(t: Table) -> str:
-    return "".join(_table_chunks(t, t.rows))
-
-
 def _filters(doc: Document, shown: int) -> str:
     def control(f: Filter) -> str:
         if f.options:
@@ -202,4 +198,4 @@ def write_html(c: ComposedAssessment, path: Path) -> None:
     atomic_write(path, html(c))
 
 
-__all__ = ["CSS", "chunks", "html", "markdown", "render", "table_html", "write", "write_html", "write_markdown"]
+__all__ = ["CSS", "chunks", "html", "markdown", "render", "write", "write_html", "write_markdown"]

@@ -11,7 +11,7 @@ Blocks are separated by one blank line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from composer.files import atomic_write, write_text
@@ -64,10 +64,6 @@ def _row_line(row: Row) -> str:
         values.append(cell_text(c))
         values += [" "] * (c.span - 1)
     return "| " + " | ".join(values) + " |"
-
-
-def table_lines(names: list[str], rows: Iterable[Row]) -> list[str]:
-    return _header_lines(names) + [_row_line(row) for row in rows]
 
 
 def _table(t: Table) -> Iterator[tuple[bool, str]]:

@@ -31,8 +31,8 @@ are asked for): every writer iterates each exactly once, in order, writes each b
 (each row) as it comes, and never takes their ``len()``, indexes them or holds them all.
 :attr:`Document.data` may likewise hold one-shot iterators wherever it would hold a list
 (the JSON writer writes each as an array, as it comes). A builder that has its blocks
-at hand passes tuples, which work everywhere; code that reads a document twice (tests,
-:meth:`Document.tables`) needs sequences.
+at hand passes tuples, which work everywhere; code that reads a document twice (tests)
+needs sequences.
 """
 
 from __future__ import annotations
@@ -215,10 +215,6 @@ class Document:
     tracking: Tracking | None = None
     filters: tuple[Filter, ...] = ()
     count_unit: str = "件"
-
-    def tables(self) -> list[Table]:
-        """The document's tables (this reads the blocks: for a document whose blocks are a sequence)."""
-        return [b for b in self.blocks if isinstance(b, Table)]
 
 
 # --------------------------------------------------------------------------- helpers

@@ -90,17 +90,6 @@ def row_height(values: Any, widths: dict[int, float]) -> float:
     return min(409, lines * LINE_HEIGHT + 3)
 
 
-def fit_row_heights(ws: Any, first_row: int) -> None:
-    """Set each row's height from its wrapped text (:func:`row_height`), for a sheet already filled."""
-    from openpyxl.utils import get_column_letter
-
-    widths = {
-        col: (ws.column_dimensions[get_column_letter(col)].width or 10) * 0.95 for col in range(1, ws.max_column + 1)
-    }
-    for row in ws.iter_rows(min_row=first_row):
-        ws.row_dimensions[row[0].row].height = row_height(((cell.column, cell.value) for cell in row), widths)
-
-
 def _rich_str(value: Any) -> str:
     """The text of a rich-text cell value ("" for numbers and empty cells)."""
     from openpyxl.cell.rich_text import CellRichText
@@ -304,5 +293,5 @@ def write(doc: Document, path: Path) -> None:
         raise
 
 
-__all__ = ["FONT_NAME", "CellStyles", "cell_styles", "column_chars", "fit_row_heights", "print_setup", "rich_text", "row_height", "write",
+__all__ = ["FONT_NAME", "CellStyles", "cell_styles", "column_chars", "print_setup", "rich_text", "row_height", "write",
            "write_sheet"]
