@@ -32,7 +32,8 @@ def nearest_workspace(start: Path | None = None) -> Path | None:
     return None
 
 
-def _new_file_mode() -> int:
+def new_file_mode() -> int:
+    """The permissions a new file gets under the process's umask."""
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
@@ -86,7 +87,7 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
     try:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            mode = path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode()
+            mode = path.stat().st_mode & 0o7777 if path.exists() else new_file_mode()
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             out = _Output(io.FileIO(fd, "wb"), path)
         except OSError as exc:
@@ -128,4 +129,4 @@ def write_text(path: Path, chunks: Iterable[str]) -> None:
             out.write(chunk.encode("utf-8"))
 
 
-__all__ = ["atomic_file", "atomic_write", "write_text"]
+__all__ = ["atomic_file", "atomic_write", "nearest_workspace", "new_file_mode", "write_text"]

@@ -46,7 +46,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from composer.errors import Location, UserError
-from composer.files import nearest_workspace
+from composer.files import nearest_workspace, new_file_mode
 from composer.i18n import Message, _
 
 STATE_DIR = ".hyoka"
@@ -414,7 +414,7 @@ class Transaction:
                 if pause:
                     time.sleep(pause)
                 p.parent.mkdir(parents=True, exist_ok=True)
-                mode = p.stat().st_mode & 0o7777 if current is not None else _new_file_mode()
+                mode = p.stat().st_mode & 0o7777 if current is not None else new_file_mode()
                 _write_synced(e.new, payload, mode)
                 if e.old is not None and current is not None:
                     _write_synced(e.old, current, mode)
@@ -506,12 +506,6 @@ def _unlink_quietly(p: Path) -> None:
         _unlink(p)
     except OSError:
         pass
-
-
-def _new_file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def find_workspace_root(start: Path) -> Path:
