@@ -391,17 +391,20 @@ SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html
                   ".docx": "docx", ".xlsx": "xlsx"}
 
 
-def _output_format(fmt: str, output: Path | None) -> str:
-    """The format to write: ``--format``, else what the output file's name ends in.
+DIFF_FORMATS = ("md", "json", "csv", "html", "docx", "xlsx")
+REPORT_FORMATS = ("md", "html", "json", "docx", "xlsx")
+
+
+def _output_format(fmt: str, output: Path | None, formats: tuple[str, ...]) -> str:
+    """The format to write: ``--format``, else what the output file's name ends in (one of ``formats``).
 
     A file named ``report.docx`` written without ``--format`` is a Word document, not Markdown
     under a Word name; a ``--format`` that contradicts the name is refused.
     """
     said = SUFFIX_FORMATS.get(output.suffix.lower()) if output is not None else None
     if said is not None and said != fmt:
-        choices = click.get_current_context().command.params
-        allowed = next((p.type.choices for p in choices if p.name == "fmt" and isinstance(p.type, click.Choice)), ())
-        if click.get_current_context().get_parameter_source("fmt") is click.core.ParameterSource.DEFAULT and said in allowed:
+        defaulted = click.get_current_context().get_parameter_source("fmt") is click.core.ParameterSource.DEFAULT
+        if defaulted and said in formats:
             return said
         raise UserError(_("--format {fmt} does not write a {suffix} file ({output})", fmt=fmt, suffix=output.suffix, output=str(output)),  # type: ignore[union-attr]
                         None, _("use --format {said}, or a file name ending in .{fmt}", said=said, fmt=fmt))
@@ -599,7 +602,7 @@ def history(ctx: Ctx, assessment: str) -> None:
 @click.option("--date", help="変更日 of the draft's rows, YYYY-MM-DD (e.g. the planned publication date).")
 @click.option("--table", "table_kind", type=click.Choice(["risk", "official", "shinkyu"]), default="risk", show_default=True,
               help="risk: 変更点リスク評価表; official: (別添3) 変更箇所; shinkyu: 新旧対照表 (md, html, docx, xlsx).")
-@click.option("--format", "fmt", type=click.Choice(["md", "json", "csv", "html", "docx", "xlsx"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="md", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (required for docx/xlsx); without --format, its name's ending (.docx, .xlsx, .html …) picks the format.")
 @click.option("--reference-doc", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Word reference document for styles.")
 @click.option("--plain", is_flag=True, help="Do not mark the changed words in 変更前 / 変更後 (md, html, docx, xlsx).")
@@ -613,7 +616,7 @@ def diff(ctx: Ctx, assessment: str, from_ref: str | None, to_ref: str | None, st
     """
     from composer import api
 
-    fmt = _output_format(fmt, output)
+    fmt = _output_format(fmt, output, DIFF_FORMATS)
     if table_kind == "shinkyu":
         _diff_shinkyu(ctx, assessment, from_ref, to_ref, fmt, output, reference_doc)
         return
@@ -734,7 +737,7 @@ def new(ctx: Ctx, name: str, form_name: str, profile: str | None, files: tuple[s
 @click.option("--year", type=int, help="Fiscal year: 2025 is 2025-04-01..2026-03-31 (default: the current one).")
 @click.option("--from", "from_date", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period (overrides the year's).")
 @click.option("--to", "to_date", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the period (overrides the year's).")
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "json", "docx", "xlsx"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="md", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (required for docx/xlsx); without --format, its name's ending (.docx, .xlsx, .html …) picks the format.")
 @click.option("--reference-doc", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Word reference document for styles.")
 @pass_ctx
@@ -744,7 +747,7 @@ def report_command(ctx: Ctx, year: int | None, from_date: Any, to_date: Any, fmt
     from composer import api
     from composer.documents.report import build_report, resolve_period
 
-    fmt = _output_format(fmt, output)
+    fmt = _output_format(fmt, output, REPORT_FORMATS)
     period = resolve_period(year, from_date.date() if from_date else None, to_date.date() if to_date else None)
     with build_report(ctx.root, period.start, period.end) as result:
         for w in result.warnings:

@@ -52,18 +52,15 @@ class Spool:
         return handle
 
     def read(self, handle: Spooled) -> Any:
-        return self._read(handle.offset, handle.size) if handle.spool is self else self._gone()
+        if handle.spool is not self:
+            raise ValueError("the record is not in this spool")
+        return self._read(handle.offset, handle.size)
 
     def _read(self, offset: int, size: int) -> Any:
         if self._file is None:
-            self._gone()
-        assert self._file is not None
+            raise ValueError("the spool is closed")
         self._file.seek(offset)
         return _Unpickler(io.BytesIO(self._file.read(size)), self).load()
-
-    @staticmethod
-    def _gone() -> Any:
-        raise ValueError("the record is not in this spool (or the spool is closed)")
 
     def __iter__(self) -> Iterator[Any]:
         """Every record, in the order appended (one in memory at a time)."""
