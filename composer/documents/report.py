@@ -245,10 +245,7 @@ class AssessmentReport:
 
     @property
     def counts(self) -> Counts:
-        total = Counts()
-        for p in self.publications:
-            total = total + p.counts
-        return total
+        return sum((p.counts for p in self.publications), Counts())
 
     @property
     def has_pending(self) -> bool:
@@ -272,6 +269,8 @@ class Report:
     lint_available: bool
     other_lint: LintCounts  # lint findings outside any assessment file (clauses, hyoka.yaml)
     warnings: tuple[UserError, ...] = ()
+    counts: Counts = Counts()  # the changes in the period, over every assessment
+    pending_counts: Counts = Counts()  # the drafts' changes since their last publication, over every assessment
     spool: Spool | None = field(default=None, compare=False, repr=False)  # where the change tables wait
 
     def close(self) -> None:
@@ -288,20 +287,6 @@ class Report:
     @property
     def title(self) -> str:
         return f"{self.municipality} 特定個人情報保護評価の実施状況報告"
-
-    @property
-    def counts(self) -> Counts:
-        total = Counts()
-        for a in self.assessments:
-            total = total + a.counts
-        return total
-
-    @property
-    def pending_counts(self) -> Counts:
-        total = Counts()
-        for a in self.assessments:
-            total = total + a.pending_counts
-        return total
 
 
 # --------------------------------------------------------------------------- building
@@ -423,6 +408,13 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
     warnings: list[UserError] = []
     spool = Spool()
     out: SpooledList[AssessmentReport] = SpooledList(spool)
+    counts = pending = Counts()  # the period's changes and the pending ones, summed as the assessments are kept
+
+    def keep(r: AssessmentReport) -> None:
+        nonlocal counts, pending
+        out.append(r)
+        counts, pending = counts + r.counts, pending + r.pending_counts
+
     deferred: list[HyokaError] = []  # a tampered snapshot: raised after the drafts' own errors
     linter = Linter(ws, fixes=False)
     lint = _LintCounter(ws)
@@ -433,7 +425,7 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
             if not deferred:
                 try:
                     outdated = [u for u in uses_of(ws, a) if u.outdated]
-                    out.append(replace(_assessment_report(ws, a.name, (a, composed), outdated, period, warnings, spool), lint=own))
+                    keep(replace(_assessment_report(ws, a.name, (a, composed), outdated, period, warnings, spool), lint=own))
                 except HyokaError as exc:
                     deferred.append(exc)
         lint.add(_counted(linter.finish()[0]))
@@ -445,7 +437,7 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
                 if r.name in lint.late:
                     out[i] = replace(r, lint=(r.lint or LintCounts()) + lint.late[r.name])
         for name in _snapshot_only_names(ws.snapshots_dir, ws.assessment_names()):
-            out.append(_assessment_report(ws, name, None, [], period, warnings, spool))
+            keep(_assessment_report(ws, name, None, [], period, warnings, spool))
     except BaseException:
         spool.close()
         raise
@@ -456,6 +448,8 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
         lint_available=True,
         other_lint=lint.other,
         warnings=tuple(warnings),
+        counts=counts,
+        pending_counts=pending,
         spool=spool,
     )
 
