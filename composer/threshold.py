@@ -295,21 +295,15 @@ def _by_jimu(assessments: Iterable[Assessment | Member], form_dirs: tuple | None
              ) -> Iterator[list[tuple[Member, AssessmentThreshold, str]]]:
     """The summaries of each 事務's assessments, a 事務 at a time, in the order they first appear.
 
-    Summaries kept in a sequence that reads them back (a spool) are grouped by their places
-    and read back one 事務 at a time; others are grouped as they come.
+    Grouped by their places: summaries kept in a sequence that reads them back (a spool) are
+    read back one 事務 at a time; assessments that come one by one are summarized first.
     """
-    if isinstance(assessments, Sequence):
-        places: dict[str, list[int]] = {}
-        for i, x in enumerate(assessments):
-            places.setdefault(_member(x, form_dirs).key, []).append(i)
-        for group in places.values():
-            yield [(m, m.threshold, m.evaluation) for m in (_member(assessments[i], form_dirs) for i in group)]
-        return
-    by_jimu: dict[str, list[tuple[Member, AssessmentThreshold, str]]] = {}
-    for x in assessments:
-        m = _member(x, form_dirs)
-        by_jimu.setdefault(m.key, []).append((m, m.threshold, m.evaluation))
-    yield from by_jimu.values()
+    members = assessments if isinstance(assessments, Sequence) else [_member(x, form_dirs) for x in assessments]
+    places: dict[str, list[int]] = {}
+    for i, x in enumerate(members):
+        places.setdefault(_member(x, form_dirs).key, []).append(i)
+    for group in places.values():
+        yield [(m, m.threshold, m.evaluation) for m in (_member(members[i], form_dirs) for i in group)]
 
 
 def _member(x: Assessment | Member, form_dirs: tuple | None) -> Member:  # type: ignore[type-arg]
