@@ -351,16 +351,20 @@ class _LintCounter:
             if f.location is not None and f.location.file == path:
                 own = own + c
             else:
-                self.add(((f, c),))
+                self._elsewhere(f, c)
         return own
 
-    def add(self, counted: Iterable[tuple[UserError, LintCounts]]) -> None:
-        for f, c in counted:
-            name = self._name_of(f.location.file) if f.location is not None else None
-            if name is None:
-                self.other = self.other + c
-            else:
-                self.late[name] = self.late.get(name, LintCounts()) + c
+    def add(self, findings: Iterable[UserError]) -> None:
+        """Count findings made outside any one assessment's lint (settings, clauses, workspace rules)."""
+        for f, c in _counted(findings):
+            self._elsewhere(f, c)
+
+    def _elsewhere(self, f: UserError, c: LintCounts) -> None:
+        name = self._name_of(f.location.file) if f.location is not None else None
+        if name is None:
+            self.other = self.other + c
+        else:
+            self.late[name] = self.late.get(name, LintCounts()) + c
 
     def _name_of(self, file: str) -> str | None:
         """The assessment whose file ``file`` is (None: not an assessment file)."""
@@ -419,7 +423,7 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
     linter = Linter(ws, fixes=False)
     lint = _LintCounter(ws)
     try:
-        lint.add(_counted(linter.start()))
+        lint.add(linter.start())
         for a, composed in compose_each(ws, None, diag):
             own = lint.own(a, linter.add(a, composed))
             if not deferred:
@@ -428,7 +432,7 @@ def build_report(root: Path | None, start: _dt.date, end: _dt.date) -> Report:
                     keep(replace(_assessment_report(ws, a.name, (a, composed), outdated, period, warnings, spool), lint=own))
                 except HyokaError as exc:
                     deferred.append(exc)
-        lint.add(_counted(linter.finish()[0]))
+        lint.add(linter.finish()[0])
         diag.raise_if_errors()  # an error in any draft stops the report (its numbers would be unknown)
         if deferred:
             raise deferred[0]
