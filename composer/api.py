@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from composer.batch import BuildResult, Progress, build_workspace, writers
+from composer.batch import BuildResults, Progress, build_workspace, writers
 from composer.compose.assemble import Composer
 from composer.compose.stream import Progress as StepProgress
 from composer.errors import Diagnostics, ErrorList, HyokaError, Location, UserError, WriteError
@@ -261,7 +261,7 @@ def build_documents(
     jobs: int = 1,
     force: bool = False,
     progress: Progress | None = None,
-) -> list[BuildResult]:
+) -> BuildResults:
     """Compose every (or the named) assessment, then write those whose inputs changed.
 
     Nothing is written when any assessment has an error. Unchanged documents (same

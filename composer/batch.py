@@ -1,25 +1,33 @@
 """Stage 6: batch builds — many documents, in parallel, skipping the unchanged ones.
 
-Every output document has a **build key**: a SHA-256 over the composed assessment (its
-content only, not where in the YAML it was written), the output format, the writer's
-version and, for Word output, the bytes of the reference document. The keys of the
-documents written last time are kept in ``.hyoka-build.json`` in the output directory::
+``build_workspace`` is what ``hyoka build`` runs. It decides from fingerprints of the inputs,
+before parsing or composing anything, which documents are unchanged; the others go through
+the whole pipeline (load -> compose -> write) one at a time, in this process or in worker
+processes that receive names, not documents. Nothing holds every document, or anything of
+every document, at once: a run keeps one byte of status a document.
 
-    {
-      "manifest": 1,
-      "documents": {
-        "juki.docx": {"assessment": "juki", "format": "docx", "key": "sha256:…"}
-      }
-    }
+**The build manifest** is a directory ``.hyoka-build/`` in the output directory with one
+small entry a document, named for it (``juki.docx.json``)::
 
-A document whose key is unchanged and whose file still exists is skipped (``force``
-rebuilds it). With ``jobs_n > 1`` documents are written by a process pool. Every file,
-the manifest included, is written atomically; a document that fails keeps its previous
-file and its previous manifest entry.
+    {"manifest": 2, "assessment": "juki", "format": "docx", "key": "sha256:…",
+     "source": "…", "clauses": ["gov-cloud/technical", "mid-server/audit"]}
 
-The library never prints: ``progress(done, total, result)`` is called after each
-document, and the caller decides whether to show a bar (the CLI does above
-:data:`PROGRESS_MIN` documents).
+``key`` is a SHA-256 over the run's inputs (format, writer version, hyoka's code, the
+configuration, the forms, the Word reference document), the assessment file's digest
+(``source``) and the digest of every clause the document used. A document whose entry's key
+is what the inputs give now, and whose file still exists, is skipped (``force`` rebuilds it).
+
+New files are written to a staging directory beside the outputs, each document's entry
+beside it, and moved into place only when every assessment composed without error: a build
+with an error writes nothing. The move holds the workspace's write lock, and for each
+document it (1) removes the old entry, (2) moves the document into place, (3) moves its new
+entry into place. A run killed between two steps leaves a document without an entry, which
+the next build rebuilds: an entry never describes a file other than the one beside it. A
+document whose assessment file changed while it was built gets no entry at all.
+
+The library never prints: ``progress(done, total, result)`` is called after each document,
+and the caller decides whether to show a bar (the CLI does above :data:`PROGRESS_MIN`
+documents). The results come back as a :class:`BuildResults` sequence made on demand.
 """
 
 from __future__ import annotations
@@ -27,14 +35,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import io
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, overload
 
 from filelock import FileLock, Timeout
 
@@ -43,9 +50,12 @@ from composer.i18n import Message, View, _
 from composer.model import ComposedAssessment
 from composer.revisions.snapshot import check_published_clauses
 
-MANIFEST_NAME = ".hyoka-build.json"
-MANIFEST_VERSION = 1
+MANIFEST_NAME = ".hyoka-build"  # a directory: one entry a document
+MANIFEST_VERSION = 2
+OLD_MANIFEST = ".hyoka-build.json"  # version 1 (one file for every document): removed by the next build
 PROGRESS_MIN = 4  # show a progress bar above this many documents
+STAGING_PREFIX = ".hyoka-staging-"
+_PAUSE_ENV = "HYOKA_BUILD_PAUSE"  # seconds to sleep before each step of moving a document into place (crash tests widen the window)
 
 Status = Literal["written", "unchanged", "failed"]
 Writer = Callable[[ComposedAssessment, Path], None]
@@ -79,21 +89,64 @@ class BuildResult:
 
 Progress = Callable[[int, int, BuildResult], None]
 
-
-class _Finish:
-    """Records each document's result and reports progress ``(done, total, result)``."""
-
-    def __init__(self, results: dict[str, BuildResult], total: int, progress: Progress | None) -> None:
-        self.results, self.total, self.progress, self.done = results, total, progress, 0
-
-    def __call__(self, result: BuildResult) -> None:
-        self.done += 1
-        self.results[result.name] = result
-        if self.progress is not None:
-            self.progress(self.done, self.total, result)
+_TODO, _UNCHANGED, _WRITTEN, _FAILED = 0, 1, 2, 3
+_STATUS: dict[int, Status] = {_UNCHANGED: "unchanged", _WRITTEN: "written", _FAILED: "failed"}
 
 
-# --------------------------------------------------------------------------- build keys
+class BuildResults(Sequence[BuildResult]):
+    """The result of every document of a build, in the order of the names, each made when asked for.
+
+    A build of 35,000 documents keeps its names (the caller's list), one status byte a
+    document and the problems of the documents that failed.
+    """
+
+    def __init__(self, names: Sequence[str], out_dir: Path, suffix: str) -> None:
+        self._names, self._out_dir, self._suffix = names, out_dir, suffix
+        self._status = bytearray(len(names))
+        self._problems: dict[int, tuple[UserError | str, ...]] = {}
+
+    def _set(self, i: int, status: int, problems: tuple[UserError | str, ...] = ()) -> BuildResult:
+        self._status[i] = status
+        if problems:
+            self._problems[i] = problems
+        return self[i]
+
+    def path(self, i: int) -> Path:
+        return self._out_dir / f"{Path(self._names[i]).stem}{self._suffix}"
+
+    def counted(self, status: Status) -> int:
+        """How many documents have ``status``."""
+        return sum(1 for s in self._status if _STATUS.get(s) == status)
+
+    def failed(self) -> list[BuildResult]:
+        return [self[i] for i in sorted(self._problems) if self._status[i] == _FAILED]
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    @overload
+    def __getitem__(self, i: int) -> BuildResult: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[BuildResult]: ...
+
+    def __getitem__(self, i: int | slice) -> BuildResult | list[BuildResult]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        i = range(len(self))[i]
+        status = _STATUS.get(self._status[i])
+        if status is None:
+            raise LookupError(f"document {i} is not built yet")  # untranslated: a programming error, not a user's
+        return BuildResult(Path(self._names[i]).stem, self.path(i), status, self._problems.get(i, ()))
+
+    def __iter__(self) -> Iterator[BuildResult]:
+        return (self[i] for i in range(len(self)))
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{s} {self.counted(s)}" for s in ("written", "unchanged", "failed"))
+        return f"<BuildResults of {len(self)} documents: {counts}>"
+
+
+# --------------------------------------------------------------------------- fingerprints
 
 def _canonical(obj: Any) -> Any:
     """A JSON-able form of a record tree; fields excluded from comparison (locations) are left out."""
@@ -108,17 +161,6 @@ def _canonical(obj: Any) -> Any:
     return str(obj)
 
 
-def build_key(composed: ComposedAssessment, fmt: str, writer_version: str, reference_digest: str = "") -> str:
-    payload = {
-        "assessment": _canonical(composed),
-        "format": fmt,
-        "writer": writer_version,
-        "reference": reference_digest,
-    }
-    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    return "sha256:" + hashlib.sha256(blob).hexdigest()
-
-
 def writer_version(fmt: str) -> str:
     from composer import __version__
 
@@ -127,240 +169,6 @@ def writer_version(fmt: str) -> str:
 
         return f"{__version__}:{WRITER_VERSION}"
     return f"{__version__}:{fmt}"
-
-
-# --------------------------------------------------------------------------- manifest
-
-def read_manifest(out_dir: Path) -> dict[str, dict[str, str]]:
-    """The documents recorded in ``out_dir``'s manifest (empty when missing or unreadable)."""
-    try:
-        data = json.loads((Path(out_dir) / MANIFEST_NAME).read_text(encoding="utf-8"), object_pairs_hook=_shared())
-    except (OSError, ValueError):
-        return {}
-    docs = data.get("documents") if isinstance(data, dict) and data.get("manifest") == MANIFEST_VERSION else None
-    return {k: v for k, v in docs.items() if isinstance(v, dict)} if isinstance(docs, dict) else {}
-
-
-def _shared() -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
-    """A JSON object hook that keeps one copy of each repeated text and of each repeated
-    mapping: 35,000 entries name the same clause digests, so the manifest stays small in memory."""
-    texts: dict[str, str] = {}
-    maps: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
-
-    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        items = tuple((texts.setdefault(k, k), texts.setdefault(v, v) if isinstance(v, str) else v) for k, v in pairs)
-        if all(isinstance(v, str) for _k, v in items):  # a leaf mapping (clause digests): shared when equal
-            return maps.setdefault(items, dict(items))
-        return dict(items)
-
-    return hook
-
-
-def _manifest_text(documents: Mapping[str, Mapping[str, Any]]) -> str:
-    """The manifest as JSON, one document a line (json's C encoder per entry: an indented dump
-    of 35,000 entries would hold several times the file's size in pieces)."""
-    out = io.StringIO()
-    out.write('{"manifest": ' + str(MANIFEST_VERSION) + ', "documents": {')
-    for i, k in enumerate(sorted(documents)):
-        out.write(",\n  " if i else "\n  ")
-        out.write(json.dumps(k, ensure_ascii=False) + ": " + json.dumps(documents[k], ensure_ascii=False))
-    out.write("\n}}\n")
-    return out.getvalue()
-
-
-def write_manifest(out_dir: Path, documents: Mapping[str, Mapping[str, str]], changed: set[str] | None = None) -> None:
-    """Record ``documents``; with ``changed``, only those entries over the manifest now on disk.
-
-    The manifest is re-read and written under the workspace lock, so that two builds into one
-    directory keep each other's entries.
-    """
-    from composer.transaction import LockedError, Transaction, find_workspace_root
-
-    out_dir = Path(out_dir)
-    try:
-        with Transaction(find_workspace_root(out_dir)) as txn:
-            merged = dict(documents) if changed is None else {**read_manifest(out_dir), **{k: documents[k] for k in changed}}
-            txn.write(out_dir / MANIFEST_NAME, _manifest_text(merged))
-    except LockedError as exc:
-        raise LockedError(
-            _("the documents were written but the build manifest was not updated: {reason}", reason=exc.message),
-            exc.location,
-            _("the next build rewrites them; nothing else is wrong"),
-            code="lock",
-        ) from None
-
-
-# --------------------------------------------------------------------------- building
-
-
-
-def writers(reference: Path | None = None) -> dict[str, tuple[str, Writer]]:
-    """Output formats of ``hyoka build``: name -> (file suffix, writer).
-
-    ``reference`` is the Word reference document (styles, page setup) of the docx writer.
-    """
-    from composer.writers import html as preview
-
-    table: dict[str, tuple[str, Writer]] = {
-        "md": (".md", preview.write_markdown),
-        "html": (".html", preview.write_html),
-    }
-    try:
-        from composer.writers import docx as docx_writer
-    except ImportError:  # pragma: no cover - python-docx missing
-        return table
-    if reference is None:
-        table["docx"] = (".docx", docx_writer.write_assessment)
-    else:
-        table["docx"] = (".docx", functools.partial(docx_writer.write_assessment, reference=Path(reference)))
-    return table
-
-
-def _write_one(writer: Writer, composed: ComposedAssessment, path: Path) -> tuple[UserError, ...]:
-    """Run one writer; returns () or the errors it raised (picklable: shown by the parent's view)."""
-    try:
-        writer(composed, path)
-    except HyokaError as exc:
-        return _user_errors(exc)
-    return ()
-
-
-def _user_errors(exc: HyokaError) -> tuple[UserError, ...]:
-    """A hyoka error as user errors, which cross process boundaries with their messages and locations."""
-    if isinstance(exc, UserError):
-        return (exc,)
-    if isinstance(exc, ErrorList):
-        return tuple(exc.errors)
-    arg = exc.args[0] if exc.args else ""
-    return (UserError(arg if isinstance(arg, Message) else str(exc)),)
-
-
-def build_many(
-    jobs: Sequence[ComposedAssessment],
-    out_dir: Path,
-    fmt: str,
-    jobs_n: int = 1,
-    force: bool = False,
-    *,
-    reference: Path | None = None,
-    progress: Progress | None = None,
-) -> list[BuildResult]:
-    """Write every composed assessment in ``jobs`` to ``out_dir`` as ``fmt``.
-
-    Unchanged documents are skipped unless ``force``; ``jobs_n > 1`` writes in that many
-    processes. Raises :class:`BuildError` (after recording the documents that were
-    written) when any document failed.
-    """
-    table = writers(reference)
-    suffix, writer = table[fmt]
-    out_dir = Path(out_dir)
-    digest = ""
-    if fmt == "docx":
-        from composer.writers.docx import reference_digest
-
-        digest = reference_digest(reference)
-    version = writer_version(fmt)
-    manifest = read_manifest(out_dir)
-    total = len(jobs)
-    results: dict[str, BuildResult] = {}
-    todo: list[tuple[ComposedAssessment, Path, str]] = []
-    finish = _Finish(results, total, progress)
-
-    for composed in jobs:
-        path = out_dir / f"{composed.name}{suffix}"
-        key = build_key(composed, fmt, version, digest)
-        entry = manifest.get(path.name)
-        if not force and entry and entry.get("key") == key and path.is_file():
-            finish(BuildResult(composed.name, path, "unchanged"))
-        else:
-            todo.append((composed, path, key))
-
-    first_exc: BaseException | None = None
-    keys = {composed.name: key for composed, _, key in todo}
-    changed: set[str] = set()
-
-    def record(composed: ComposedAssessment, path: Path, error: tuple[UserError | str, ...]) -> None:
-        if error:
-            finish(BuildResult(composed.name, path, "failed", error))
-        else:
-            manifest[path.name] = {"assessment": composed.name, "format": fmt, "key": keys[composed.name]}
-            changed.add(path.name)
-            finish(BuildResult(composed.name, path, "written"))
-
-    if todo:
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise WriteError(out_dir, exc.strerror or str(exc)) from None
-    if jobs_n > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs_n, len(todo))) as pool:
-            futures = {pool.submit(_write_one, writer, c, p): (c, p) for c, p, _ in todo}
-            for future in as_completed(futures):
-                c, p = futures[future]
-                try:
-                    error: tuple[UserError | str, ...] = future.result()
-                except Exception as exc:  # a bug in a writer: report it, keep the others
-                    first_exc = first_exc or exc
-                    error = (f"{type(exc).__name__}: {exc}",)
-                record(c, p, error)
-    else:
-        for c, p, _ in todo:
-            try:
-                error = _write_one(writer, c, p)
-            except Exception as exc:
-                first_exc = first_exc or exc
-                error = (f"{type(exc).__name__}: {exc}",)
-            record(c, p, error)
-
-    ordered = [results[c.name] for c in jobs]
-    failed = [r for r in ordered if r.status == "failed"]
-    if todo and len(failed) < len(todo):
-        write_manifest(out_dir, manifest, changed)
-    if failed:
-        raise BuildError(failed) from first_exc
-    return ordered
-
-
-# --------------------------------------------------------------------------- workspace builds
-#
-# ``build_workspace`` is what ``hyoka build`` runs. It decides from fingerprints of the
-# inputs, before parsing or composing anything, which documents are unchanged; the others
-# go through the whole pipeline (load -> compose -> write) one at a time, in this process
-# or in worker processes that receive names, not documents. Nothing holds every document
-# at once. New files are written to a staging directory beside the outputs and moved into
-# place only when every assessment composed without error, so a build with an error
-# writes nothing.
-
-STAGING_PREFIX = ".hyoka-staging-"
-
-
-@dataclass(frozen=True)
-class BuildSettings:
-    """Everything a worker needs to build documents of one workspace (picklable)."""
-
-    root: Path
-    out_dir: Path
-    staging: Path
-    fmt: str
-    reference: Path | None
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    name: str
-    staged: Path | None  # the written file in the staging directory
-    clauses: tuple[tuple[str, str], ...] = ()  # (clause id, digest) the document used
-    errors: tuple[UserError, ...] = ()  # composing errors: nothing of this build is written
-    write_errors: tuple[UserError | str, ...] = ()  # the writer failed: this document keeps its previous file
-
-
-class _Staged(NamedTuple):
-    """A document written to the staging directory, waiting for the others before it is moved into place."""
-
-    name: str
-    path: Path
-    source: str  # the assessment file's digest
-    clauses: dict[str, str]  # clause id -> digest, shared with the other documents that used the same
 
 
 def _sha(data: bytes) -> str:
@@ -405,7 +213,7 @@ def clause_digest(clause: Any) -> str:
 
 
 class Fingerprints:
-    """Input fingerprints of one workspace build, each computed once per run."""
+    """Input fingerprints of one workspace build, each computed once per run (and per worker)."""
 
     def __init__(self, ws: Any, fmt: str, reference: Path | None) -> None:
         parts = [
@@ -416,6 +224,7 @@ class Fingerprints:
             from composer.writers.docx import reference_digest
 
             parts.append(f"reference={reference_digest(reference)}")
+        self.fmt = fmt
         self.run = _sha("\n".join(parts).encode("utf-8"))
         self.library = ws.library
         self._clauses: dict[str, str] = {}
@@ -428,18 +237,124 @@ class Fingerprints:
             self._clauses[clause_id] = digest
         return digest
 
-    def key(self, source: str, clauses: Mapping[str, str]) -> str:
+    def key(self, source: str, clauses: Iterable[str]) -> str:
         """The build key of a document: the run's inputs, its assessment file, the clauses it used."""
-        used = ",".join(f"{k}={v}" for k, v in sorted(clauses.items()))
+        used = ",".join(f"{c}={self.clause(c)}" for c in sorted(clauses))
         return "sha256:" + _sha(f"{self.run}\n{source}\n{used}".encode())
 
+    def entry(self, name: str, source: str, clauses: Sequence[str]) -> dict[str, Any]:
+        """The manifest entry of a document built now from these inputs."""
+        return {"manifest": MANIFEST_VERSION, "assessment": Path(name).stem, "format": self.fmt,
+                "key": self.key(source, clauses), "source": source, "clauses": sorted(clauses)}
+
     def unchanged(self, entry: Mapping[str, Any] | None, source: str) -> bool:
-        if not entry or entry.get("source") != source or not isinstance(entry.get("clauses"), dict):
+        if not entry or entry.get("source") != source:
             return False
-        clauses = entry["clauses"]
-        if any(self.clause(k) != v for k, v in clauses.items()):
+        clauses = entry.get("clauses")
+        if not isinstance(clauses, list) or not all(isinstance(c, str) for c in clauses):
             return False
         return entry.get("key") == self.key(source, clauses)
+
+
+# --------------------------------------------------------------------------- manifest
+
+def entry_path(out_dir: Path, document: str) -> Path:
+    """Where the manifest entry of ``document`` (a file name in ``out_dir``) is kept."""
+    return Path(out_dir) / MANIFEST_NAME / f"{document}.json"
+
+
+def read_entry(out_dir: Path, document: str) -> dict[str, Any] | None:
+    """The manifest entry of ``document`` (``None`` when missing, unreadable or of another version)."""
+    try:
+        data = json.loads(entry_path(out_dir, document).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("manifest") == MANIFEST_VERSION else None
+
+
+def read_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
+    """Every entry of ``out_dir``'s manifest, by document file name (to look at; a build reads one at a time)."""
+    entries: dict[str, dict[str, Any]] = {}
+    try:
+        files = sorted(os.scandir(Path(out_dir) / MANIFEST_NAME), key=lambda e: e.name)
+    except OSError:
+        return entries
+    for f in files:
+        if f.name.endswith(".json") and not f.name.startswith("."):
+            entry = read_entry(out_dir, f.name[: -len(".json")])
+            if entry is not None:
+                entries[f.name[: -len(".json")]] = entry
+    return entries
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+# --------------------------------------------------------------------------- writers
+
+def writers(reference: Path | None = None) -> dict[str, tuple[str, Writer]]:
+    """Output formats of ``hyoka build``: name -> (file suffix, writer).
+
+    ``reference`` is the Word reference document (styles, page setup) of the docx writer.
+    """
+    from composer.writers import html as preview
+
+    table: dict[str, tuple[str, Writer]] = {
+        "md": (".md", preview.write_markdown),
+        "html": (".html", preview.write_html),
+    }
+    try:
+        from composer.writers import docx as docx_writer
+    except ImportError:  # pragma: no cover - python-docx missing
+        return table
+    if reference is None:
+        table["docx"] = (".docx", docx_writer.write_assessment)
+    else:
+        table["docx"] = (".docx", functools.partial(docx_writer.write_assessment, reference=Path(reference)))
+    return table
+
+
+def _write_one(writer: Writer, composed: ComposedAssessment, path: Path) -> tuple[UserError, ...]:
+    """Run one writer; returns () or the errors it raised (picklable: shown by the parent's view)."""
+    try:
+        writer(composed, path)
+    except HyokaError as exc:
+        return _user_errors(exc)
+    return ()
+
+
+def _user_errors(exc: HyokaError) -> tuple[UserError, ...]:
+    """A hyoka error as user errors, which cross process boundaries with their messages and locations."""
+    if isinstance(exc, UserError):
+        return (exc,)
+    if isinstance(exc, ErrorList):
+        return tuple(exc.errors)
+    arg = exc.args[0] if exc.args else ""
+    return (UserError(arg if isinstance(arg, Message) else str(exc)),)
+
+
+# --------------------------------------------------------------------------- one document (in a worker)
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """Everything a worker needs to build documents of one workspace (picklable)."""
+
+    root: Path
+    out_dir: Path
+    staging: Path
+    fmt: str
+    reference: Path | None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    index: int  # of the name in the build's list
+    errors: tuple[UserError, ...] = ()  # composing errors: nothing of this build is written
+    write_errors: tuple[UserError | str, ...] = ()  # the writer failed: this document keeps its previous file
 
 
 # per process: the workspace a worker builds from (loaded once by the pool's initializer)
@@ -456,51 +371,63 @@ def _end_with_parent() -> None:
     """End this worker process when its parent ends (killed, or crashed), on every platform."""
     import multiprocessing
     import threading
-    from multiprocessing.connection import wait
+    from multiprocessing.connection import wait as wait_for
 
     parent = multiprocessing.parent_process()
     if parent is None:
         return
 
     def watch() -> None:
-        wait([parent.sentinel])
+        wait_for([parent.sentinel])
         os._exit(1)
 
     threading.Thread(target=watch, name="hyoka-parent-watch", daemon=True).start()
 
 
-def _context(settings: BuildSettings) -> dict[str, Any]:
+def _context(settings: BuildSettings, ws: Any = None, prints: Fingerprints | None = None) -> dict[str, Any]:
     from composer.compose.assemble import Composer
     from composer.load.workspace import load_workspace
 
-    ws = load_workspace(settings.root)
+    ws = ws if ws is not None else load_workspace(settings.root)
     suffix, writer = writers(settings.reference)[settings.fmt]
-    return {"settings": settings, "ws": ws, "composer": Composer.for_workspace(ws), "suffix": suffix, "writer": writer}
+    return {
+        "settings": settings, "ws": ws, "composer": Composer.for_workspace(ws), "suffix": suffix, "writer": writer,
+        # the fingerprints of what this process loaded: an entry describes the inputs its document was made of
+        "prints": prints or Fingerprints(ws, settings.fmt, settings.reference),
+    }
 
 
-def _build_name(name: str, context: Mapping[str, Any] | None = None) -> _Outcome:
-    """Load, compose and write one assessment into the staging directory."""
+def _build_name(index: int, name: str, context: Mapping[str, Any] | None = None) -> _Outcome:
+    """Load, compose and write one assessment, and its manifest entry, into the staging directory."""
     ctx = context or _worker
     settings: BuildSettings = ctx["settings"]
+    ws = ctx["ws"]
     diag = Diagnostics()
     try:
+        source = _file_digest(ws.assessment_path(name))
         # a published clause that changed since (even with its lock re-sealed) is refused
-        check_published_clauses(ctx["ws"].snapshots_dir, Path(name).stem, ctx["ws"].library)
-        a = ctx["ws"].load_assessment(name, diag)
+        check_published_clauses(ws.snapshots_dir, Path(name).stem, ws.library)
+        a = ws.load_assessment(name, diag)
         composed = ctx["composer"].compose(a, diag) if a is not None else None
     except UserError as exc:
         diag.add(exc)
         composed = None
     if diag.errors or composed is None:
-        return _Outcome(name, None, errors=tuple(diag.errors) or (UserError(_("cannot load assessment '{name}'", name=name)),))
-    used = sorted({b.clause for it in composed.items for b in it.blocks if b.clause})
-    digests = tuple((cid, clause_digest(ctx["ws"].library.get(cid))) for cid in used)
-    staged = settings.staging / f"{composed.name}{ctx['suffix']}"
+        return _Outcome(index, errors=tuple(diag.errors) or (UserError(_("cannot load assessment '{name}'", name=name)),))
+    document = f"{composed.name}{ctx['suffix']}"
     try:
-        error: tuple[UserError | str, ...] = _write_one(ctx["writer"], composed, staged)
+        error: tuple[UserError | str, ...] = _write_one(ctx["writer"], composed, settings.staging / document)
     except Exception as exc:  # a bug in a writer: report it, keep the others
         error = (f"{type(exc).__name__}: {exc}",)
-    return _Outcome(name, None if error else staged, digests, write_errors=error)
+    if not error and _file_digest(ws.assessment_path(name)) == source:  # else it changed meanwhile: no entry, rebuilt next time
+        used = {b.clause for it in composed.items for b in it.blocks if b.clause}
+        entry = ctx["prints"].entry(name, source, sorted(used))
+        entry_path(settings.staging, document).write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+    return _Outcome(index, write_errors=error)
+
+
+def _build_chunk(chunk: Sequence[tuple[int, str]]) -> list[_Outcome]:
+    return [_build_name(i, name) for i, name in chunk]
 
 
 def _pool(jobs_n: int, settings: BuildSettings) -> ProcessPoolExecutor:
@@ -512,6 +439,25 @@ def _pool(jobs_n: int, settings: BuildSettings) -> ProcessPoolExecutor:
     )
 
 
+def _in_pool(pool: ProcessPoolExecutor, work: Iterator[tuple[int, str]], jobs_n: int, chunk: int) -> Iterator[_Outcome]:
+    """The outcomes of ``work``, as the workers finish them, with a few chunks a worker waiting at most."""
+    pending: set[Future[list[_Outcome]]] = set()
+    more = True
+    while more or pending:
+        while more and len(pending) < 4 * jobs_n:
+            part = [item for _, item in zip(range(chunk), work)]
+            if not part:
+                more = False
+                break
+            pending.add(pool.submit(_build_chunk, part))
+        if pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield from future.result()
+
+
+# --------------------------------------------------------------------------- workspace builds
+
 def build_workspace(
     ws: Any,
     names: Sequence[str],
@@ -522,85 +468,122 @@ def build_workspace(
     *,
     reference: Path | None = None,
     progress: Progress | None = None,
-) -> list[BuildResult]:
-    """Build the named assessments of ``ws`` into ``out_dir``; see the section comment above.
+) -> BuildResults:
+    """Build the named assessments of ``ws`` into ``out_dir``; see the module's docstring.
 
-    Raises :class:`ErrorList` (nothing written) when any assessment has an error, and
-    :class:`BuildError` (after moving the documents that were written into place) when a
-    writer failed.
+    Raises :class:`ErrorList` (nothing written) when any assessment has an error,
+    :class:`~composer.transaction.LockedError` (nothing written) when another hyoka holds the
+    workspace's write lock past its timeout, and :class:`BuildError` (after moving the
+    documents that were written into place) when a writer failed.
     """
     suffix = writers(reference)[fmt][0]
     out_dir = Path(out_dir)
     prints = Fingerprints(ws, fmt, reference)
-    manifest = read_manifest(out_dir)
-    share = _shared()
-    total = len(names)
-    results: dict[str, BuildResult] = {}
-    todo: list[tuple[str, str]] = []  # (name, source digest)
-    finish = _Finish(results, total, progress)
+    results = BuildResults(names, out_dir, suffix)
+    total, done = len(names), 0
 
-    for name in names:
-        source_path = ws.assessment_path(name)
-        path = out_dir / f"{Path(name).stem}{suffix}"
-        source = _file_digest(source_path)
-        if not force and path.is_file() and prints.unchanged(manifest.get(path.name), source):
-            finish(BuildResult(Path(name).stem, path, "unchanged"))
-        else:
-            todo.append((name, source))
-    if not todo:
-        return [results[Path(n).stem] for n in names]
+    def finish(i: int, status: int, problems: tuple[UserError | str, ...] = ()) -> None:
+        nonlocal done
+        done += 1
+        result = results._set(i, status, problems)
+        if progress is not None:
+            progress(done, total, result)
+
+    for i, name in enumerate(names):
+        path = results.path(i)
+        if not force and path.is_file() and prints.unchanged(read_entry(out_dir, path.name), _file_digest(ws.assessment_path(name))):
+            finish(i, _UNCHANGED)
+    if done == total:
+        if out_dir.is_dir():
+            _remove_stale_staging(out_dir)  # a killed build's, even when nothing is to be built now
+        return results
 
     created = not out_dir.exists()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         _remove_stale_staging(out_dir)
         staging, owner = _new_staging(out_dir)
+        (staging / MANIFEST_NAME).mkdir()
     except (OSError, Timeout) as exc:
         raise WriteError(out_dir, getattr(exc, "strerror", None) or str(exc)) from None
     settings = BuildSettings(ws.root, out_dir, staging, fmt, reference)
-    errors: list[UserError] = []
-    staged: list[_Staged] = []
-    changed: set[str] = set()
+    errors: dict[int, tuple[UserError, ...]] = {}  # by the name's place: reported in the order of the names
     try:
-        sources = dict(todo)
-        if jobs_n > 1 and len(todo) > 1:
-            with _pool(min(jobs_n, len(todo)), settings) as pool:
+        work = ((i, n) for i, n in enumerate(names) if results._status[i] == _TODO)
+        todo = total - done
+        if jobs_n > 1 and todo > 1:
+            with _pool(min(jobs_n, todo), settings) as pool:
                 # small chunks: a worker that ends early takes more, so the last one to finish ends at most
                 # a few documents after the others (chunks of len/8N left one worker ~7 % behind)
-                chunk = max(1, min(8, len(todo) // (16 * jobs_n)))
-                outcomes: Iterable[_Outcome] = pool.map(_build_name, [n for n, _ in todo], chunksize=chunk)
+                chunk = max(1, min(8, todo // (16 * jobs_n)))
+                outcomes: Iterable[_Outcome] = _in_pool(pool, work, jobs_n, chunk)
                 for outcome in outcomes:
-                    _collect(outcome, sources, errors, staged, finish, out_dir, suffix, share)
+                    _collect(outcome, errors, finish)
         else:
-            context = {**_context(settings), "ws": ws}
-            for name, _ in todo:
-                _collect(_build_name(name, context), sources, errors, staged, finish, out_dir, suffix, share)
+            context = _context(settings, ws, prints)
+            for i, name in work:
+                _collect(_build_name(i, name, context), errors, finish)
         if errors:
-            raise ErrorList(errors)
-        for done in staged:
-            target = out_dir / done.path.name
-            try:
-                os.replace(done.path, target)
-            except OSError as exc:
-                raise WriteError(target, exc.strerror or str(exc)) from None
-            changed.add(target.name)
-            manifest[target.name] = {
-                "assessment": Path(done.name).stem, "format": fmt, "key": prints.key(done.source, done.clauses),
-                "source": done.source, "clauses": done.clauses,  # type: ignore[dict-item]
-            }
-        if changed:
-            write_manifest(out_dir, manifest, changed)
+            raise ErrorList([e for i in sorted(errors) for e in errors[i]])
+        _move_into_place(ws.root, results, staging, out_dir)
     except BaseException:
         _drop_staging(staging, owner)
         if created and not any(out_dir.iterdir()):
             out_dir.rmdir()  # a build that wrote nothing leaves no empty output directory behind
         raise
     _drop_staging(staging, owner)
-    ordered = [results[Path(n).stem] for n in names]
-    failed = [r for r in ordered if r.status == "failed"]
+    failed = results.failed()
     if failed:
         raise BuildError(failed)
-    return ordered
+    return results
+
+
+def _collect(outcome: _Outcome, errors: dict[int, tuple[UserError, ...]], finish: Callable[..., None]) -> None:
+    if outcome.errors:
+        errors[outcome.index] = outcome.errors
+        finish(outcome.index, _FAILED, outcome.errors)
+    elif outcome.write_errors:
+        finish(outcome.index, _FAILED, outcome.write_errors)
+    else:  # written: the file (and its entry) wait in the staging directory
+        finish(outcome.index, _WRITTEN)
+
+
+def _move_into_place(root: Path, results: BuildResults, staging: Path, out_dir: Path) -> None:
+    """Move every written document and its entry from ``staging`` into ``out_dir``, under the workspace lock."""
+    import time
+
+    from composer.transaction import workspace_lock
+
+    try:
+        pause = float(os.environ.get(_PAUSE_ENV) or 0)
+    except ValueError:
+        pause = 0.0
+
+    def step() -> None:
+        if pause:
+            time.sleep(pause)
+
+    with workspace_lock(root):
+        try:
+            (out_dir / MANIFEST_NAME).mkdir(exist_ok=True)
+        except OSError as exc:
+            raise WriteError(out_dir / MANIFEST_NAME, exc.strerror or str(exc)) from None
+        for i, status in enumerate(results._status):
+            if status != _WRITTEN:
+                continue
+            target = results.path(i)
+            entry, staged = entry_path(out_dir, target.name), entry_path(staging, target.name)
+            try:
+                step()
+                _unlink(entry)  # first: a run killed from here on leaves the document without an entry (rebuilt)
+                step()
+                os.replace(staging / target.name, target)
+                step()
+                if staged.exists():  # none when the assessment file changed while it was built
+                    os.replace(staged, entry)
+            except OSError as exc:
+                raise WriteError(target, exc.strerror or str(exc)) from None
+        _unlink(out_dir / OLD_MANIFEST)
 
 
 def _new_staging(out_dir: Path) -> tuple[Path, FileLock]:
@@ -631,7 +614,9 @@ def _remove_stale_staging(out_dir: Path) -> None:
     import shutil
 
     for p in out_dir.glob(STAGING_PREFIX + "*"):
-        if not p.is_dir():
+        if p.suffix == ".lock":
+            if not p.with_suffix("").exists():  # killed between taking its lock and making its directory
+                _remove_stale_lock(p)
             continue
         owner = FileLock(str(p) + ".lock")
         try:
@@ -642,6 +627,15 @@ def _remove_stale_staging(out_dir: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
         finally:
             _release(owner)
+
+
+def _remove_stale_lock(path: Path) -> None:
+    owner = FileLock(str(path))
+    try:
+        owner.acquire(timeout=0)
+    except Timeout:
+        return  # a build that is about to make its directory
+    _release(owner)
 
 
 def _release(owner: FileLock) -> None:
@@ -659,38 +653,14 @@ def _drop_staging(staging: Path, owner: FileLock) -> None:
     _release(owner)
 
 
-def _collect(
-    outcome: _Outcome,
-    sources: Mapping[str, str],
-    errors: list[UserError],
-    staged: list[_Staged],
-    finish: Callable[[BuildResult], None],
-    out_dir: Path,
-    suffix: str,
-    share: Callable[[list[tuple[str, Any]]], dict[str, Any]],
-) -> None:
-    stem = Path(outcome.name).stem
-    path = out_dir / f"{stem}{suffix}"
-    if outcome.errors:
-        errors.extend(outcome.errors)
-        finish(BuildResult(stem, path, "failed", outcome.errors))
-    elif outcome.write_errors:
-        finish(BuildResult(stem, path, "failed", outcome.write_errors))
-    else:
-        assert outcome.staged is not None  # written: the file waits in the staging directory
-        # one copy of equal digests across documents, from the start: 35,000 documents wait here
-        staged.append(_Staged(outcome.name, outcome.staged, sources[outcome.name], share(list(outcome.clauses))))
-        finish(BuildResult(stem, path, "written"))
-
-
 __all__ = [
     "MANIFEST_NAME",
     "PROGRESS_MIN",
     "BuildError",
     "BuildResult",
-    "build_key",
-    "build_many",
+    "BuildResults",
     "build_workspace",
+    "read_entry",
     "read_manifest",
     "writer_version",
 ]

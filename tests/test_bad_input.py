@@ -60,7 +60,7 @@ def base_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # a 評価書 as Word, for the import cases
     result = runner.invoke(main, ["-C", str(root), "build", "juki", "-o", str(root / "inbox")], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    (root / "inbox" / ".hyoka-build.json").unlink()
+    shutil.rmtree(root / "inbox" / ".hyoka-build")
     return root
 
 

@@ -294,3 +294,49 @@ def test_a_new_file_gets_no_bom(tmp_path: Path) -> None:
         txn.write(ws / "x.txt", "本文\n")
     assert (ws / "x.txt").read_bytes() == "本文\n".encode()
     assert json.loads((ws / STATE_DIR / "writer.json").read_text(encoding="utf-8"))["pid"] == os.getpid()
+
+
+# --------------------------------------------------------------------------- build: documents and their manifest entries
+
+
+def build_trial(tmp: Path, seed: int, fresh: dict[str, str]) -> int:
+    """Kill a build while it moves new documents into place; go back to the old inputs; build again.
+
+    The build after the kill must give exactly the old documents: an entry left describing the
+    old inputs beside a new document would make it skip one. Returns how many new documents the
+    kill left in place.
+    """
+    rng = random.Random(seed)
+    ws = new_workspace(tmp / f"b{seed}")
+    api.build_documents(ws, None, None, "md")
+    for name in FILES:
+        (ws / "assessments" / f"{name}.yaml").write_text(NEW_PIN, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "composer", "-C", str(ws), "build", "--format", "md"],
+        cwd=ROOT, env=env(HYOKA_BUILD_PAUSE="0.05"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not list((ws / "build").glob(".hyoka-staging-*/")) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0.0, 0.8))
+        proc.kill()
+    finally:
+        proc.wait(timeout=30)
+    moved = sum((ws / "build" / f"{n}.md").read_text(encoding="utf-8") != fresh[n] for n in FILES)
+    for name in FILES:
+        (ws / "assessments" / f"{name}.yaml").write_text(ONE_PIN, encoding="utf-8")
+    api.build_documents(ws, None, None, "md")
+    for name in FILES:
+        assert (ws / "build" / f"{name}.md").read_text(encoding="utf-8") == fresh[name], (seed, name, moved)
+    assert not list((ws / "build").glob(".hyoka-staging-*")), seed
+    return moved
+
+
+def test_kill_9_while_a_build_moves_documents_never_leaves_a_stale_skip(tmp_path: Path) -> None:
+    ws = new_workspace(tmp_path / "fresh")
+    api.build_documents(ws, None, None, "md")
+    fresh = {n: (ws / "build" / f"{n}.md").read_text(encoding="utf-8") for n in FILES}
+    with ThreadPoolExecutor(2) as pool:
+        moved = list(pool.map(lambda s: build_trial(tmp_path, s, fresh), range(16)))
+    assert any(0 < m < len(FILES) for m in moved), moved  # some kills landed between two documents' moves

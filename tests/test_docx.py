@@ -11,8 +11,8 @@ import pytest
 from docx.oxml.ns import qn
 
 import composer
-from composer.api import write_change_table
-from composer.batch import MANIFEST_NAME, BuildError, build_many
+from composer.api import build_documents, write_change_table
+from composer.batch import MANIFEST_NAME, BuildError, entry_path, read_entry
 from composer.errors import UserError
 from composer.model import ChangeRow, ChangeTable
 from composer.writers import docx as docx_writer
@@ -366,8 +366,9 @@ def test_cli_build_writes_docx_then_skips_unchanged(workspace: Path, run) -> Non
     out = workspace / "build" / "juki.docx"
     assert f"wrote {out}" in first.stdout
     assert docx.Document(str(out)).paragraphs[0].text == "特定個人情報保護評価書（全項目評価書）"
-    manifest = json.loads((workspace / "build" / MANIFEST_NAME).read_text(encoding="utf-8"))
-    assert manifest["documents"]["juki.docx"]["key"].startswith("sha256:")
+    entry = json.loads(entry_path(workspace / "build", "juki.docx").read_text(encoding="utf-8"))
+    assert entry["key"].startswith("sha256:") and entry["assessment"] == "juki" and entry["format"] == "docx"
+    assert "mid-server/audit" in entry["clauses"]
     second = run("-C", str(workspace), "build", "--format", "docx")
     assert second.exit_code == 0
     assert "unchanged" in second.stdout and "skipped" in second.stdout
@@ -399,7 +400,8 @@ def test_cli_failing_writer_keeps_previous_file(workspace: Path, run, monkeypatc
     assert "writer crashed halfway" in result.stderr
     assert out.read_bytes() == good
     assert sorted(p.name for p in out.parent.iterdir()) == [MANIFEST_NAME, "juki.docx"]
-    # the manifest still describes the old file: the next build (writer fixed) rewrites it
+    assert [p.name for p in (out.parent / MANIFEST_NAME).iterdir()] == ["juki.docx.json"]
+    # the manifest entry still describes the old file: the next build (writer fixed) rewrites it
     monkeypatch.setattr(docx_writer, "assessment_xml", real_xml)
     assert f"wrote {out}" in run("-C", str(workspace), "build").stdout
 
@@ -413,29 +415,33 @@ def test_cli_reference_doc_and_bad_reference(workspace: Path, run, tmp_path: Pat
     assert bad.exit_code == 1 and "reference document not found" in bad.stderr
 
 
-def test_build_many_in_processes_with_progress(workspace: Path, tmp_path: Path) -> None:
+def test_build_in_processes_with_progress(workspace: Path, tmp_path: Path) -> None:
     for name in ("a", "b", "c", "d", "e"):
         write(workspace / "assessments" / f"{name}.yaml", ASSESSMENT)
-    ws = composer.load_workspace(workspace)
-    jobs = [composer.compose_assessment(ws, n) for n in ("a", "b", "c", "d", "e")]
+    (workspace / "assessments" / "juki.yaml").unlink()
+    out = tmp_path / "out"
     seen: list[tuple[int, int, str]] = []
-    results = build_many(jobs, tmp_path / "out", "docx", 2, False, progress=lambda d, t, r: seen.append((d, t, r.status)))
-    assert [r.status for r in results] == ["written"] * 5
+    results = build_documents(workspace, None, out, "docx", jobs=2, progress=lambda d, t, r: seen.append((d, t, r.status)))
+    assert [(r.name, r.status) for r in results] == [(n, "written") for n in "abcde"]
     assert sorted(d for d, _, _ in seen) == [1, 2, 3, 4, 5] and {t for _, t, _ in seen} == {5}
     assert all(docx.Document(str(r.path)).tables for r in results)
-    again = build_many(jobs, tmp_path / "out", "docx", 2, False)
+    assert all(read_entry(out, f"{n}.docx") for n in "abcde")  # written by the workers, moved in by the parent
+    again = build_documents(workspace, None, out, "docx", jobs=2)
     assert [r.status for r in again] == ["unchanged"] * 5
     # another reference document changes the key
     ref = tmp_path / "ref.docx"
     docx.Document().save(str(ref))
-    assert {r.status for r in build_many(jobs[:1], tmp_path / "out", "docx", 1, False, reference=ref)} == {"written"}
+    assert {r.status for r in build_documents(workspace, ["a"], out, "docx", reference=ref)} == {"written"}
+    assert build_documents(workspace, ["a"], out, "docx", reference=ref)[0].status == "unchanged"
 
 
-def test_build_many_reports_every_failure(composed, tmp_path: Path, monkeypatch) -> None:
+def test_build_reports_every_failure(workspace: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(docx_writer, "assessment_xml", lambda *a, **k: (_ for _ in ()).throw(ValueError("boom")))
     with pytest.raises(BuildError) as exc:
-        build_many([composed], tmp_path / "out", "docx", 1, False)
+        build_documents(workspace, None, tmp_path / "out", "docx")
     assert "juki.docx: could not write: ValueError: boom" in str(exc.value)
+    assert [r.name for r in exc.value.results] == ["juki"]
+    assert not (tmp_path / "out" / "juki.docx").exists() and not entry_path(tmp_path / "out", "juki.docx").exists()
 
 
 # --------------------------------------------------------------------------- LibreOffice
