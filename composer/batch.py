@@ -404,7 +404,8 @@ def _build_name(index: int, name: str, context: Mapping[str, Any] | None = None)
     ws = ctx["ws"]
     diag = Diagnostics()
     try:
-        source = _file_digest(ws.assessment_path(name))
+        source_path = ws.assessment_path(name)
+        source = _file_digest(source_path)
         # a published clause that changed since (even with its lock re-sealed) is refused
         check_published_clauses(ws.snapshots_dir, Path(name).stem, ws.library)
         a = ws.load_assessment(name, diag)
@@ -419,7 +420,7 @@ def _build_name(index: int, name: str, context: Mapping[str, Any] | None = None)
         error: tuple[UserError | str, ...] = _write_one(ctx["writer"], composed, settings.staging / document)
     except Exception as exc:  # a bug in a writer: report it, keep the others
         error = (f"{type(exc).__name__}: {exc}",)
-    if not error and _file_digest(ws.assessment_path(name)) == source:  # else it changed meanwhile: no entry, rebuilt next time
+    if not error and _file_digest(source_path) == source:  # else it changed meanwhile: no entry, rebuilt next time
         used = {b.clause for it in composed.items for b in it.blocks if b.clause}
         entry = ctx["prints"].entry(name, source, sorted(used))
         entry_path(settings.staging, document).write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
