@@ -26,6 +26,7 @@ PREFILLS = ("file_names",)
 BASES = ("verified", "recalled")
 THRESHOLD_INPUTS = ("people", "staff", "incident", "result")
 
+_RESOLVED_MAX = 50_000  # resolved keys a form index keeps (a form has hundreds; repeats add a few each)
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
@@ -50,6 +51,7 @@ class FormIndex:
         self.nodes: dict[str, FormNode] = {}
         self.parents: dict[str, FormNode | None] = {}
         self._patterns: list[tuple[re.Pattern[str], FormNode]] = []
+        self._resolved: dict[str, ResolvedItem | None] = {}  # every document asks for the same keys
         for section in form.sections:
             self._index(section, None)
 
@@ -70,6 +72,16 @@ class FormIndex:
         return sorted({int(m.group(1)) for k in keys for m in [pattern.match(k)] if m})
 
     def resolve(self, key: str) -> ResolvedItem | None:
+        try:
+            return self._resolved[key]
+        except KeyError:
+            pass
+        resolved = self._resolve(key)
+        if len(self._resolved) < _RESOLVED_MAX:  # keys a document made up need not stay
+            self._resolved[key] = resolved
+        return resolved
+
+    def _resolve(self, key: str) -> ResolvedItem | None:
         node = self.nodes.get(key)
         numbers: list[str] = []
         if node is None or "{n}" in key:
