@@ -353,6 +353,22 @@ def test_profile_linked_from_outside_is_refused(ws: Path, run, tmp_path_factory)
     assert not (ws / "assessments" / "kokuho.yaml").exists()
 
 
+def test_a_sealed_snapshot_is_read_as_sealed_whatever_numbers_it_holds(example: Path, run) -> None:
+    # numbers a fast JSON reader spells or reads otherwise (an integer past 64 bits becomes a float
+    # there, 1e16 is written 1e+16 here): the seal is still the one publication made, not "tampered"
+    path = example / "snapshots" / "juki" / "2024-04-01.json"
+    _reseal(path, lambda b: b.__setitem__("numbers", [10**30, 1e16, 0.1, -0.0, 2**63]))
+    built = run("-C", str(example), "build", "juki", "--format", "md")
+    assert built.exit_code == 0, built.stderr
+    assert (example / "build" / "juki.md").is_file()
+    _reseal(path, lambda b: b.__setitem__("numbers", [10**30 + 1]))
+    body = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**body, "numbers": [10**30]}, ensure_ascii=False), encoding="utf-8")  # changed, hash kept
+    tampered = run("-C", str(example), "build", "juki", "--format", "md", "--force")
+    assert tampered.exit_code == 1
+    assert "snapshots/juki/2024-04-01.json: snapshot content does not match its hash" in tampered.stderr
+
+
 def test_build_refuses_a_last_snapshot_that_is_not_sealed_or_not_well_formed(example: Path, run) -> None:
     path = example / "snapshots" / "juki" / "2024-04-01.json"
     body = json.loads(path.read_text(encoding="utf-8"))
