@@ -46,6 +46,7 @@ from typing import Any, Literal, overload
 from filelock import FileLock, Timeout
 
 from composer.errors import BuildError, Diagnostics, ErrorList, HyokaError, UserError, WriteError
+from composer.files import remove
 from composer.i18n import Message, View, _
 from composer.model import ComposedAssessment
 from composer.revisions.snapshot import check_published_clauses
@@ -285,13 +286,6 @@ def read_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
             if entry is not None:
                 entries[f.name[: -len(".json")]] = entry
     return entries
-
-
-def _unlink(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 # --------------------------------------------------------------------------- writers
@@ -576,7 +570,7 @@ def _move_into_place(root: Path, results: BuildResults, staging: Path, out_dir: 
             entry, staged = entry_path(out_dir, target.name), entry_path(staging, target.name)
             try:
                 step()
-                _unlink(entry)  # first: a run killed from here on leaves the document without an entry (rebuilt)
+                remove(entry)  # first: a run killed from here on leaves the document without an entry (rebuilt)
                 step()
                 os.replace(staging / target.name, target)
                 step()
@@ -584,7 +578,7 @@ def _move_into_place(root: Path, results: BuildResults, staging: Path, out_dir: 
                     os.replace(staged, entry)
             except OSError as exc:
                 raise WriteError(target, exc.strerror or str(exc)) from None
-        _unlink(out_dir / OLD_MANIFEST)
+        remove(out_dir / OLD_MANIFEST)
 
 
 def _new_staging(out_dir: Path) -> tuple[Path, FileLock]:

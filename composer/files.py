@@ -116,6 +116,16 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
                 os.unlink(tmp)
 
 
+def remove(path: Path | None) -> None:
+    """Remove the file at ``path``, if there is one (None: nothing to remove)."""
+    if path is None:
+        return
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
 def atomic_write(path: Path, data: bytes | str) -> None:
     """Write a file so that readers see either the old or the whole new content (:func:`atomic_file`)."""
     with atomic_file(path) as out:
@@ -129,4 +139,4 @@ def write_text(path: Path, chunks: Iterable[str]) -> None:
             out.write(chunk.encode("utf-8"))
 
 
-__all__ = ["atomic_file", "atomic_write", "nearest_workspace", "new_file_mode", "write_text"]
+__all__ = ["atomic_file", "atomic_write", "nearest_workspace", "new_file_mode", "remove", "write_text"]

@@ -46,7 +46,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from composer.errors import Location, UserError
-from composer.files import nearest_workspace, new_file_mode
+from composer.files import nearest_workspace, new_file_mode, remove
 from composer.i18n import Message, _
 
 STATE_DIR = ".hyoka"
@@ -222,15 +222,6 @@ def _record(root: Path, txid: str, state: str, entries: list[_Entry]) -> None:
     _fsync_dir(path.parent)
 
 
-def _unlink(p: Path | None) -> None:
-    if p is None:
-        return
-    try:
-        os.unlink(p)
-    except FileNotFoundError:
-        pass
-
-
 def recover(root: Path, timeout: float | None = None) -> Message | None:
     """Finish or undo a write that was interrupted; returns (and announces) what was done.
 
@@ -253,7 +244,7 @@ def _recover_locked(root: Path) -> Message | None:
     journal = _journal_path(root)
     tmp = journal.with_name(JOURNAL_NAME + ".tmp")
     try:
-        _unlink(tmp)
+        remove(tmp)
         if not journal.exists():
             return None
         try:
@@ -274,7 +265,7 @@ def _recover_locked(root: Path) -> Message | None:
                 if e.new.exists():
                     os.replace(e.new, e.target)
             for e in entries:
-                _unlink(e.old)
+                remove(e.old)
             message = _("completed an interrupted write: {files} (all new)", files=[e.target for e in entries])
         else:  # "prepare": no target was touched; "rollback": restore those already replaced
             for e in entries:
@@ -282,9 +273,9 @@ def _recover_locked(root: Path) -> Message | None:
                     if e.old is not None and e.old.exists():
                         os.replace(e.old, e.target)
                     elif e.old is None:
-                        _unlink(e.target)
-                _unlink(e.new)
-                _unlink(e.old)
+                        remove(e.target)
+                remove(e.new)
+                remove(e.old)
             message = _("rolled back an interrupted write: {files} (all as before)", files=[e.target for e in entries])
         for d in {e.target.parent for e in entries}:
             _fsync_dir(d)
@@ -404,7 +395,7 @@ class Transaction:
         try:
             _record(root, txid, "prepare", entries)
         except OSError as exc:
-            _unlink_quietly(_journal_path(root).with_name(JOURNAL_NAME + ".tmp"))
+            _remove_quietly(_journal_path(root).with_name(JOURNAL_NAME + ".tmp"))
             raise self._error(_journal_path(root), exc, _("no file was changed")) from None
         staged_at = None
         pause = float(os.environ.get(_PAUSE_ENV) or 0)
@@ -439,7 +430,7 @@ class Transaction:
             _fsync_dir(d)
         try:
             for e in entries:
-                _unlink(e.old)
+                remove(e.old)
             os.unlink(_journal_path(root))
         except OSError:
             pass  # every file is new; the next run removes what is left of the journal
@@ -451,8 +442,8 @@ class Transaction:
         """Remove the staged files and the journal of a transaction that replaced nothing."""
         try:
             for e in entries:
-                _unlink(e.new)
-                _unlink(e.old)
+                remove(e.new)
+                remove(e.old)
             os.unlink(_journal_path(self.root))
             return True
         except OSError:
@@ -501,9 +492,9 @@ class Transaction:
         return TransactionError(_("cannot write: {reason}", reason=exc.strerror or exc), Location.of(path), state, code="write")
 
 
-def _unlink_quietly(p: Path) -> None:
+def _remove_quietly(p: Path) -> None:
     try:
-        _unlink(p)
+        remove(p)
     except OSError:
         pass
 
