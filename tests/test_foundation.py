@@ -279,7 +279,9 @@ BAD_ASSESSMENTS = [
     ),
     pytest.param(
         "form: 全項目\nitems:\n  IV.3:\n    - clause: mid-server/other@7\n",
-        "a.yaml:4: IV.3: clause mid-server/other has no version 7 (have: 1, 2)",
+        "a.yaml:4: IV.3: clause mid-server/other has no version 7 (have: 1, 2) (pin one of them"
+        " (`hyoka clauses show mid-server/other` shows each); a shared library's newer versions come with"
+        " `hyoka libraries review` and `take`)",
         id="unknown-version",
     ),
     pytest.param(

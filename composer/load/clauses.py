@@ -76,6 +76,11 @@ class Library:
             raise UserError(
                 _("clause {clause} has no version {version} (have: {have})", clause=pin.clause, version=pin.version, have=have),
                 location,
+                _(
+                    "pin one of them (`hyoka clauses show {clause}` shows each); a shared library's newer versions "
+                    "come with `hyoka libraries review` and `take`",
+                    clause=pin.clause,
+                ),
             )
         return clause, version
 
