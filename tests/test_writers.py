@@ -154,3 +154,16 @@ def test_the_report_loads_each_assessment_once(monkeypatch) -> None:
     report = build_report(EXAMPLE, fy.start, fy.end)
     assert [a.name for a in report.assessments] == ["juki", "juminzei"]
     assert sorted(loaded) == ["juki", "juminzei"]
+
+
+def test_the_cli_offers_exactly_the_formats_each_document_is_written_in(run) -> None:
+    # the CLI spells its --format choices out (its start imports no writer); they must stay the documents' own
+    from composer import cli
+    from composer.documents import report, shinkyu, tables
+
+    assert cli.DIFF_FORMATS == tables.FORMATS
+    assert cli.REPORT_FORMATS == report.FORMATS
+    assert set(shinkyu.FORMATS) <= set(cli.DIFF_FORMATS)
+    for command, formats in (("diff", tables.FORMATS), ("report", report.FORMATS)):
+        shown = run(command, "--help").stdout
+        assert "[" + "|".join(formats) + "]" in " ".join(shown.split()), shown
