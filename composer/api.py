@@ -18,6 +18,7 @@ from composer.revisions.uses import ClauseUse, uses_of
 from composer.transaction import Transaction, workspace_lock
 
 if TYPE_CHECKING:
+    from composer.revisions.snapshot import Snapshot
     from composer.writers import TextOut
 
 
@@ -30,10 +31,18 @@ def compose_assessment(ws: Workspace, name: str) -> ComposedAssessment:
     return _compose_one(ws, name)[0]
 
 
-def _compose_one(ws: Workspace, name: str) -> tuple[ComposedAssessment, Diagnostics]:
-    """The composed assessment and its warnings; raises every error found in it."""
+def _compose_one(ws: Workspace, name: str, text: str | None = None, path: Path | None = None) -> tuple[ComposedAssessment, Diagnostics]:
+    """The composed assessment and its warnings; raises every error found in it.
+
+    ``text``: the assessment's text, not yet written to its file ``path`` (an import's).
+    """
     diag = Diagnostics()
-    a = ws.load_assessment(name, diag)
+    if text is not None and path is not None:
+        from composer.load.assessment import load_assessment as _load
+
+        a = _load(path, diag, ws.form_dirs, text=text)
+    else:
+        a = ws.load_assessment(name, diag)
     if a is None:
         diag.raise_if_errors()
         raise UserError(_("cannot load assessment '{name}'", name=name))
@@ -311,19 +320,33 @@ def build(
 
 def publish(root: Path | None, name: str, date: str | None = None):  # type: ignore[no-untyped-def]
     """Freeze the current draft of ``name`` into an immutable snapshot."""
-    from composer.revisions.snapshot import publish as _publish
-
     ws = load_workspace(root)
     with workspace_lock(ws.root):  # a second publish sees the first one's snapshot
-        composed, diag = _compose_one(ws, name)
-        open_points = placeholders(composed, diag, source=ws.assessment_path(name), config=ws.root / CONFIG_NAME)
-        if open_points:
-            raise ErrorList([UserError(p.message, p.location, _("fill it in before publishing"), code="placeholder") for p in open_points],
-                            more=_("`hyoka check {name}` lists them all", name=name))
-        return _publish(composed, ws.snapshots_dir, date, ws.library, ws.root)
+        snap, text = _publication(ws, name, date)
+        with Transaction(ws.root) as txn:
+            txn.write(snap.path, text, create=True)
+        return snap
 
 
-def placeholders(composed: ComposedAssessment, diag: Diagnostics, source: Path | None = None, config: Path | None = None) -> list[UserError]:
+def _publication(ws: Workspace, name: str, date: str | None, source: tuple[Path, str] | None = None) -> tuple[Snapshot, str]:
+    """The snapshot publishing ``name`` would write, and its file's text; refused while a placeholder is open.
+
+    ``source``: the assessment's file and its text, when the text is not yet written there.
+    """
+    from composer.revisions.snapshot import publication
+
+    path, text = source if source is not None else (ws.assessment_path(name), None)
+    composed, diag = _compose_one(ws, name, text, path)
+    open_points = placeholders(composed, diag, source=path, config=ws.root / CONFIG_NAME, text=text)
+    if open_points:
+        raise ErrorList([UserError(p.message, p.location, _("fill it in before publishing"), code="placeholder") for p in open_points],
+                        more=_("`hyoka check {name}` lists them all", name=name))
+    return publication(composed, ws.snapshots_dir, date, ws.library)
+
+
+def placeholders(
+    composed: ComposedAssessment, diag: Diagnostics, source: Path | None = None, config: Path | None = None, text: str | None = None
+) -> list[UserError]:
     """The 【要記入…】 texts and 【要選択】 choices still open in a composed assessment.
 
     ``diag`` holds the warnings of loading it (the loader reports open choices). With
@@ -332,11 +355,12 @@ def placeholders(composed: ComposedAssessment, diag: Diagnostics, source: Path |
     is named by line and key; then everything else the composed assessment holds (text
     rendered from clauses, terms, headings) is searched for placeholders not already named
     (a glossary term's is named in ``config``, the workspace's configuration, when given).
+    ``text``: the source's text, when it is not (yet) what the file holds.
     """
     from composer.load.assessment import PLACEHOLDER
 
     found = [d for d in diag.warnings if d.code == "placeholder"]
-    in_source = _source_placeholders(source) if source is not None else []
+    in_source = _source_placeholders(source, text) if source is not None else []
     for it in composed.items:
         for b in it.blocks:
             m = PLACEHOLDER.search(b.text)
@@ -364,7 +388,7 @@ def placeholders(composed: ComposedAssessment, diag: Diagnostics, source: Path |
     return found
 
 
-def _source_placeholders(path: Path) -> list[tuple[int, str, str]]:
+def _source_placeholders(path: Path, text: str | None = None) -> list[tuple[int, str, str]]:
     """(line, key, placeholder) for every placeholder in a value of an assessment file."""
     from composer.load.assessment import PLACEHOLDER
     from composer.load.yamlio import YList, YMap, parse_yaml, read_text
@@ -392,7 +416,7 @@ def _source_placeholders(path: Path) -> list[tuple[int, str, str]]:
                 elif v is not None:
                     scalar(v, node.line_of(i), key + label, False)
 
-    walk(parse_yaml(read_text(path, "an assessment"), path), "", 1)
+    walk(parse_yaml(text if text is not None else read_text(path, "an assessment"), path), "", 1)
     return out
 
 
@@ -865,21 +889,18 @@ def import_docx(
     from composer.importing.word import import_document
 
     ws = load_workspace(root)
-    with workspace_lock(ws.root):  # held through the publication too: no other writer sees a half import
+    with workspace_lock(ws.root):
         report, text, target = import_document(ws, source, name, form)
+        # the snapshot is made from the imported text before anything is written: one transaction
+        # writes both, so no run (a refused publication, a kill) leaves an import without its baseline
+        snapshot = _publication(ws, name, publish_date, (target, text)) if publish else None
         with Transaction(ws.root) as txn:
             txn.write(target, text, create=True)
-        if publish:
-            try:
-                report.snapshot = str(_publish_after_import(ws.root, name, publish_date))
-            except BaseException:
-                target.unlink(missing_ok=True)  # not a half import: the assessment goes with its snapshot
-                raise
+            if snapshot is not None:
+                txn.write(snapshot[0].path, snapshot[1], create=True)
+        if snapshot is not None:
+            report.snapshot = str(snapshot[0].path)
     return report
-
-
-def _publish_after_import(root: Path, name: str, date: str | None) -> Path:
-    return publish(root, name, date).path
 
 
 def update_from_docx(root: Path | None, name: str, source: Path, dry_run: bool = False):  # type: ignore[no-untyped-def]

@@ -111,16 +111,36 @@ def publish_trial(tmp: Path, seed: int) -> tuple[str, str | None]:
     return where, said
 
 
-def test_kill_9_during_propagate_and_publish_then_recover(tmp_path: Path) -> None:
+def import_trial(tmp: Path, seed: int, source: Path) -> tuple[str, str | None]:
+    """``import --publish`` killed: the assessment and its baseline snapshot are there together or not at all."""
+    rng = random.Random(seed)
+    ws = new_workspace(tmp / f"i{seed}")
+    where = kill_during(ws, ["import", str(source), "--name", "imp", "--publish", "--date", "2026-04-01"], rng)
+    said = recover(ws)
+    imported = (ws / "assessments" / "imp.yaml").exists()
+    snaps = list((ws / "snapshots").rglob("*.json"))
+    assert imported == (len(snaps) == 1), (seed, where, said, imported, snaps)
+    assert litter(ws) == [], (seed, where, said)
+    if not imported:  # rolled back (or never begun): importing again does it all
+        api.import_docx(ws, source, "imp", publish_date="2026-04-01", publish=True)
+    assert read_snapshot(ws / "snapshots" / "imp" / "2026-04-01.json").composed.name == "imp"
+    assert (ws / "assessments" / "imp.yaml").read_text(encoding="utf-8").startswith("# imported from a.docx")
+    return where, said
+
+
+def test_kill_9_during_propagate_publish_and_import_then_recover(tmp_path: Path) -> None:
+    source = api.build(new_workspace(tmp_path / "source"), ["a"], tmp_path / "built", "docx")[0]
     start = time.monotonic()
     with ThreadPoolExecutor(2) as pool:
         prop = list(pool.map(lambda s: propagate_trial(tmp_path, s), range(34)))
         pub = list(pool.map(lambda s: publish_trial(tmp_path, s), range(100, 116)))
-    outcomes = [said for _, said in prop + pub]
+        imp = list(pool.map(lambda s: import_trial(tmp_path, s, source), range(200, 216)))
+    assert any(said for _, said in imp), imp  # some kills interrupted the import's write
+    outcomes = [said for _, said in prop + pub + imp]
     # the kills landed in every phase: some writes were completed, some rolled back
     assert any(s and s.startswith("completed an interrupted write") for s in outcomes), outcomes
     assert any(s and s.startswith("rolled back an interrupted write") for s in outcomes), outcomes
-    assert time.monotonic() - start < 120
+    assert time.monotonic() - start < 150
 
 
 def test_the_next_command_says_what_it_recovered(tmp_path: Path) -> None:

@@ -121,6 +121,20 @@ def test_publish_records_the_imported_state_as_baseline(example: Path, run) -> N
     assert json.loads(diff.stdout)["rows"] == [] if diff.stdout.strip().startswith("{") else "rows" not in diff.stdout
 
 
+def test_publish_refused_after_import_writes_neither_the_assessment_nor_a_snapshot(example: Path, run) -> None:
+    path = example / "assessments" / "juki.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  I.1.1: 住民基本台帳に関する事務", "  I.1.1: 【要記入：事務の名称】", 1), encoding="utf-8")
+    source = built(example, "juki")
+    r = run("-C", str(example), "import", str(source), "--name", "imported", "--publish", "--date", "2024-04-01")
+    assert r.exit_code == 1 and "Traceback" not in r.stderr
+    assert "assessments/imported.yaml:" in r.stderr and "【要記入：事務の名称】" in r.stderr and "fill it in before publishing" in r.stderr
+    assert not (example / "assessments" / "imported.yaml").exists()
+    assert not (example / "snapshots" / "imported").exists()
+    plain = run("-C", str(example), "import", str(source), "--name", "imported")  # without --publish it imports
+    assert plain.exit_code == 0, plain.stderr
+    assert "【要記入：事務の名称】" in (example / "assessments" / "imported.yaml").read_text(encoding="utf-8")
+
+
 # --------------------------------------------------------------------------- a document made without hyoka
 
 

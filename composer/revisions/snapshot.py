@@ -41,7 +41,6 @@ from composer.model import (
     RenderedNotes,
     Term,
 )
-from composer.transaction import Transaction, find_workspace_root
 
 FORMAT = 2
 FORMATS = (1, 2)
@@ -458,14 +457,13 @@ def find_snapshot(snapshots_root: Path, name: str, ref: str | None, library: Lib
     return read_snapshot(matches[-1], library)
 
 
-def publish(
-    composed: ComposedAssessment, snapshots_root: Path, date: str | None = None, library: Library | None = None, root: Path | None = None
-) -> Snapshot:
-    """Write a new snapshot of ``composed``; refuse when nothing changed since the last one.
+def publication(
+    composed: ComposedAssessment, snapshots_root: Path, date: str | None = None, library: Library | None = None
+) -> tuple[Snapshot, str]:
+    """The new snapshot of ``composed`` and the text of its file, to be written where it says.
 
+    Refused when nothing changed since the last snapshot, or when that one is dated later.
     Given the ``library``, the snapshot records the hash of every clause version it uses.
-    The snapshot is written as a transaction of the workspace at ``root`` (default: the one
-    above ``snapshots_root``) and never over an existing file.
     """
     from composer.dates import parse_date
 
@@ -493,9 +491,8 @@ def publish(
     while target.exists():
         n += 1
         target = target.with_name(f"{date}.{n}.json")
-    with Transaction(root or find_workspace_root(snapshots_root)) as txn:
-        txn.write(target, json.dumps(body, ensure_ascii=False, indent=1) + "\n", create=True)
-    return Snapshot(id=target.stem, date=date, path=target, composed=composed, content_hash=body["content_hash"], clauses=seals)
+    snap = Snapshot(id=target.stem, date=date, path=target, composed=composed, content_hash=body["content_hash"], clauses=seals)
+    return snap, json.dumps(body, ensure_ascii=False, indent=1) + "\n"
 
 
 def _same_content(a: ComposedAssessment, b: ComposedAssessment) -> bool:
