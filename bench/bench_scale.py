@@ -108,6 +108,7 @@ def main() -> None:
         "build -j 1, nothing changed": lambda ws: ["-C", str(ws), "build", "-o", str(ws / "out1")],
         "build -j 2, first": lambda ws: ["-C", str(ws), "build", "--force", "-j", "2", "-o", str(ws / "out2")],
         "check": lambda ws: ["-C", str(ws), "check"],
+        "check -j 2": lambda ws: ["-C", str(ws), "check", "-j", "2"],
         "lint": lambda ws: ["-C", str(ws), "lint"],
         "outdated": lambda ws: ["-C", str(ws), "outdated"],
         "report --year 2025": lambda ws: ["-C", str(ws), "report", "--year", "2025", "-o", str(ws / "report.md")],

@@ -66,7 +66,8 @@ def compose_all(ws: Workspace, names: Iterable[str] | None, diag: Diagnostics) -
 
 
 def check(
-    root: Path | None = None, names: Iterable[str] | None = None, lint: bool = True, *, progress: StepProgress | None = None
+    root: Path | None = None, names: Iterable[str] | None = None, lint: bool = True, *, progress: StepProgress | None = None,
+    jobs: int = 1,
 ) -> Diagnostics:
     """Validate the workspace, its clauses and assessments; report everything found.
 
@@ -74,24 +75,28 @@ def check(
     prints them so, keeping none).
     """
     diag = Diagnostics()
-    diag.extend(check_stream(root, names, lint, progress=progress))
+    diag.extend(check_stream(root, names, lint, progress=progress, jobs=jobs))
     return diag
 
 
 def check_stream(
-    root: Path | None = None, names: Iterable[str] | None = None, lint: bool = True, *, progress: StepProgress | None = None
+    root: Path | None = None, names: Iterable[str] | None = None, lint: bool = True, *, progress: StepProgress | None = None,
+    jobs: int = 1,
 ) -> Iterator[UserError]:
     """The problems of :func:`check`, one at a time, as they are found.
 
     First the workspace's own (hyoka.yaml, clauses, lint settings); then each assessment's,
     in name order, as it is loaded, composed and linted (one at a time: nothing keeps them
-    all); then those across the workspace (the しきい値判断 of each 事務, the clauses' wording,
-    the workspace lint rules). ``progress(done, total)`` is called after each assessment.
+    all; with ``jobs`` > 1 in that many worker processes, the order and the problems the same);
+    then those across the workspace (the しきい値判断 of each 事務, the clauses' wording, the
+    workspace lint rules). ``progress(done, total)`` is called after each assessment.
     """
-    from composer.compose.stream import compose_each
+    from composer.checking import CheckSettings, check_each
     from composer.spool import Spool, SpooledList
-    from composer.threshold import Member, member_of
+    from composer.threshold import Member
 
+    if jobs < 1:
+        raise UserError(_("--jobs must be 1 or more (got {jobs})", jobs=jobs))
     diag = Diagnostics()
     ws = load_workspace(root, diag)
     wanted = list(names) if names else None
@@ -103,15 +108,15 @@ def check_stream(
     yield from diag.take()
     if linter is not None:
         yield from linter.start()
+    settings = CheckSettings(ws.root, tuple(wanted) if wanted else None, lint, members=wanted is None)
     with Spool() as spool:
         members: SpooledList[Member] = SpooledList(spool)  # each assessment's しきい値 summary, kept on disk
-        for a, composed in compose_each(ws, wanted, diag, progress=progress):
-            yield from diag.take()
-            if wanted is None:
-                members.append(member_of(a, ws.form_dirs))
+        for checked in check_each(ws, wanted or ws.assessment_names(), settings, jobs, progress):
+            yield from checked.problems
+            if checked.member is not None:
+                members.append(checked.member)
             if linter is not None:
-                yield from linter.add(a, composed)
-        yield from diag.take()
+                linter.merge(checked.pinned)
         # with no names every assessment was just loaded: those that compose are looked at (the others have errors)
         yield from threshold_findings(ws, names, None if wanted else members)
     if linter is not None:

@@ -38,13 +38,13 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, overload
 
 from filelock import FileLock, Timeout
 
+from composer import workers
 from composer.errors import BuildError, Diagnostics, ErrorList, HyokaError, UserError, WriteError
 from composer.files import remove
 from composer.i18n import Message, View, _
@@ -356,26 +356,9 @@ _worker: dict[str, Any] = {}
 
 
 def _worker_init(settings: BuildSettings) -> None:
-    _end_with_parent()
+    workers.end_with_parent()
     _worker.clear()
     _worker.update(_context(settings))
-
-
-def _end_with_parent() -> None:
-    """End this worker process when its parent ends (killed, or crashed), on every platform."""
-    import multiprocessing
-    import threading
-    from multiprocessing.connection import wait as wait_for
-
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        wait_for([parent.sentinel])
-        os._exit(1)
-
-    threading.Thread(target=watch, name="hyoka-parent-watch", daemon=True).start()
 
 
 def _context(settings: BuildSettings, ws: Any = None, prints: Fingerprints | None = None) -> dict[str, Any]:
@@ -423,32 +406,6 @@ def _build_name(index: int, name: str, context: Mapping[str, Any] | None = None)
 
 def _build_chunk(chunk: Sequence[tuple[int, str]]) -> list[_Outcome]:
     return [_build_name(i, name) for i, name in chunk]
-
-
-def _pool(jobs_n: int, settings: BuildSettings) -> ProcessPoolExecutor:
-    import multiprocessing
-
-    # spawn everywhere: what Windows does, and no copy of the parent's heap in the workers
-    return ProcessPoolExecutor(
-        max_workers=jobs_n, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init, initargs=(settings,)
-    )
-
-
-def _in_pool(pool: ProcessPoolExecutor, work: Iterator[tuple[int, str]], jobs_n: int, chunk: int) -> Iterator[_Outcome]:
-    """The outcomes of ``work``, as the workers finish them, with a few chunks a worker waiting at most."""
-    pending: set[Future[list[_Outcome]]] = set()
-    more = True
-    while more or pending:
-        while more and len(pending) < 4 * jobs_n:
-            part = [item for _, item in zip(range(chunk), work)]
-            if not part:
-                more = False
-                break
-            pending.add(pool.submit(_build_chunk, part))
-        if pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield from future.result()
 
 
 # --------------------------------------------------------------------------- workspace builds
@@ -507,12 +464,9 @@ def build_workspace(
         work = ((i, n) for i, n in enumerate(names) if results._status[i] == _TODO)
         todo = total - done
         if jobs_n > 1 and todo > 1:
-            with _pool(min(jobs_n, todo), settings) as pool:
-                # small chunks: a worker that ends early takes more, so the last one to finish ends at most
-                # a few documents after the others (chunks of len/8N left one worker ~7 % behind)
-                chunk = max(1, min(8, todo // (16 * jobs_n)))
-                outcomes: Iterable[_Outcome] = _in_pool(pool, work, jobs_n, chunk)
-                for outcome in outcomes:
+            n = min(jobs_n, todo)
+            with workers.pool(n, _worker_init, (settings,)) as pool:
+                for outcome in workers.as_done(pool, _build_chunk, work, n, workers.chunk_size(todo, n)):
                     _collect(outcome, errors, finish)
         else:
             context = _context(settings, ws, prints)

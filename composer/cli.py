@@ -273,15 +273,17 @@ def init(directory: Path, municipality: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--unverified", "list_unverified", is_flag=True,
               help="Also list the form items (of the forms in use) that rest on recollection, not a verified 様式.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Check assessments in N processes (the output is the same).")
 @pass_ctx
-def check(ctx: Ctx, assessments: tuple[str, ...], strict: bool, fmt: str, list_unverified: bool) -> None:
+def check(ctx: Ctx, assessments: tuple[str, ...], strict: bool, fmt: str, list_unverified: bool, jobs: int) -> None:
     """Validate clauses and assessments; report every problem found."""
     from composer import api
 
     if list_unverified and fmt == "text":
         _print_unverified(api.unverified_nodes(ctx.workspace(), in_use=True))
     with ProgressBar(_("checking")) as bar:
-        problems = api.check_stream(ctx.root, assessments or None, progress=bar)
+        problems = api.check_stream(ctx.root, assessments or None, progress=bar, jobs=jobs)
         report(strictly(problems) if strict else problems, fmt == "json", bar)
 
 

@@ -17,14 +17,14 @@ LAYERS: list[tuple[str, ...]] = [
     ("composer.cli",),  # the hyoka command, thin over the API
     ("composer.console",),  # how the command speaks: language, translated help
     ("composer.api",),  # the library's functions, one per user task
-    ("composer.batch",),  # many documents: fingerprints, process pool, staging
+    ("composer.batch", "composer.checking"),  # many documents: build (fingerprints, staging) and check, in workers too
     ("composer.documents",),  # what hyoka writes besides the 評価書: change tables, 新旧対照表, redline, report
     ("composer.importing", "composer.lint", "composer.writers"),  # Word in; checks; one writer per format
     ("composer.revisions", "composer.threshold"),  # snapshots, diff, merge, propagate; しきい値判断
     ("composer.compose",),  # render clauses and local text, follow the form
     ("composer.load",),  # YAML in: clauses, libraries, assessments, forms, the workspace
     ("composer.model", "composer.transaction"),  # typed records; journalled multi-file writes
-    ("composer.files", "composer.spool"),  # one atomic file write; records kept on disk, not in memory
+    ("composer.files", "composer.spool", "composer.workers"),  # one atomic file write; records kept on disk; worker processes
     ("composer.dates",),
     ("composer.errors",),
     ("composer.i18n",),

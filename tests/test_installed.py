@@ -88,6 +88,16 @@ def test_check_and_lint(hyoka) -> None:
         assert "[bracket-balance]" in proc.stderr + proc.stdout
 
 
+def test_check_in_two_processes_says_exactly_what_one_does(hyoka) -> None:
+    for i in range(3):  # more assessments than workers, one of them broken
+        shutil.copy(hyoka.work / "assessments" / "juminzei.yaml", hyoka.work / "assessments" / f"copy{i}.yaml")
+    (hyoka.work / "assessments" / "copy1.yaml").write_text("form: 全項目\nitems:\n  I.1.1: [unclosed\n", encoding="utf-8")
+    one, two = hyoka("check"), hyoka("check", "-j", "2")
+    assert two.returncode == one.returncode == 1
+    assert two.stdout == one.stdout and two.stderr == one.stderr
+    assert "assessments/copy1.yaml:4: invalid YAML" in two.stderr and "[bracket-balance]" in two.stderr
+
+
 def test_check_one_clean_assessment(hyoka) -> None:
     proc = hyoka("check", "juminzei")
     assert proc.returncode in (0, 1)

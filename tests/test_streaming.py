@@ -18,6 +18,7 @@ import composer
 from composer import api
 from composer.compose.stream import compose_each
 from composer.errors import Diagnostics
+from composer.i18n import View
 from composer.lint.engine import lint_stream, lint_workspace, run_lint
 from composer.load.workspace import load_workspace
 from composer.model import ComposedAssessment
@@ -65,6 +66,32 @@ def test_check_holds_one_composed_assessment_at_a_time(ws: Path) -> None:
     # every document was looked at: its lint finding is there
     files = {d.location.file for d in diag.items if d.code == "term-variant" and d.location and "assessments" in d.location.file}
     assert len(files) == N
+
+
+def test_check_in_workers_gives_the_same_problems_in_the_same_order(ws: Path, run) -> None:
+    view = View("en", ws)
+    many(ws)
+    write(ws / "assessments" / "doc03.yaml", "form: 全項目\nitems:\n  I.1.1: [unclosed\n")  # does not load
+    write(ws / "assessments" / "doc05.yaml", DOC.replace("form: 全項目", "form: 全項目\ncolour: red"))  # loads with an error
+    # two assessments of one 事務 that answer 対象人数 differently: a finding across the workspace
+    for name, band in (("doc06", "1,000人以上1万人未満"), ("doc07", "10万人以上30万人未満")):
+        write(ws / "assessments" / f"{name}.yaml", DOC.replace("\nitems:\n", f"\nitems:\n  I.1.3: {band}\n")
+              .replace("  office: 豊島区長\n", "  office: 豊島区長\n  jimu: 住民基本台帳に関する事務\n"))
+    one = [d.shown(view) for d in api.check_stream(ws)]
+    watch = Watch()
+    two = [d.shown(view) for d in api.check_stream(ws, progress=watch, jobs=2)]
+    assert two == one
+    assert watch.calls == [(i, N) for i in range(1, N + 1)]
+    assert any("doc03.yaml:4: invalid YAML" in line for line in two)
+    assert any("doc07.yaml" in line and "differs from another assessment" in line for line in two)
+    assert any("doc05.yaml" in line and "colour" in line for line in two)
+    assert sum("term-variant" in line for line in two) >= N - 1  # every document that composed was linted
+    named = [d.shown(view) for d in api.check_stream(ws, ["doc01", "doc02"], jobs=2)]
+    assert named == [d.shown(view) for d in api.check_stream(ws, ["doc01", "doc02"])]
+    cli_one, cli_two = run("-C", str(ws), "check"), run("-C", str(ws), "check", "-j", "2")
+    assert (cli_two.exit_code, cli_two.stdout, cli_two.stderr) == (cli_one.exit_code, cli_one.stdout, cli_one.stderr)
+    bad = run("-C", str(ws), "check", "-j", "0")
+    assert bad.exit_code == 2 and "-j" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_lint_holds_one_composed_assessment_at_a_time(ws: Path) -> None:
