@@ -77,8 +77,7 @@ class _Checker:
         if self.linter is None:
             return Assessed(tuple(diag.items), member)
         findings = self.linter.add(a, composed)
-        pinned, _edits = self.linter.kept()
-        return Assessed((*diag.items, *findings), member, pinned)
+        return Assessed((*diag.items, *findings), member, self.linter.kept())
 
 
 # per worker process: its checker (made once by the pool's initializer)

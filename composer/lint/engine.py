@@ -195,19 +195,16 @@ class Linter:
         ctx.forget(a.path)
         return _in_order(out)
 
-    def kept(self) -> tuple[frozenset[tuple[str | None, int | None]], tuple[Edit, ...]]:
-        """What this linter kept of the assessments added since the last call (the clause versions
-        they pin, their safe fixes), forgotten here: a worker sends it to the linter that finishes."""
-        pinned, edits = frozenset(self.ctx.pinned), tuple(self.edits)
+    def kept(self) -> frozenset[tuple[str | None, int | None]]:
+        """The clause versions the assessments added since the last call pin, forgotten here: what a
+        linter in a worker process sends to the one that finishes (:meth:`merge`)."""
+        pinned = frozenset(self.ctx.pinned)
         self.ctx.pinned.clear()
-        self.edits.clear()
-        return pinned, edits
+        return pinned
 
-    def merge(self, pinned: Iterable[tuple[str | None, int | None]], edits: Iterable[Edit] = ()) -> None:
-        """Record what another linter kept of its assessments (:meth:`kept`), as if they were added here."""
+    def merge(self, pinned: Iterable[tuple[str | None, int | None]]) -> None:
+        """Record the clause versions another linter's assessments pin (:meth:`kept`), as if they were added here."""
         self.ctx.pinned.update(pinned)
-        if self.fixes:
-            self.edits.extend(edits)
 
     def finish(self) -> tuple[list[UserError], list[Edit]]:
         """The findings in the clauses in scope and of the workspace rules, and the safe fixes."""
