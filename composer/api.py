@@ -123,7 +123,7 @@ def check_stream(
         yield from linter.finish()[0]
 
 
-def threshold_findings(ws: Workspace, names: Iterable[str] | None = None, loaded: Iterable[Any] | None = None) -> list[UserError]:
+def threshold_findings(ws: Workspace, names: Iterable[str] | None = None, loaded: Iterable[Any] | None = None) -> Iterator[UserError]:
     """Forms the しきい値判断 requires that the 事務 does not have (every assessment is looked at;
     ``loaded``: the workspace's assessments, already loaded, or their :func:`composer.threshold.member_of`)."""
     from composer.compose.stream import load_each

@@ -16,6 +16,7 @@ their ``meta.jimu`` (事務の名称) is the same, ignoring width and spaces (NF
 from __future__ import annotations
 
 import unicodedata
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -292,18 +293,38 @@ def member_of(a: Assessment, form_dirs: tuple | None = None) -> Member:  # type:
 
 
 def _by_jimu(assessments: Iterable[Assessment | Member], form_dirs: tuple | None  # type: ignore[type-arg]
-             ) -> Iterator[list[tuple[Member, AssessmentThreshold, str]]]:
+             ) -> Iterator[_Group]:
     """The summaries of each 事務's assessments, a 事務 at a time, in the order they first appear.
 
     Grouped by their places: summaries kept in a sequence that reads them back (a spool) are
-    read back one 事務 at a time; assessments that come one by one are summarized first.
+    read back when a group asks for them (a 事務 of many assessments is never held whole);
+    assessments that come one by one are summarized first.
     """
     members = assessments if isinstance(assessments, Sequence) else [_member(x, form_dirs) for x in assessments]
-    places: dict[str, list[int]] = {}
+    for group in _places(members, form_dirs).values():
+        yield _Group(members, group, form_dirs)
+
+
+def _places(members: Sequence[Assessment | Member], form_dirs: tuple | None) -> dict[str, array[int]]:  # type: ignore[type-arg]
+    """事務 key -> the places of its assessments in ``members``."""
+    places: dict[str, array[int]] = {}
     for i, x in enumerate(members):
-        places.setdefault(_member(x, form_dirs).key, []).append(i)
-    for group in places.values():
-        yield [(m, m.threshold, m.evaluation) for m in (_member(members[i], form_dirs) for i in group)]
+        places.setdefault(_member(x, form_dirs).key, array("q")).append(i)
+    return places
+
+
+class _Group(Sequence[tuple[Member, "AssessmentThreshold", str]]):
+    """The summaries of one 事務's assessments (each with its answers and its form's 評価), read back when asked for."""
+
+    def __init__(self, members: Sequence[Assessment | Member], places: array[int], form_dirs: tuple | None) -> None:  # type: ignore[type-arg]
+        self._members, self._places, self._form_dirs = members, places, form_dirs
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def __getitem__(self, i: int) -> tuple[Member, AssessmentThreshold, str]:  # type: ignore[override]
+        m = _member(self._members[self._places[i]], self._form_dirs)
+        return m, m.threshold, m.evaluation
 
 
 def _member(x: Assessment | Member, form_dirs: tuple | None) -> Member:  # type: ignore[type-arg]
@@ -311,56 +332,59 @@ def _member(x: Assessment | Member, form_dirs: tuple | None) -> Member:  # type:
 
 
 def workspace_findings(assessments: Iterable[Assessment | Member], report_for: Iterable[str] | None,
-                       form_dirs: tuple | None = None) -> list[UserError]:  # type: ignore[type-arg]
+                       form_dirs: tuple | None = None) -> Iterator[UserError]:  # type: ignore[type-arg]
     """Warnings for ``hyoka check``: required forms missing from a 事務, and a stated しきい値判断結果
     that the answers contradict. The inputs of all assessments of a 事務 are pooled.
 
     ``assessments`` may be a generator, or the :func:`member_of` summaries of assessments
-    already loaded: only that summary of each is kept."""
+    already loaded: only that summary of each is kept. The warnings come one at a time."""
     wanted = set(report_for) if report_for else None
-    out: list[UserError] = []
+
+    def ordered(members: _Group) -> Iterator[tuple[Member, AssessmentThreshold, str]]:  # the 基礎項目評価書's answers first
+        yield from (m for m in members if m[2] == "基礎項目")
+        yield from (m for m in members if m[2] != "基礎項目")
+
     for members in _by_jimu(assessments, form_dirs):
-        ordered = sorted(members, key=lambda m: m[2] != "基礎項目")  # the 基礎項目評価書's answers first
         pooled = ThresholdInputs()
-        for a, t, _ev in ordered:
+        for a, t, _ev in ordered(members):
             for what, mine, theirs in (("people", t.inputs.band, pooled.band), ("staff", t.inputs.staff_500, pooled.staff_500),
                                        ("incident", t.inputs.incident, pooled.incident)):
                 if mine is not None and theirs is not None and mine != theirs and (wanted is None or a.name in wanted):
-                    out.append(UserError(
+                    yield UserError(
                         _("this answer differs from another assessment of the same 事務 ({input})", input=INPUT_NAMES[what]),
                         t.inputs.locations.get(what, a.location),
                         _("give the same answer in every 評価書 of the 事務 (the 基礎項目評価書's answer is used)"),
                         severity="warning", code="threshold",
-                    ))
+                    )
             pooled = pooled.merged(t.inputs)
         result = judge(pooled)
         have = {ev for _, _, ev in members}
         jimu = members[0][0].jimu or members[0][0].name
         # the missing forms are reported once per 事務, at the first answer of 対象人数
-        answering = [(a, t) for a, t, _ in ordered if t.inputs.band is not None and (wanted is None or a.name in wanted)]
-        if answering:
-            a, t = answering[0]
+        answering = next(((a, t) for a, t, _ in ordered(members) if t.inputs.band is not None and (wanted is None or a.name in wanted)),
+                         None)
+        if answering is not None:
+            a, t = answering
             loc = t.inputs.locations.get("people", a.location)
             rule = result.rule.text if result.rule else describe(result.required)
             for need in result.required:
                 if not _satisfied(need, have):
-                    out.append(UserError(
+                    yield UserError(
                         _("the しきい値判断 requires a {form}評価書 for 事務 '{jimu}' ({rule}), and no assessment of that 事務 is one",
                           form=need, jimu=jimu, rule=rule),
                         loc,
                         _("draft it with `hyoka new NAME --form {form} --jimu {jimu}`; the assessments of one 事務 share meta.jimu",
                           form=need, jimu=jimu),
                         severity="warning", code="threshold",
-                    ))
+                    )
         for a, t, _ev in members:
             if wanted is not None and a.name not in wanted:
                 continue
             if t.stated and result.complete and t.stated != result.result_label:
-                out.append(UserError(
+                yield UserError(
                     _("しきい値判断結果 says 「{stated}」 but the answers give 「{result}」 ({inputs})",
                       stated=t.stated, result=result.result_label, inputs=pooled.describe()),
                     t.stated_location,
                     _("correct the 結果 or the answers; `hyoka threshold NAME` shows the rule applied"),
                     severity="warning", code="threshold",
-                ))
-    return out
+                )

@@ -170,6 +170,45 @@ def test_the_report_keeps_its_change_tables_in_its_spool(ws: Path) -> None:
         report.assessments[0]  # closed: the temporary file is gone
 
 
+def test_a_jimu_of_many_assessments_is_read_back_one_assessment_at_a_time(ws: Path) -> None:
+    from composer.documents.report import AssessmentReport, build_report, by_jimu, fiscal_year
+    from composer.threshold import Member, workspace_findings
+
+    for i in range(N):  # one 事務, N assessments of it, each answering 対象人数 its own way
+        band = ("1,000人以上1万人未満", "10万人以上30万人未満")[i % 2]
+        write(ws / "assessments" / f"doc{i:02d}.yaml", DOC.replace("\nitems:\n", f"\nitems:\n  I.1.3: {band}\n")
+              .replace("  office: 豊島区長\n", "  office: 豊島区長\n  jimu: 住民基本台帳に関する事務\n"))
+
+    def held(kind: type) -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if isinstance(o, kind))
+
+    fy = fiscal_year(2025)
+    with build_report(ws, fy.start, fy.end) as report:
+        seen = []
+        for _label, members in by_jimu(report):
+            for a in members:
+                seen.append((a.name, held(AssessmentReport)))
+        assert [name for name, _ in seen] == [f"doc{i:02d}" for i in range(N)]
+        assert max(n for _, n in seen) <= 1, seen
+    from composer.spool import Spool, SpooledList
+    from composer.threshold import member_of
+
+    with Spool() as spool:
+        ws_ = load_workspace(ws)
+        members: SpooledList[Member] = SpooledList(spool)
+        for a in ws_.load_assessments(None, Diagnostics()):
+            members.append(member_of(a, ws_.form_dirs))
+        del a
+        most = 0
+        found = []
+        for finding in workspace_findings(members, None, ws_.form_dirs):
+            most = max(most, held(Member))
+            found.append(finding)
+        assert sum("differs from another assessment" in f.shown(View("en", ws)) for f in found) == N // 2
+        assert most <= 1
+
+
 def test_a_spool_gives_back_what_was_put_in() -> None:
     import pickle
 

@@ -613,19 +613,26 @@ def lint_table(report: Report) -> TextTable:
 FORM_ORDER = {"基礎項目": 0, "重点項目": 1, "全項目": 2}
 
 
-def by_jimu(report: Report) -> Iterator[tuple[str, list[AssessmentReport]]]:
-    """The assessments grouped by 事務 (same ``meta.jimu``, width and blanks ignored), in report order.
+def by_jimu(report: Report) -> Iterator[tuple[str, Iterator[AssessmentReport]]]:
+    """The assessments grouped by 事務 (same ``meta.jimu``, width and blanks ignored), in report order;
+    within a 事務, by form (基礎項目, 重点項目, 全項目).
 
-    One group is read back at a time (the grouping keeps only each assessment's place).
+    Each assessment is read back when its turn comes: the grouping keeps its form's place and
+    its own (a 事務 of many assessments is never held whole).
     """
+    for label, members in _jimu_groups(report).values():
+        yield label, (report.assessments[i] for _, i in sorted(members))
+
+
+def _jimu_groups(report: Report) -> dict[str, tuple[str, list[tuple[int, int]]]]:
+    """事務 key -> (its label, the (form's place, assessment's place) of each of its assessments)."""
     from composer.threshold import normalize_jimu
 
-    groups: dict[str, tuple[str, list[int]]] = {}
+    groups: dict[str, tuple[str, list[tuple[int, int]]]] = {}
     for i, a in enumerate(report.assessments):
         key = normalize_jimu(a.jimu) or f"\0{a.name}"
-        groups.setdefault(key, (a.jimu if normalize_jimu(a.jimu) else "", []))[1].append(i)
-    for label, members in groups.values():
-        yield label, sorted((report.assessments[i] for i in members), key=lambda m: FORM_ORDER.get(m.form, 9))
+        groups.setdefault(key, (a.jimu if normalize_jimu(a.jimu) else "", []))[1].append((FORM_ORDER.get(a.form, 9), i))
+    return groups
 
 
 def _redo(a: AssessmentReport) -> str:
