@@ -53,42 +53,34 @@ def chunk_size(todo: int, jobs: int) -> int:
     return max(1, min(8, todo // (16 * jobs)))
 
 
+def _chunks(work: Iterable[T], size: int) -> Iterator[list[T]]:
+    items = iter(work)
+    while part := list(islice(items, size)):
+        yield part
+
+
 def as_done(executor: ProcessPoolExecutor, fn: Callable[[list[T]], list[R]], work: Iterable[T], jobs: int,
             chunk: int) -> Iterator[R]:
     """``fn`` of each chunk of ``work``, its results as the workers finish them."""
-    items = iter(work)
-    pending: set[Future[list[R]]] = set()
-    more = True
-    while more or pending:
-        while more and len(pending) < AHEAD * jobs:
-            part = list(islice(items, chunk))
-            if not part:
-                more = False
-                break
-            pending.add(executor.submit(fn, part))
-        if pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield from future.result()
+    parts = _chunks(work, chunk)
+    pending: set[Future[list[R]]] = {executor.submit(fn, part) for part in islice(parts, AHEAD * jobs)}
+    while pending:
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        pending |= {executor.submit(fn, part) for part in islice(parts, len(done))}  # as many as were done
+        for future in done:
+            yield from future.result()
 
 
 def in_order(executor: ProcessPoolExecutor, fn: Callable[[list[T]], Sequence[R]], work: Iterable[T], jobs: int,
              chunk: int) -> Iterator[R]:
     """``fn`` of each chunk of ``work``, its results in the order of ``work`` (the same output with any ``jobs``)."""
-    items = iter(work)
-    pending: deque[Future[Sequence[R]]] = deque()
-    more = True
+    parts = _chunks(work, chunk)
+    pending: deque[Future[Sequence[R]]] = deque(executor.submit(fn, part) for part in islice(parts, AHEAD * jobs))
     try:
-        while True:
-            while more and len(pending) < AHEAD * jobs:
-                part = list(islice(items, chunk))
-                if not part:
-                    more = False
-                    break
-                pending.append(executor.submit(fn, part))
-            if not pending:
-                return
-            yield from pending.popleft().result()
+        while pending:
+            future = pending.popleft()
+            pending.extend(executor.submit(fn, part) for part in islice(parts, 1))  # one in for the one out
+            yield from future.result()
     finally:  # a reader that stops early (an error, a closed pipe) waits for no chunk it will not read
         for future in pending:
             future.cancel()
