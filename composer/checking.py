@@ -57,21 +57,13 @@ class _Checker:
             self.linter = Linter(self.ws, list(settings.names) if settings.names else None, fixes=False)
 
     def __call__(self, name: str) -> Assessed:
-        from composer.load.assessment import load_assessment
+        from composer.compose.stream import compose_one, load_one
         from composer.threshold import member_of
 
         ws, diag = self.ws, Diagnostics()
-        try:
-            path = ws.assessment_path(name)
-        except UserError as exc:
-            return Assessed((exc,))
-        a = load_assessment(path, diag, ws.form_dirs)
-        if a is None:
-            return Assessed(tuple(diag.items))
-        own = Diagnostics()  # an assessment with loading errors is still composed and linted, as far as it goes
-        composed = self.composer.compose(a, own)
-        diag.extend(own.items)
-        if own.errors:
+        a = load_one(ws, name, diag)
+        composed = compose_one(self.composer, a, diag) if a is not None else None
+        if a is None or composed is None:
             return Assessed(tuple(diag.items))
         member = member_of(a, ws.form_dirs) if self.settings.members else None
         if self.linter is None:

@@ -46,16 +46,32 @@ def load_each(ws: Any, names: Iterable[str] | None, diag: Diagnostics, progress:
     todo = list(names) if names else ws.assessment_names()
     total = len(todo)
     for done, name in enumerate(todo, 1):
-        try:
-            path = ws.assessment_path(name)
-        except UserError as exc:
-            diag.add(exc)
-        else:
-            a = load_assessment(path, diag, ws.form_dirs)
-            if a is not None:
-                yield a
+        a = load_one(ws, name, diag)
+        if a is not None:
+            yield a
         if progress is not None:
             progress(done, total)
+
+
+def load_one(ws: Any, name: str, diag: Diagnostics) -> Assessment | None:
+    """The assessment ``name`` of ``ws``, or None when it does not load; its problems go to ``diag``."""
+    try:
+        path = ws.assessment_path(name)
+    except UserError as exc:
+        diag.add(exc)
+        return None
+    return load_assessment(path, diag, ws.form_dirs)
+
+
+def compose_one(comp: Composer, a: Assessment, diag: Diagnostics) -> ComposedAssessment | None:
+    """``a`` composed, or None when composing found an error; every problem goes to ``diag``.
+
+    An assessment whose loading had errors is still composed, as far as it goes.
+    """
+    own = Diagnostics()
+    composed = comp.compose(a, own)
+    diag.extend(own.items)
+    return None if own.errors else composed
 
 
 def compose_each(
@@ -73,8 +89,6 @@ def compose_each(
     comp = Composer.for_workspace(ws)
     later = diag if compose_diag is None else compose_diag
     for a in load_each(ws, names, diag, progress):
-        own = Diagnostics()
-        composed = comp.compose(a, own)
-        later.extend(own.items)
-        if not own.errors:
+        composed = compose_one(comp, a, later)
+        if composed is not None:
             yield a, composed
