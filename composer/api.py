@@ -36,13 +36,10 @@ def _compose_one(ws: Workspace, name: str, text: str | None = None, path: Path |
 
     ``text``: the assessment's text, not yet written to its file ``path`` (an import's).
     """
-    diag = Diagnostics()
-    if text is not None and path is not None:
-        from composer.load.assessment import load_assessment as _load
+    from composer.load.assessment import load_assessment
 
-        a = _load(path, diag, ws.form_dirs, text=text)
-    else:
-        a = ws.load_assessment(name, diag)
+    diag = Diagnostics()
+    a = load_assessment(path or ws.assessment_path(name), diag, ws.form_dirs, text=text)
     if a is None:
         diag.raise_if_errors()
         raise UserError(_("cannot load assessment '{name}'", name=name))
